@@ -1,0 +1,228 @@
+//! Turnout, hours and strike pay from check-ins.
+//!
+//! Check-ins and check-outs are separate records written by many phones, so
+//! hours come from pairing them per member and action in time order: an `in`
+//! opens a stay, the next `out` closes it. A second `in` while a stay is open
+//! is a duplicate (listed under needs attention, not counted twice); an `out`
+//! with no open stay is counted as unmatched; a stay still open has no hours yet.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::model::{CheckIn, CheckKind, StrikePayRule};
+use crate::time;
+
+/// One closed stay at an action.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stay {
+    pub member_id: String,
+    pub action_id: String,
+    pub day: String,
+    pub hours: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Pairing {
+    pub stays: Vec<Stay>,
+    /// Members with a stay still open, per action.
+    pub still_here: BTreeMap<String, BTreeSet<String>>,
+    /// (action, member, check-in id) of each `in` made while already checked in.
+    pub duplicate_check_ins: Vec<(String, String, String)>,
+    /// (action, member, check-out id) of each `out` with no open stay.
+    pub unmatched_check_outs: Vec<(String, String, String)>,
+}
+
+/// Pairs check-ins and check-outs. Voided records are ignored.
+pub fn pair(check_ins: &[CheckIn]) -> Pairing {
+    let mut ordered: Vec<&CheckIn> = check_ins.iter().filter(|record| !record.voided).collect();
+    ordered.sort_by(|left, right| (&left.at, &left.id).cmp(&(&right.at, &right.id)));
+    let mut open: BTreeMap<(&str, &str), &CheckIn> = BTreeMap::new();
+    let mut pairing = Pairing::default();
+    for record in ordered {
+        let key = (record.action_id.as_str(), record.member_id.as_str());
+        match record.kind {
+            CheckKind::In => {
+                if open.contains_key(&key) {
+                    pairing.duplicate_check_ins.push((
+                        record.action_id.clone(),
+                        record.member_id.clone(),
+                        record.id.clone(),
+                    ));
+                } else {
+                    open.insert(key, record);
+                }
+            }
+            CheckKind::Out => match open.remove(&key) {
+                Some(opened) => pairing.stays.push(Stay {
+                    member_id: record.member_id.clone(),
+                    action_id: record.action_id.clone(),
+                    day: time::day_of(&opened.at).to_string(),
+                    hours: hours_between(&opened.at, &record.at),
+                }),
+                None => pairing.unmatched_check_outs.push((
+                    record.action_id.clone(),
+                    record.member_id.clone(),
+                    record.id.clone(),
+                )),
+            },
+        }
+    }
+    for (action_id, member_id) in open.keys() {
+        pairing
+            .still_here
+            .entry(action_id.to_string())
+            .or_default()
+            .insert(member_id.to_string());
+    }
+    pairing
+}
+
+fn hours_between(start: &str, end: &str) -> f64 {
+    match (time::parse_instant(start), time::parse_instant(end)) {
+        (Ok(start), Ok(end)) if end > start => (end - start).num_seconds() as f64 / 3600.0,
+        _ => 0.0,
+    }
+}
+
+/// Hours per member, summed over all closed stays.
+pub fn hours_per_member(stays: &[Stay]) -> BTreeMap<String, f64> {
+    let mut hours = BTreeMap::new();
+    for stay in stays {
+        *hours.entry(stay.member_id.clone()).or_insert(0.0) += stay.hours;
+    }
+    hours
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StrikePay {
+    pub member_id: String,
+    /// Mondays of the weeks that qualify.
+    pub qualifying_weeks: Vec<String>,
+    pub counted_hours: f64,
+    pub pay_cents: i64,
+}
+
+/// Strike pay per member under the local's rule, from picket stays only.
+pub fn strike_pay(rule: &StrikePayRule, picket_stays: &[Stay]) -> Vec<StrikePay> {
+    // member → day → hours
+    let mut daily: BTreeMap<&str, BTreeMap<NaiveDate, f64>> = BTreeMap::new();
+    for stay in picket_stays {
+        let Ok(day) = time::parse_date(&stay.day) else {
+            continue;
+        };
+        *daily
+            .entry(&stay.member_id)
+            .or_default()
+            .entry(day)
+            .or_insert(0.0) += stay.hours;
+    }
+    let mut result = Vec::new();
+    for (member_id, days) in daily {
+        let mut weekly: BTreeMap<NaiveDate, f64> = BTreeMap::new();
+        for (day, hours) in days {
+            if hours + 1e-9 >= rule.minimum_hours_per_day {
+                let monday =
+                    day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()));
+                *weekly.entry(monday).or_insert(0.0) += hours;
+            }
+        }
+        let qualifying: Vec<(NaiveDate, f64)> = weekly
+            .into_iter()
+            .filter(|(_, hours)| hours + 1e-9 >= rule.minimum_hours_per_week)
+            .collect();
+        result.push(StrikePay {
+            member_id: member_id.to_string(),
+            counted_hours: qualifying.iter().map(|(_, hours)| hours).sum(),
+            pay_cents: rule.weekly_pay_cents * qualifying.len() as i64,
+            qualifying_weeks: qualifying
+                .iter()
+                .map(|(monday, _)| time::format_date(*monday))
+                .collect(),
+        });
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: &str, member: &str, kind: CheckKind, at: &str) -> CheckIn {
+        CheckIn {
+            id: id.into(),
+            action_id: "picket".into(),
+            shift_id: None,
+            member_id: member.into(),
+            kind,
+            at: at.into(),
+            recorded_by: member.into(),
+            device: "phone".into(),
+            voided: false,
+        }
+    }
+
+    #[test]
+    fn stays_pair_in_time_order_regardless_of_arrival() {
+        let records = [
+            event("2", "ana", CheckKind::Out, "2026-03-02T13:00:00Z"),
+            event("1", "ana", CheckKind::In, "2026-03-02T09:00:00Z"),
+            event("3", "ana", CheckKind::In, "2026-03-02T09:05:00Z"),
+            event("4", "ben", CheckKind::Out, "2026-03-02T10:00:00Z"),
+            event("5", "cy", CheckKind::In, "2026-03-02T10:00:00Z"),
+        ];
+        let pairing = pair(&records);
+        assert_eq!(pairing.stays.len(), 1);
+        assert_eq!(pairing.stays[0].hours, 4.0);
+        assert_eq!(
+            pairing.duplicate_check_ins,
+            [("picket".into(), "ana".into(), "3".into())]
+        );
+        assert_eq!(
+            pairing.unmatched_check_outs,
+            [("picket".into(), "ben".into(), "4".into())]
+        );
+        assert!(pairing.still_here["picket"].contains("cy"));
+    }
+
+    #[test]
+    fn a_voided_check_in_does_not_count() {
+        let mut second = event("3", "ana", CheckKind::In, "2026-03-02T09:05:00Z");
+        second.voided = true;
+        let records = [
+            event("1", "ana", CheckKind::In, "2026-03-02T09:00:00Z"),
+            second,
+        ];
+        assert!(pair(&records).duplicate_check_ins.is_empty());
+    }
+
+    fn stay(member: &str, day: &str, hours: f64) -> Stay {
+        Stay {
+            member_id: member.into(),
+            action_id: "picket".into(),
+            day: day.into(),
+            hours,
+        }
+    }
+
+    #[test]
+    fn strike_pay_counts_days_over_the_daily_minimum_toward_the_week() {
+        let rule = StrikePayRule {
+            minimum_hours_per_day: 4.0,
+            minimum_hours_per_week: 20.0,
+            weekly_pay_cents: 30_000,
+        };
+        // Week of 2026-03-02: five days of 4 hours qualifies.
+        let mut stays: Vec<Stay> = (2..=6)
+            .map(|day| stay("ana", &format!("2026-03-0{day}"), 4.0))
+            .collect();
+        // Week of 2026-03-09: 3-hour days do not count, so 21 hours is not enough.
+        stays.extend((9..=15).map(|day| stay("ana", &format!("2026-03-{day:02}"), 3.0)));
+        let pay = strike_pay(&rule, &stays);
+        assert_eq!(pay.len(), 1);
+        assert_eq!(pay[0].qualifying_weeks, ["2026-03-02"]);
+        assert_eq!(pay[0].pay_cents, 30_000);
+        assert_eq!(pay[0].counted_hours, 20.0);
+    }
+}

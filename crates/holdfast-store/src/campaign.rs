@@ -1,0 +1,446 @@
+//! `Campaign`: one open data directory, and the single path every edit takes.
+//!
+//! An edit runs against the in-memory Automerge document, becomes one change,
+//! and is written to SQLite together with its projections in one transaction.
+//! Only when that transaction commits does the edit return; with WAL and
+//! `synchronous = FULL` the commit has reached the disk by then, so a crash or
+//! a power cut after "saved" loses nothing. If anything fails before the
+//! commit, the in-memory document is thrown away and reloaded from disk, so
+//! memory never runs ahead of what is saved.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use automerge::{ActorId, AutoCommit};
+use holdfast_core::model::*;
+use holdfast_core::rules::attention::{self, AttentionInput};
+use holdfast_core::{record, time, DocumentId, DocumentKind, Record};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::documents::{self, LoadedDocument, COMPACT_AFTER_CHANGES};
+use crate::error::{Result, StoreError};
+use crate::projection::{self, Touched};
+use crate::schema;
+
+/// The database file inside a data directory.
+pub const DATABASE_FILE: &str = "holdfast.sqlite3";
+
+pub struct Campaign {
+    pub(crate) connection: Connection,
+    loaded: HashMap<DocumentId, LoadedDocument>,
+    actor: ActorId,
+    device_id: String,
+    data_dir: PathBuf,
+}
+
+/// What an edit may do to one document.
+pub struct Writer<'a> {
+    doc: &'a mut AutoCommit,
+    touched: Vec<Touched>,
+    removed: Vec<(&'static str, String)>,
+    check_attention: bool,
+}
+
+impl Writer<'_> {
+    pub fn put<R: Record + Serialize>(&mut self, value: &R) -> Result<()> {
+        record::put(self.doc, value)?;
+        self.touched.push(Touched::of(value)?);
+        Ok(())
+    }
+
+    pub fn get<R: Record>(&self, id: &str) -> Result<Option<R>> {
+        Ok(record::get(self.doc, id)?)
+    }
+
+    pub fn all<R: Record>(&self) -> Result<Vec<R>> {
+        Ok(record::all(self.doc)?)
+    }
+
+    pub fn delete<R: Record>(&mut self, id: &str) -> Result<()> {
+        record::delete::<R>(self.doc, id)?;
+        self.removed.push((R::COLLECTION, id.to_string()));
+        Ok(())
+    }
+
+    /// Asks for the document's "needs attention" items to be recomputed after
+    /// this edit (sign-ups, ledger entries, matches, voids and resolutions can
+    /// change them; a validated check-in cannot).
+    pub fn check_attention(&mut self) {
+        self.check_attention = true;
+    }
+}
+
+/// What a merge of foreign bytes did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MergeOutcome {
+    pub document: String,
+    /// Whether the merge brought anything this device did not have.
+    pub changed: bool,
+}
+
+impl Campaign {
+    /// Creates a new campaign in an empty or missing data directory.
+    pub fn create(data_dir: &Path, campaign_name: &str, local_name: &str) -> Result<Self> {
+        if campaign_name.trim().is_empty() {
+            return Err(StoreError::rejected("a campaign needs a name"));
+        }
+        if data_dir.join(DATABASE_FILE).exists() {
+            return Err(StoreError::CampaignExists(data_dir.display().to_string()));
+        }
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+        let mut campaign = Self::open_database(data_dir)?;
+        let settings = Settings::new(campaign_name.trim(), local_name.trim());
+        campaign.write(&DocumentId::campaign(), "create the campaign", |writer| {
+            writer.put(&settings)
+        })?;
+        Ok(campaign)
+    }
+
+    /// Opens the campaign in a data directory.
+    pub fn open(data_dir: &Path) -> Result<Self> {
+        if !data_dir.join(DATABASE_FILE).exists() {
+            return Err(StoreError::NoCampaign(data_dir.display().to_string()));
+        }
+        let campaign = Self::open_database(data_dir)?;
+        if !documents::exists(&campaign.connection, &DocumentId::campaign())? {
+            return Err(StoreError::NoCampaign(data_dir.display().to_string()));
+        }
+        Ok(campaign)
+    }
+
+    fn open_database(data_dir: &Path) -> Result<Self> {
+        let mut connection = Connection::open(data_dir.join(DATABASE_FILE))?;
+        // WAL lets readers go on while a write commits; synchronous = FULL
+        // makes each commit wait for the WAL to reach the disk, which is what
+        // "saved" has to mean on a phone whose battery can die mid-picket.
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "FULL")?;
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        schema::migrate(&mut connection)?;
+        let device_id = match meta(&connection, "device_id")? {
+            Some(id) => id,
+            None => {
+                let id = uuid::Uuid::new_v4().to_string();
+                set_meta(&connection, "device_id", &id)?;
+                id
+            }
+        };
+        let actor_bytes = uuid::Uuid::parse_str(&device_id)
+            .map_err(|_| StoreError::rejected("the stored device id is not a UUID"))?
+            .into_bytes();
+        Ok(Campaign {
+            connection,
+            loaded: HashMap::new(),
+            actor: ActorId::from(actor_bytes.as_slice()),
+            device_id,
+            data_dir: data_dir.to_path_buf(),
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// This device's id; also its Automerge actor.
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    /// The member who uses this device, if set.
+    pub fn device_member(&self) -> Result<Option<String>> {
+        meta(&self.connection, "member_id")
+    }
+
+    pub fn set_device_member(&mut self, member_id: &str) -> Result<()> {
+        self.member(member_id)?;
+        set_meta(&self.connection, "member_id", member_id)
+    }
+
+    pub fn settings(&self) -> Result<Settings> {
+        projection::read_one::<Settings>(&self.connection, Settings::ID)?
+            .ok_or_else(|| StoreError::NoCampaign(self.data_dir.display().to_string()))
+    }
+
+    /// Every record of a collection, from the projections.
+    pub fn all<R: Record + DeserializeOwned>(&self) -> Result<Vec<R>> {
+        projection::read_all(&self.connection)
+    }
+
+    /// One record, from the projections.
+    pub fn find<R: Record + DeserializeOwned>(&self, id: &str) -> Result<Option<R>> {
+        projection::read_one(&self.connection, id)
+    }
+
+    pub fn documents(&self) -> Result<Vec<DocumentId>> {
+        documents::list(&self.connection)
+    }
+
+    fn loaded(&mut self, id: &DocumentId) -> Result<&mut LoadedDocument> {
+        if !self.loaded.contains_key(id) {
+            let mut loaded = documents::load(&self.connection, id)?;
+            loaded.doc.set_actor(self.actor.clone());
+            self.loaded.insert(id.clone(), loaded);
+        }
+        Ok(self.loaded.get_mut(id).expect("inserted above"))
+    }
+
+    /// The one path for local edits: run `edit` on the document, commit it as
+    /// one Automerge change, and write the change and its projections in one
+    /// SQLite transaction. Returns only once that transaction has committed.
+    pub fn write<T>(
+        &mut self,
+        id: &DocumentId,
+        message: &str,
+        edit: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let loaded = self.loaded(id)?;
+        let mut writer = Writer {
+            doc: &mut loaded.doc,
+            touched: Vec::new(),
+            removed: Vec::new(),
+            check_attention: false,
+        };
+        let value = match edit(&mut writer) {
+            Ok(value) => value,
+            Err(error) => {
+                writer.doc.rollback();
+                return Err(error);
+            }
+        };
+        let Writer {
+            touched,
+            removed,
+            check_attention,
+            ..
+        } = writer;
+        let now = time::now();
+        loaded.doc.commit_with(
+            automerge::transaction::CommitOptions::default()
+                .with_message(message.to_string())
+                .with_time(chrono::Utc::now().timestamp()),
+        );
+        self.persist(id, &now, |connection, _| {
+            for record in &touched {
+                projection::upsert(connection, id, record)?;
+            }
+            for (collection, record_id) in &removed {
+                projection::remove(connection, collection, record_id)?;
+            }
+            Ok(check_attention)
+        })?;
+        Ok(value)
+    }
+
+    /// Merges bytes that hold changes to a Holdfast document (a `.automerge`
+    /// file, a bundle entry, a sync payload). The document is named by the
+    /// header inside the bytes.
+    pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<MergeOutcome> {
+        let incoming = AutoCommit::load(bytes).map_err(|source| StoreError::Automerge {
+            what: "the incoming document".into(),
+            source,
+        })?;
+        let id = holdfast_core::documents::read_header(&incoming)
+            .map_err(|error| StoreError::ForeignDocument(error.to_string()))?;
+        self.merge_into(&id, bytes)
+    }
+
+    /// Merges changes into a named document and re-projects it.
+    pub fn merge_into(&mut self, id: &DocumentId, bytes: &[u8]) -> Result<MergeOutcome> {
+        let loaded = self.loaded(id)?;
+        let before = loaded.doc.get_heads();
+        if let Err(source) = loaded.doc.load_incremental(bytes) {
+            self.loaded.remove(id);
+            return Err(StoreError::Automerge {
+                what: format!("changes for {id}"),
+                source,
+            });
+        }
+        let changed = loaded.doc.get_heads() != before;
+        if changed {
+            self.persist(id, &time::now(), |connection, doc| {
+                projection::reproject(connection, id, doc)?;
+                Ok(true)
+            })?;
+        }
+        Ok(MergeOutcome {
+            document: id.to_string(),
+            changed,
+        })
+    }
+
+    /// Writes what the document has beyond disk, plus whatever `project`
+    /// writes, in one transaction; compacts when the change rows pile up.
+    fn persist(
+        &mut self,
+        id: &DocumentId,
+        now: &str,
+        project: impl FnOnce(&Connection, &AutoCommit) -> Result<bool>,
+    ) -> Result<()> {
+        let loaded = self.loaded.get_mut(id).expect("loaded by the caller");
+        let outcome = (|| -> Result<()> {
+            let transaction = self.connection.transaction()?;
+            if documents::append(&transaction, id, loaded, now)? {
+                loaded.pending_rows += 1;
+            }
+            let check_attention = project(&transaction, &loaded.doc)?;
+            if check_attention || has_attention(&transaction, id)? {
+                refresh_attention(&transaction, id)?;
+            }
+            if loaded.pending_rows >= COMPACT_AFTER_CHANGES {
+                documents::compact(&transaction, id, loaded, now)?;
+            }
+            transaction.commit()?;
+            Ok(())
+        })();
+        match outcome {
+            Ok(()) => {
+                loaded.persisted_heads = loaded.doc.get_heads();
+                if loaded.pending_rows >= COMPACT_AFTER_CHANGES {
+                    loaded.pending_rows = 0;
+                }
+                Ok(())
+            }
+            Err(error) => {
+                // Memory must not run ahead of disk: forget this document and
+                // let the next use reload it from what was saved.
+                self.loaded.remove(id);
+                Err(error)
+            }
+        }
+    }
+
+    /// The full Automerge bytes of a document, as any Automerge reader opens them.
+    pub fn document_bytes(&mut self, id: &DocumentId) -> Result<Vec<u8>> {
+        if !documents::exists(&self.connection, id)? {
+            return Err(StoreError::not_found("document", id.to_string()));
+        }
+        Ok(self.loaded(id)?.doc.save())
+    }
+
+    /// Heads of a stored document (for sync and tests).
+    pub fn heads(&mut self, id: &DocumentId) -> Result<Vec<automerge::ChangeHash>> {
+        Ok(self.loaded(id)?.doc.get_heads())
+    }
+
+    /// Rebuilds every projection and attention list from the documents.
+    pub fn reproject_everything(&mut self) -> Result<()> {
+        for id in self.documents()? {
+            self.loaded(&id)?;
+            let loaded = self.loaded.get(&id).expect("loaded above");
+            let transaction = self.connection.transaction()?;
+            projection::reproject(&transaction, &id, &loaded.doc)?;
+            refresh_attention(&transaction, &id)?;
+            transaction.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Folds every document's change rows into a snapshot.
+    pub fn compact_all(&mut self) -> Result<()> {
+        for id in self.documents()? {
+            self.loaded(&id)?;
+            let loaded = self.loaded.get_mut(&id).expect("loaded above");
+            let transaction = self.connection.transaction()?;
+            documents::compact(&transaction, &id, loaded, &time::now())?;
+            transaction.commit()?;
+            loaded.pending_rows = 0;
+        }
+        Ok(())
+    }
+
+    /// Drops documents cached in memory; they reload from disk when next used.
+    pub fn release_memory(&mut self) {
+        self.loaded.clear();
+    }
+
+    pub(crate) fn member(&self, id: &str) -> Result<Member> {
+        self.find::<Member>(id)?
+            .ok_or_else(|| StoreError::not_found("member", id))
+    }
+}
+
+fn meta(connection: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(connection
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })
+        .optional()?)
+}
+
+fn set_meta(connection: &Connection, key: &str, value: &str) -> Result<()> {
+    connection.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+fn has_attention(connection: &Connection, id: &DocumentId) -> Result<bool> {
+    Ok(connection
+        .query_row(
+            "SELECT 1 FROM attention WHERE document_id = ?1 LIMIT 1",
+            [id.as_str()],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Recomputes the "needs attention" items that belong to one document.
+fn refresh_attention(connection: &Connection, id: &DocumentId) -> Result<()> {
+    let resolved: BTreeSet<String> = projection::read_in_document::<Resolution>(connection, id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|resolution| resolution.id)
+        .collect();
+    let items = match id.kind()? {
+        DocumentKind::Action => {
+            let action_id = id.action_id().unwrap_or_default();
+            let check_ins = projection::read_check_ins(connection, Some(action_id))?;
+            let shifts: Vec<Shift> = projection::read_in_document(connection, id)?;
+            let signups: Vec<Signup> = projection::read_in_document(connection, id)?;
+            attention::find(&AttentionInput {
+                check_ins: &check_ins,
+                shifts: &shifts,
+                signups: &signups,
+                ledger: &[],
+                matches: &[],
+                resolved: &resolved,
+            })
+        }
+        DocumentKind::Aid => {
+            let ledger: Vec<LedgerEntry> = projection::read_in_document(connection, id)?;
+            let matches: Vec<AidMatch> = projection::read_in_document(connection, id)?;
+            attention::find(&AttentionInput {
+                check_ins: &[],
+                shifts: &[],
+                signups: &[],
+                ledger: &ledger,
+                matches: &matches,
+                resolved: &resolved,
+            })
+        }
+        _ => Vec::new(),
+    };
+    connection.execute(
+        "DELETE FROM attention WHERE document_id = ?1",
+        [id.as_str()],
+    )?;
+    let mut insert = connection
+        .prepare_cached("INSERT OR REPLACE INTO attention (key, kind, document_id, summary) VALUES (?1, ?2, ?3, ?4)")?;
+    for item in items {
+        let kind = serde_json::to_value(&item.kind)?;
+        insert.execute(params![
+            item.key,
+            kind.as_str().unwrap_or_default(),
+            id.as_str(),
+            item.summary
+        ])?;
+    }
+    Ok(())
+}

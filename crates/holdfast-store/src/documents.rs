@@ -1,0 +1,136 @@
+//! Automerge documents on disk: a snapshot plus the changes written since.
+//!
+//! Loading a document is `load(snapshot)` followed by `load_incremental` of
+//! each later change row. Every local edit and every merge appends one row in
+//! the same SQLite transaction as its projections. Compaction folds the rows
+//! into a fresh snapshot inside one transaction, so a crash at any point leaves
+//! either the old rows or the new snapshot, never neither.
+
+use automerge::{AutoCommit, ChangeHash};
+use holdfast_core::{documents, DocumentId};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::{Result, StoreError};
+
+/// Fold changes into a snapshot once a document has this many change rows.
+pub const COMPACT_AFTER_CHANGES: i64 = 256;
+
+/// A document in memory with what is known to be on disk.
+pub struct LoadedDocument {
+    pub doc: AutoCommit,
+    /// Heads of everything already written to SQLite.
+    pub persisted_heads: Vec<ChangeHash>,
+    /// Change rows written since the last snapshot.
+    pub pending_rows: i64,
+}
+
+pub fn exists(connection: &Connection, id: &DocumentId) -> Result<bool> {
+    Ok(connection
+        .query_row(
+            "SELECT 1 FROM documents WHERE id = ?1",
+            [id.as_str()],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+pub fn list(connection: &Connection) -> Result<Vec<DocumentId>> {
+    let mut statement = connection.prepare("SELECT id FROM documents ORDER BY id")?;
+    let ids = statement
+        .query_map([], |row| row.get::<_, String>(0))?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    ids.iter().map(|id| Ok(DocumentId::parse(id)?)).collect()
+}
+
+/// Loads a stored document, or starts it from its genesis if it is new.
+pub fn load(connection: &Connection, id: &DocumentId) -> Result<LoadedDocument> {
+    let damaged = |reason: String| StoreError::DamagedDocument {
+        document: id.to_string(),
+        reason,
+    };
+    let snapshot: Option<Vec<u8>> = connection
+        .query_row(
+            "SELECT bytes FROM snapshots WHERE document_id = ?1",
+            [id.as_str()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let mut doc = match snapshot {
+        Some(bytes) => {
+            AutoCommit::load(&bytes).map_err(|error| damaged(format!("snapshot: {error}")))?
+        }
+        None => documents::genesis(id)?,
+    };
+    let mut statement = connection
+        .prepare_cached("SELECT seq, bytes FROM changes WHERE document_id = ?1 ORDER BY seq")?;
+    let mut rows = statement.query([id.as_str()])?;
+    let mut pending_rows = 0;
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        let bytes: Vec<u8> = row.get(1)?;
+        doc.load_incremental(&bytes)
+            .map_err(|error| damaged(format!("change row {seq}: {error}")))?;
+        pending_rows += 1;
+    }
+    let persisted_heads = if pending_rows == 0 && !exists(connection, id)? {
+        // A new document: nothing is on disk yet, not even its genesis.
+        Vec::new()
+    } else {
+        doc.get_heads()
+    };
+    Ok(LoadedDocument {
+        doc,
+        persisted_heads,
+        pending_rows,
+    })
+}
+
+/// Writes whatever the document has beyond what is on disk as one change row.
+/// Returns false if there was nothing new. Runs inside the caller's transaction.
+pub fn append(
+    connection: &Connection,
+    id: &DocumentId,
+    loaded: &mut LoadedDocument,
+    now: &str,
+) -> Result<bool> {
+    let bytes = loaded.doc.save_after(&loaded.persisted_heads);
+    if bytes.is_empty() {
+        return Ok(false);
+    }
+    let kind = id.kind()?;
+    connection.execute(
+        "INSERT OR IGNORE INTO documents (id, audience, created_at) VALUES (?1, ?2, ?3)",
+        params![id.as_str(), kind.audience().as_str(), now],
+    )?;
+    connection
+        .prepare_cached("INSERT INTO changes (document_id, bytes, written_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![id.as_str(), bytes, now])?;
+    Ok(true)
+}
+
+/// Replaces the change rows of a document with one snapshot. Runs inside the
+/// caller's transaction.
+pub fn compact(
+    connection: &Connection,
+    id: &DocumentId,
+    loaded: &mut LoadedDocument,
+    now: &str,
+) -> Result<()> {
+    let up_to_seq: i64 = connection.query_row(
+        "SELECT COALESCE(MAX(seq), 0) FROM changes WHERE document_id = ?1",
+        [id.as_str()],
+        |row| row.get(0),
+    )?;
+    let bytes = loaded.doc.save();
+    connection.execute(
+        "INSERT INTO snapshots (document_id, bytes, up_to_seq, written_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (document_id) DO UPDATE SET bytes = excluded.bytes, up_to_seq = excluded.up_to_seq, written_at = excluded.written_at",
+        params![id.as_str(), bytes, up_to_seq, now],
+    )?;
+    connection.execute(
+        "DELETE FROM changes WHERE document_id = ?1 AND seq <= ?2",
+        params![id.as_str(), up_to_seq],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! The one error type of the store crate.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    Core(#[from] holdfast_core::CoreError),
+    #[error("the campaign database failed: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("could not use the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("there is no campaign in {0}; create one with `holdfast init` or `holdfast demo`")]
+    NoCampaign(String),
+    #[error("a campaign already exists in {0}")]
+    CampaignExists(String),
+    #[error("the database was written by a newer Holdfast (schema {found}, this build knows up to {known})")]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("stored document {document} is damaged: {reason}")]
+    DamagedDocument { document: String, reason: String },
+    #[error("Automerge could not read {what}: {source}")]
+    Automerge {
+        what: String,
+        #[source]
+        source: automerge::AutomergeError,
+    },
+    #[error("a projection could not be encoded: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("no {kind} with id or name `{id}`")]
+    NotFound { kind: &'static str, id: String },
+    #[error("{0}")]
+    Rejected(String),
+    #[error("roster line {line}: {reason} (nothing from this file was imported)")]
+    RosterLine { line: u64, reason: String },
+    #[error("the roster file could not be read: {0}")]
+    Roster(#[from] csv::Error),
+    #[error("the file is not a Holdfast document: {0}")]
+    ForeignDocument(String),
+}
+
+impl StoreError {
+    pub fn rejected(reason: impl Into<String>) -> Self {
+        StoreError::Rejected(reason.into())
+    }
+
+    pub fn not_found(kind: &'static str, id: impl Into<String>) -> Self {
+        StoreError::NotFound {
+            kind,
+            id: id.into(),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,16 @@
+//! The durable home of a campaign: Automerge changes and snapshots in one
+//! SQLite file, query projections beside them, and the use cases that read and
+//! edit the record.
+//!
+//! Everything goes through [`Campaign`]: open a data directory, call a use case
+//! (`campaign.check_in(...)`), read a report. Edits are durable when they return.
+
+mod campaign;
+mod documents;
+mod error;
+mod projection;
+mod schema;
+pub mod use_cases;
+
+pub use campaign::{Campaign, MergeOutcome, Writer, DATABASE_FILE};
+pub use error::{Result, StoreError};

@@ -1,0 +1,159 @@
+//! The SQLite schema, as numbered append-only migrations.
+//!
+//! A migration, once released, is never edited: a change to the schema is a
+//! new entry at the end of `MIGRATIONS`. `user_version` records how many have
+//! run. The tests build every database from empty and compare the result with
+//! the snapshot in `schema.sql`.
+
+use rusqlite::Connection;
+
+use crate::error::{Result, StoreError};
+
+const MIGRATIONS: &[&str] = &[
+    // 1: documents, their changes and snapshots; projections; attention; meta.
+    r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE documents (
+        id         TEXT PRIMARY KEY,
+        audience   TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    ) STRICT;
+
+    -- Automerge changes not yet folded into a snapshot, in arrival order.
+    CREATE TABLE changes (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        document_id TEXT NOT NULL REFERENCES documents(id),
+        bytes       BLOB NOT NULL,
+        written_at  TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX changes_by_document ON changes(document_id, seq);
+
+    CREATE TABLE snapshots (
+        document_id TEXT PRIMARY KEY REFERENCES documents(id),
+        bytes       BLOB NOT NULL,
+        up_to_seq   INTEGER NOT NULL,
+        written_at  TEXT NOT NULL
+    ) STRICT;
+
+    -- Every record of every document as JSON, for lists and reports.
+    CREATE TABLE records (
+        collection  TEXT NOT NULL,
+        id          TEXT NOT NULL,
+        document_id TEXT NOT NULL,
+        data        TEXT NOT NULL,
+        PRIMARY KEY (collection, id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX records_by_document ON records(document_id);
+
+    -- Check-ins are the bulk of the record, so they get typed columns that
+    -- aggregate without parsing JSON.
+    CREATE TABLE checkins (
+        id          TEXT PRIMARY KEY,
+        document_id TEXT NOT NULL,
+        action_id   TEXT NOT NULL,
+        shift_id    TEXT,
+        member_id   TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('in', 'out')),
+        at          TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        device      TEXT NOT NULL,
+        voided      INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX checkins_by_action ON checkins(action_id, member_id, at);
+    CREATE INDEX checkins_by_member ON checkins(member_id, at);
+
+    -- What merges left for a person to decide, recomputed per document.
+    CREATE TABLE attention (
+        key         TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        document_id TEXT NOT NULL,
+        summary     TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX attention_by_document ON attention(document_id);
+    "#,
+];
+
+/// The schema version this build writes.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Brings the database up to the latest schema, each step in its own transaction.
+pub fn migrate(connection: &mut Connection) -> Result<()> {
+    let current: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if current > latest_version() {
+        return Err(StoreError::SchemaTooNew {
+            found: current,
+            known: latest_version(),
+        });
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let transaction = connection.transaction()?;
+        transaction.execute_batch(migration)?;
+        transaction.pragma_update(None, "user_version", index as i64 + 1)?;
+        transaction.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+/// The schema as SQLite reports it, one statement per entry, in a stable order.
+pub fn dump(connection: &Connection) -> Result<String> {
+    let mut statement = connection.prepare(
+        "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type DESC, name",
+    )?;
+    let statements: Vec<String> = statement
+        .query_map([], |row| row.get::<_, String>(0))?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(statements.join(";\n\n") + ";\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_from_empty_match_the_schema_snapshot() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        migrate(&mut connection).unwrap();
+        let version: i64 = connection
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, latest_version());
+        let actual = dump(&connection).unwrap();
+        let snapshot_path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/schema.sql");
+        if std::env::var_os("HOLDFAST_UPDATE_SCHEMA").is_some() {
+            std::fs::write(snapshot_path, &actual).unwrap();
+        }
+        let expected = std::fs::read_to_string(snapshot_path).unwrap();
+        assert_eq!(
+            actual, expected,
+            "schema changed: review it, then rerun with HOLDFAST_UPDATE_SCHEMA=1"
+        );
+    }
+
+    #[test]
+    fn migrating_twice_changes_nothing() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        migrate(&mut connection).unwrap();
+        let before = dump(&connection).unwrap();
+        migrate(&mut connection).unwrap();
+        assert_eq!(before, dump(&connection).unwrap());
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection
+            .pragma_update(None, "user_version", latest_version() + 1)
+            .unwrap();
+        assert!(matches!(
+            migrate(&mut connection),
+            Err(StoreError::SchemaTooNew { .. })
+        ));
+    }
+}

@@ -1,0 +1,62 @@
+CREATE TABLE attention (
+        key         TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        document_id TEXT NOT NULL,
+        summary     TEXT NOT NULL
+    ) STRICT;
+
+CREATE TABLE changes (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        document_id TEXT NOT NULL REFERENCES documents(id),
+        bytes       BLOB NOT NULL,
+        written_at  TEXT NOT NULL
+    ) STRICT;
+
+CREATE TABLE checkins (
+        id          TEXT PRIMARY KEY,
+        document_id TEXT NOT NULL,
+        action_id   TEXT NOT NULL,
+        shift_id    TEXT,
+        member_id   TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('in', 'out')),
+        at          TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        device      TEXT NOT NULL,
+        voided      INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+
+CREATE TABLE documents (
+        id         TEXT PRIMARY KEY,
+        audience   TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    ) STRICT;
+
+CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+
+CREATE TABLE records (
+        collection  TEXT NOT NULL,
+        id          TEXT NOT NULL,
+        document_id TEXT NOT NULL,
+        data        TEXT NOT NULL,
+        PRIMARY KEY (collection, id)
+    ) STRICT, WITHOUT ROWID;
+
+CREATE TABLE snapshots (
+        document_id TEXT PRIMARY KEY REFERENCES documents(id),
+        bytes       BLOB NOT NULL,
+        up_to_seq   INTEGER NOT NULL,
+        written_at  TEXT NOT NULL
+    ) STRICT;
+
+CREATE INDEX attention_by_document ON attention(document_id);
+
+CREATE INDEX changes_by_document ON changes(document_id, seq);
+
+CREATE INDEX checkins_by_action ON checkins(action_id, member_id, at);
+
+CREATE INDEX checkins_by_member ON checkins(member_id, at);
+
+CREATE INDEX records_by_document ON records(document_id);

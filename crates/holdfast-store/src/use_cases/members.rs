@@ -1,0 +1,192 @@
+//! Members: add, change roles, list, and erase on request.
+
+use holdfast_core::model::*;
+use holdfast_core::{time, DocumentId};
+use serde::Serialize;
+
+use super::resolve;
+use crate::{Campaign, Result, StoreError};
+
+#[derive(Debug, Clone, Default)]
+pub struct NewMember {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// Site id or name.
+    pub site: Option<String>,
+    /// Department id or name (within the site).
+    pub department: Option<String>,
+    pub roles: Vec<Role>,
+    pub joined_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Erasure {
+    pub member_id: String,
+    pub committees_updated: usize,
+    pub commitments_removed: usize,
+    pub aid_identities_removed: usize,
+}
+
+impl Campaign {
+    pub fn members(&self) -> Result<Vec<Member>> {
+        let mut members: Vec<Member> = self.all()?;
+        members.sort_by(|left, right| left.name.to_lowercase().cmp(&right.name.to_lowercase()));
+        Ok(members)
+    }
+
+    /// Finds a member by id or by name.
+    pub fn resolve_member(&self, wanted: &str) -> Result<Member> {
+        if let Some(member) = self.find::<Member>(wanted)? {
+            return Ok(member);
+        }
+        let members: Vec<Member> = self.all()?;
+        resolve(
+            &members,
+            "member",
+            wanted,
+            |member| &member.id,
+            |member| &member.name,
+        )
+        .cloned()
+    }
+
+    /// Checks a new member's fields and resolves their site and department.
+    pub(crate) fn prepare_member(
+        &self,
+        new: &NewMember,
+        sites: &[Site],
+        departments: &[Department],
+    ) -> Result<Member> {
+        let name = new.name.trim();
+        if name.is_empty() {
+            return Err(StoreError::rejected("a member needs a name"));
+        }
+        if let Some(email) = &new.email {
+            if !email.contains('@') {
+                return Err(StoreError::rejected(format!(
+                    "`{email}` is not an email address"
+                )));
+            }
+        }
+        let joined_on = match &new.joined_on {
+            Some(date) => time::format_date(time::parse_date(date)?),
+            None => time::day_of(&time::now()).to_string(),
+        };
+        let mut member = Member::new(name, &joined_on);
+        member.phone = new.phone.clone().filter(|phone| !phone.trim().is_empty());
+        member.email = new.email.clone().filter(|email| !email.trim().is_empty());
+        if let Some(site) = &new.site {
+            member.site_id = Some(
+                resolve(sites, "site", site, |site| &site.id, |site| &site.name)?
+                    .id
+                    .clone(),
+            );
+        }
+        if let Some(department) = &new.department {
+            let candidates: Vec<Department> = departments
+                .iter()
+                .filter(|candidate| {
+                    member.site_id.is_none()
+                        || member.site_id.as_deref() == Some(&candidate.site_id)
+                })
+                .cloned()
+                .collect();
+            let found = resolve(
+                &candidates,
+                "department",
+                department,
+                |item| &item.id,
+                |item| &item.name,
+            )?;
+            member.department_id = Some(found.id.clone());
+            member.site_id.get_or_insert_with(|| found.site_id.clone());
+        }
+        if !new.roles.is_empty() {
+            member.roles = new.roles.clone();
+        }
+        Ok(member)
+    }
+
+    pub fn add_member(&mut self, new: NewMember) -> Result<Member> {
+        let member = self.prepare_member(&new, &self.all()?, &self.all()?)?;
+        self.write(&DocumentId::campaign(), "add a member", |writer| {
+            writer.put(&member)
+        })?;
+        Ok(member)
+    }
+
+    pub fn set_roles(&mut self, member: &str, roles: Vec<Role>) -> Result<Member> {
+        let mut member = self.resolve_member(member)?;
+        if roles.is_empty() {
+            return Err(StoreError::rejected("a member needs at least one role"));
+        }
+        member.roles = roles;
+        self.write(
+            &DocumentId::campaign(),
+            "change a member's roles",
+            |writer| writer.put(&member),
+        )?;
+        Ok(member)
+    }
+
+    /// Erases a member from the current state of every document this device
+    /// holds: their record, their place on committees and rotas, their
+    /// choke-point commitments and, on a coordinator's device, who they are
+    /// behind an aid pseudonym. Check-ins keep only the random member id, which
+    /// no longer leads to a name.
+    pub fn erase_member(&mut self, wanted: &str) -> Result<Erasure> {
+        let member = self.resolve_member(wanted)?;
+        let committees: Vec<Committee> = self.all()?;
+        let commitments: Vec<Commitment> = self.all()?;
+        let mut erasure = Erasure {
+            member_id: member.id.clone(),
+            committees_updated: 0,
+            commitments_removed: 0,
+            aid_identities_removed: 0,
+        };
+        self.write(&DocumentId::campaign(), "erase a member", |writer| {
+            writer.delete::<Member>(&member.id)?;
+            for mut committee in committees {
+                let before = (committee.member_ids.len(), committee.rota.len());
+                committee.member_ids.retain(|id| id != &member.id);
+                committee.rota.retain(|id| id != &member.id);
+                if before != (committee.member_ids.len(), committee.rota.len()) {
+                    writer.put(&committee)?;
+                    erasure.committees_updated += 1;
+                }
+            }
+            for commitment in commitments
+                .iter()
+                .filter(|commitment| commitment.member_id == member.id)
+            {
+                writer.delete::<Commitment>(&commitment.id)?;
+                erasure.commitments_removed += 1;
+            }
+            Ok(())
+        })?;
+        let identities: Vec<AidIdentity> = self.all()?;
+        let theirs: Vec<&AidIdentity> = identities
+            .iter()
+            .filter(|identity| identity.member_id == member.id)
+            .collect();
+        if !theirs.is_empty() {
+            self.write(
+                &DocumentId::aid_private(),
+                "erase a member's aid identities",
+                |writer| {
+                    for identity in &theirs {
+                        writer.delete::<AidIdentity>(&identity.id)?;
+                    }
+                    Ok(())
+                },
+            )?;
+            erasure.aid_identities_removed = theirs.len();
+        }
+        if self.device_member()?.as_deref() == Some(member.id.as_str()) {
+            self.connection
+                .execute("DELETE FROM meta WHERE key = 'member_id'", [])?;
+        }
+        Ok(erasure)
+    }
+}

@@ -1,0 +1,210 @@
+//! Roster import and export as CSV.
+//!
+//! Columns: `name,phone,email,site,department,roles` (roles separated by `;`).
+//! An import is all or nothing: every line is checked first, a bad line is
+//! reported with its line number, and only a clean file is written, as one
+//! Automerge change. A member already on the roster (same email, or same name
+//! when there is no email) is updated rather than added twice.
+
+use std::io::{Read, Write};
+
+use holdfast_core::model::*;
+use holdfast_core::DocumentId;
+use serde::{Deserialize, Serialize};
+
+use super::members::NewMember;
+use crate::{Campaign, Result, StoreError};
+
+#[derive(Debug, Deserialize, Serialize)]
+struct RosterRow {
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    site: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    roles: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct RosterImport {
+    pub added: usize,
+    pub updated: usize,
+    pub sites_created: usize,
+    pub departments_created: usize,
+}
+
+impl Campaign {
+    pub fn import_roster(&mut self, input: impl Read) -> Result<RosterImport> {
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(input);
+        let headers = reader.headers()?.clone();
+        if !headers.iter().any(|header| header == "name") {
+            return Err(StoreError::RosterLine {
+                line: 1,
+                reason: "the header has no `name` column".into(),
+            });
+        }
+        let mut sites: Vec<Site> = self.all()?;
+        let mut departments: Vec<Department> = self.all()?;
+        let existing: Vec<Member> = self.all()?;
+        let mut new_sites = Vec::new();
+        let mut new_departments = Vec::new();
+        let mut members = Vec::new();
+        let mut summary = RosterImport::default();
+        for row in reader.deserialize::<RosterRow>() {
+            let row = row.map_err(|error| {
+                let line = error.position().map_or(0, |position| position.line());
+                StoreError::RosterLine {
+                    line,
+                    reason: error.to_string(),
+                }
+            })?;
+            let line = members.len() as u64 + 2;
+            let at_line = |error: StoreError| StoreError::RosterLine {
+                line,
+                reason: error.to_string(),
+            };
+            // Sites and departments named in the roster are created as needed.
+            if !row.site.is_empty()
+                && !sites
+                    .iter()
+                    .any(|site| site.name.eq_ignore_ascii_case(&row.site) || site.id == row.site)
+            {
+                let site = Site::new(&row.site);
+                sites.push(site.clone());
+                new_sites.push(site);
+            }
+            if !row.department.is_empty() {
+                let site_id = sites
+                    .iter()
+                    .find(|site| site.name.eq_ignore_ascii_case(&row.site) || site.id == row.site)
+                    .map(|site| site.id.clone());
+                let known = departments.iter().any(|department| {
+                    department.name.eq_ignore_ascii_case(&row.department)
+                        && (site_id.is_none()
+                            || site_id.as_deref() == Some(department.site_id.as_str()))
+                });
+                if !known {
+                    let Some(site_id) = site_id else {
+                        return Err(at_line(StoreError::rejected("a department needs a site")));
+                    };
+                    let department = Department {
+                        id: holdfast_core::model::new_id(),
+                        site_id,
+                        name: row.department.clone(),
+                    };
+                    departments.push(department.clone());
+                    new_departments.push(department);
+                }
+            }
+            let roles = row
+                .roles
+                .split(';')
+                .map(str::trim)
+                .filter(|role| !role.is_empty())
+                .map(|role| role.parse::<Role>().map_err(|error| at_line(error.into())))
+                .collect::<Result<Vec<_>>>()?;
+            let new = NewMember {
+                name: row.name.clone(),
+                phone: Some(row.phone.clone()),
+                email: Some(row.email.clone()).filter(|email| !email.is_empty()),
+                site: Some(row.site.clone()).filter(|site| !site.is_empty()),
+                department: Some(row.department.clone())
+                    .filter(|department| !department.is_empty()),
+                roles,
+                joined_on: None,
+            };
+            let mut member = self
+                .prepare_member(&new, &sites, &departments)
+                .map_err(at_line)?;
+            let same = existing
+                .iter()
+                .find(|known| match (&known.email, &member.email) {
+                    (Some(left), Some(right)) => left.eq_ignore_ascii_case(right),
+                    _ => known.name.eq_ignore_ascii_case(&member.name),
+                });
+            if let Some(same) = same {
+                member.id = same.id.clone();
+                member.joined_on = same.joined_on.clone();
+                member.teaches = same.teaches.clone();
+                summary.updated += 1;
+            } else {
+                summary.added += 1;
+            }
+            if members
+                .iter()
+                .any(|earlier: &Member| earlier.id == member.id)
+            {
+                return Err(at_line(StoreError::rejected(format!(
+                    "`{}` appears twice in the file",
+                    member.name
+                ))));
+            }
+            members.push(member);
+        }
+        summary.sites_created = new_sites.len();
+        summary.departments_created = new_departments.len();
+        self.write(&DocumentId::campaign(), "import a roster", |writer| {
+            for site in &new_sites {
+                writer.put(site)?;
+            }
+            for department in &new_departments {
+                writer.put(department)?;
+            }
+            for member in &members {
+                writer.put(member)?;
+            }
+            Ok(())
+        })?;
+        Ok(summary)
+    }
+
+    pub fn export_roster(&self, output: impl Write) -> Result<usize> {
+        let sites: Vec<Site> = self.all()?;
+        let departments: Vec<Department> = self.all()?;
+        let name_of = |id: &Option<String>, names: &[(String, String)]| {
+            id.as_ref()
+                .and_then(|id| {
+                    names
+                        .iter()
+                        .find(|(known, _)| known == id)
+                        .map(|(_, name)| name.clone())
+                })
+                .unwrap_or_default()
+        };
+        let site_names: Vec<(String, String)> =
+            sites.into_iter().map(|site| (site.id, site.name)).collect();
+        let department_names: Vec<(String, String)> = departments
+            .into_iter()
+            .map(|department| (department.id, department.name))
+            .collect();
+        let mut writer = csv::Writer::from_writer(output);
+        let members = self.members()?;
+        for member in &members {
+            writer.serialize(RosterRow {
+                name: member.name.clone(),
+                phone: member.phone.clone().unwrap_or_default(),
+                email: member.email.clone().unwrap_or_default(),
+                site: name_of(&member.site_id, &site_names),
+                department: name_of(&member.department_id, &department_names),
+                roles: member
+                    .roles
+                    .iter()
+                    .map(|role| role.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            })?;
+        }
+        writer.flush().map_err(|source| StoreError::DataDir {
+            path: "roster output".into(),
+            source,
+        })?;
+        Ok(members.len())
+    }
+}
