@@ -353,6 +353,15 @@ impl Campaign {
         Ok(())
     }
 
+    /// Turns off waiting for the disk on each commit, for seeding a large demo
+    /// or benchmark campaign in bulk. Nothing acknowledged in this mode is
+    /// promised to survive a power cut; `Campaign::open` always starts in the
+    /// durable mode.
+    pub fn relax_durability_for_bulk_load(&mut self) -> Result<()> {
+        self.connection.pragma_update(None, "synchronous", "OFF")?;
+        Ok(())
+    }
+
     /// Drops documents cached in memory; they reload from disk when next used.
     pub fn release_memory(&mut self) {
         self.loaded.clear();
