@@ -100,6 +100,31 @@ impl Campaign {
         Ok(campaign)
     }
 
+    /// Starts a data directory from another device's campaign document, as a
+    /// newly paired device does. The bytes must hold the `campaign` document.
+    pub fn join(data_dir: &Path, campaign_document: &[u8]) -> Result<Self> {
+        if data_dir.join(DATABASE_FILE).exists() {
+            return Err(StoreError::CampaignExists(data_dir.display().to_string()));
+        }
+        let incoming = AutoCommit::load(campaign_document).map_err(|source| StoreError::Automerge {
+            what: "the campaign document".into(),
+            source,
+        })?;
+        let id = holdfast_core::documents::read_header(&incoming)
+            .map_err(|error| StoreError::ForeignDocument(error.to_string()))?;
+        if id != DocumentId::campaign() {
+            return Err(StoreError::ForeignDocument(format!("it holds `{id}`, not the campaign document")));
+        }
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+        let mut campaign = Self::open_database(data_dir)?;
+        campaign.merge_into(&id, campaign_document)?;
+        campaign.settings()?;
+        Ok(campaign)
+    }
+
     /// Opens the campaign in a data directory.
     pub fn open(data_dir: &Path) -> Result<Self> {
         if !data_dir.join(DATABASE_FILE).exists() {
@@ -284,9 +309,7 @@ impl Campaign {
         let loaded = self.loaded.get_mut(id).expect("loaded by the caller");
         let outcome = (|| -> Result<()> {
             let transaction = self.connection.transaction()?;
-            if documents::append(&transaction, id, loaded, now)? {
-                loaded.pending_rows += 1;
-            }
+            loaded.pending_rows += documents::append(&transaction, id, loaded, now)?;
             let check_attention = project(&transaction, &loaded.doc)?;
             if check_attention || has_attention(&transaction, id)? {
                 refresh_attention(&transaction, id)?;

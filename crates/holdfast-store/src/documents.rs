@@ -1,12 +1,12 @@
 //! Automerge documents on disk: a snapshot plus the changes written since.
 //!
 //! Loading a document is `load(snapshot)` followed by `load_incremental` of
-//! each later change row. Every local edit and every merge appends one row in
+//! each later change row. Every local edit and every merge appends its changes, a row each, in
 //! the same SQLite transaction as its projections. Compaction folds the rows
 //! into a fresh snapshot inside one transaction, so a crash at any point leaves
 //! either the old rows or the new snapshot, never neither.
 
-use automerge::{AutoCommit, ChangeHash};
+use automerge::{AutoCommit, Change, ChangeHash};
 use holdfast_core::{documents, DocumentId};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -62,17 +62,26 @@ pub fn load(connection: &Connection, id: &DocumentId) -> Result<LoadedDocument> 
         }
         None => documents::genesis(id)?,
     };
-    let mut statement = connection
-        .prepare_cached("SELECT seq, bytes FROM changes WHERE document_id = ?1 ORDER BY seq")?;
+    let mut statement =
+        connection.prepare_cached("SELECT seq, hash, bytes FROM changes WHERE document_id = ?1 ORDER BY seq")?;
     let mut rows = statement.query([id.as_str()])?;
-    let mut pending_rows = 0;
+    let mut changes = Vec::new();
     while let Some(row) = rows.next()? {
         let seq: i64 = row.get(0)?;
-        let bytes: Vec<u8> = row.get(1)?;
-        doc.load_incremental(&bytes)
-            .map_err(|error| damaged(format!("change row {seq}: {error}")))?;
-        pending_rows += 1;
+        let hash: Vec<u8> = row.get(1)?;
+        let bytes: Vec<u8> = row.get(2)?;
+        // Parsing verifies the change's checksum, so a damaged row is caught
+        // here, by number, instead of being skipped in silence.
+        let change = Change::try_from(bytes.as_slice())
+            .map_err(|error| damaged(format!("change row {seq} does not parse: {error}")))?;
+        if change.hash().as_ref() != hash.as_slice() {
+            return Err(damaged(format!("change row {seq} does not match its hash")));
+        }
+        changes.push(change);
     }
+    let pending_rows = changes.len() as i64;
+    doc.apply_changes(changes)
+        .map_err(|error| damaged(format!("its changes do not apply: {error}")))?;
     let persisted_heads = if pending_rows == 0 && !exists(connection, id)? {
         // A new document: nothing is on disk yet, not even its genesis.
         Vec::new()
@@ -86,27 +95,26 @@ pub fn load(connection: &Connection, id: &DocumentId) -> Result<LoadedDocument> 
     })
 }
 
-/// Writes whatever the document has beyond what is on disk as one change row.
-/// Returns false if there was nothing new. Runs inside the caller's transaction.
-pub fn append(
-    connection: &Connection,
-    id: &DocumentId,
-    loaded: &mut LoadedDocument,
-    now: &str,
-) -> Result<bool> {
-    let bytes = loaded.doc.save_after(&loaded.persisted_heads);
-    if bytes.is_empty() {
-        return Ok(false);
+/// Writes every change the document has beyond what is on disk, one row
+/// each. Returns how many rows were written. Runs inside the caller's
+/// transaction.
+pub fn append(connection: &Connection, id: &DocumentId, loaded: &mut LoadedDocument, now: &str) -> Result<i64> {
+    let changes = loaded.doc.get_changes(&loaded.persisted_heads);
+    if changes.is_empty() {
+        return Ok(0);
     }
     let kind = id.kind()?;
-    connection.execute(
-        "INSERT OR IGNORE INTO documents (id, audience, created_at) VALUES (?1, ?2, ?3)",
-        params![id.as_str(), kind.audience().as_str(), now],
-    )?;
     connection
-        .prepare_cached("INSERT INTO changes (document_id, bytes, written_at) VALUES (?1, ?2, ?3)")?
-        .execute(params![id.as_str(), bytes, now])?;
-    Ok(true)
+        .prepare_cached("INSERT OR IGNORE INTO documents (id, audience, created_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![id.as_str(), kind.audience().as_str(), now])?;
+    let mut insert = connection.prepare_cached(
+        "INSERT OR IGNORE INTO changes (document_id, hash, bytes, written_at) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut written = 0;
+    for change in changes {
+        written += insert.execute(params![id.as_str(), change.hash().as_ref(), change.raw_bytes(), now])? as i64;
+    }
+    Ok(written)
 }
 
 /// Replaces the change rows of a document with one snapshot. Runs inside the

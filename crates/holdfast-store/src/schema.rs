@@ -23,12 +23,15 @@ const MIGRATIONS: &[&str] = &[
         created_at TEXT NOT NULL
     ) STRICT;
 
-    -- Automerge changes not yet folded into a snapshot, in arrival order.
+    -- Automerge changes not yet folded into a snapshot, one row per change,
+    -- in arrival order. The hash lets a load check each row.
     CREATE TABLE changes (
         seq         INTEGER PRIMARY KEY AUTOINCREMENT,
         document_id TEXT NOT NULL REFERENCES documents(id),
+        hash        BLOB NOT NULL,
         bytes       BLOB NOT NULL,
-        written_at  TEXT NOT NULL
+        written_at  TEXT NOT NULL,
+        UNIQUE (document_id, hash)
     ) STRICT;
     CREATE INDEX changes_by_document ON changes(document_id, seq);
 

@@ -8,8 +8,10 @@ CREATE TABLE attention (
 CREATE TABLE changes (
         seq         INTEGER PRIMARY KEY AUTOINCREMENT,
         document_id TEXT NOT NULL REFERENCES documents(id),
+        hash        BLOB NOT NULL,
         bytes       BLOB NOT NULL,
-        written_at  TEXT NOT NULL
+        written_at  TEXT NOT NULL,
+        UNIQUE (document_id, hash)
     ) STRICT;
 
 CREATE TABLE checkins (

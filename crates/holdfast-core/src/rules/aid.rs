@@ -70,10 +70,11 @@ pub struct Overdraw {
 }
 
 /// Replays the ledger in time order per pool. A merge of two coordinators'
-/// offline payouts is exactly where this shows up.
+/// offline payouts is exactly where this shows up. Times have one-second
+/// resolution, so within one second money in counts before money out.
 pub fn overdraws(entries: &[LedgerEntry]) -> Vec<Overdraw> {
     let mut ordered: Vec<&LedgerEntry> = entries.iter().collect();
-    ordered.sort_by(|left, right| (&left.at, &left.id).cmp(&(&right.at, &right.id)));
+    ordered.sort_by_key(|entry| (&entry.at, entry.signed_amount() < 0, &entry.id));
     let mut running: BTreeMap<AidCategory, i64> = BTreeMap::new();
     let mut found: BTreeMap<AidCategory, Overdraw> = BTreeMap::new();
     for entry in ordered {

@@ -37,7 +37,8 @@ pub struct Pairing {
 /// Pairs check-ins and check-outs. Voided records are ignored.
 pub fn pair(check_ins: &[CheckIn]) -> Pairing {
     let mut ordered: Vec<&CheckIn> = check_ins.iter().filter(|record| !record.voided).collect();
-    ordered.sort_by(|left, right| (&left.at, &left.id).cmp(&(&right.at, &right.id)));
+    // Times have one-second resolution: within one second, arrivals come first.
+    ordered.sort_by_key(|record| (&record.at, record.kind == CheckKind::Out, &record.id));
     let mut open: BTreeMap<(&str, &str), &CheckIn> = BTreeMap::new();
     let mut pairing = Pairing::default();
     for record in ordered {

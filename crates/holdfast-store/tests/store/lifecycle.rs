@@ -1,0 +1,130 @@
+//! A campaign on disk: create, edit, close, reopen, compact.
+
+use holdfast_core::model::*;
+use holdfast_core::DocumentId;
+use holdfast_store::use_cases::check_ins::CheckRequest;
+use holdfast_store::{Campaign, StoreError};
+
+use crate::support::*;
+
+#[test]
+fn every_acknowledged_edit_is_there_after_reopening() {
+    let (dir, mut campaign) = new_campaign();
+    let ana = member(&mut campaign, "Ana Ferreira", &[Role::Member]);
+    let action = picket(&mut campaign, "Gate B picket");
+    let check = campaign
+        .check_in(CheckRequest {
+            action: action.id.clone(),
+            member: Some(ana.id.clone()),
+            ..CheckRequest::default()
+        })
+        .unwrap();
+    drop(campaign);
+
+    let reopened = Campaign::open(dir.path()).unwrap();
+    assert_eq!(reopened.members().unwrap(), vec![ana.clone()]);
+    let check_ins = reopened.check_ins(Some(&action.id)).unwrap();
+    assert_eq!(check_ins, vec![check]);
+    assert!(reopened.present_at(&action.id).unwrap().contains(&ana.id));
+}
+
+#[test]
+fn documents_load_from_a_snapshot_plus_later_changes() {
+    let (dir, mut campaign) = new_campaign();
+    member(&mut campaign, "Before Snapshot", &[Role::Member]);
+    campaign.compact_all().unwrap();
+    member(&mut campaign, "After Snapshot", &[Role::Member]);
+    let heads = campaign.heads(&DocumentId::campaign()).unwrap();
+    drop(campaign);
+
+    let mut reopened = Campaign::open(dir.path()).unwrap();
+    assert_eq!(reopened.heads(&DocumentId::campaign()).unwrap(), heads);
+    // The projections and the documents agree after a full rebuild too.
+    let before = projected_rows(dir.path());
+    reopened.reproject_everything().unwrap();
+    assert_eq!(projected_rows(dir.path()), before);
+    let names: Vec<String> = reopened.members().unwrap().into_iter().map(|member| member.name).collect();
+    assert_eq!(names, ["After Snapshot", "Before Snapshot"]);
+}
+
+#[test]
+fn many_edits_compact_by_themselves_and_still_load() {
+    let (dir, mut campaign) = new_campaign();
+    let action = picket(&mut campaign, "Long picket");
+    let members: Vec<Member> = (0..150)
+        .map(|index| member(&mut campaign, &format!("Member {index:03}"), &[Role::Member]))
+        .collect();
+    for member in &members {
+        for kind in ["in", "out"] {
+            let request = CheckRequest {
+                action: action.id.clone(),
+                member: Some(member.id.clone()),
+                ..CheckRequest::default()
+            };
+            if kind == "in" {
+                campaign.check_in(request).unwrap();
+            } else {
+                campaign.check_out(request).unwrap();
+            }
+        }
+    }
+    drop(campaign);
+    let connection = rusqlite::Connection::open(dir.path().join(holdfast_store::DATABASE_FILE)).unwrap();
+    let snapshots: i64 = connection.query_row("SELECT COUNT(*) FROM snapshots", [], |row| row.get(0)).unwrap();
+    assert!(snapshots >= 1, "300 check-ins in one action should have been compacted");
+    let reopened = Campaign::open(dir.path()).unwrap();
+    assert_eq!(reopened.turnout(&action.id).unwrap().turned_out, 150);
+    assert_eq!(reopened.check_ins(Some(&action.id)).unwrap().len(), 300);
+}
+
+#[test]
+fn opening_a_directory_without_a_campaign_names_the_problem() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let error = Campaign::open(dir.path()).err().unwrap();
+    assert!(matches!(error, StoreError::NoCampaign(_)));
+    assert!(error.to_string().contains("holdfast init"));
+}
+
+#[test]
+fn a_refused_edit_leaves_nothing_behind() {
+    let (dir, mut campaign) = new_campaign();
+    let ana = member(&mut campaign, "Ana Ferreira", &[Role::Member]);
+    let action = picket(&mut campaign, "Gate B picket");
+    let request = CheckRequest {
+        action: action.id.clone(),
+        member: Some(ana.id.clone()),
+        ..CheckRequest::default()
+    };
+    campaign.check_out(request.clone()).unwrap_err();
+    campaign.check_in(request.clone()).unwrap();
+    let error = campaign.check_in(request).unwrap_err();
+    assert!(error.to_string().contains("already checked in"), "{error}");
+    let before = projected_rows(dir.path());
+    let heads = campaign.heads(&DocumentId::action(&action.id)).unwrap();
+    drop(campaign);
+    let mut reopened = Campaign::open(dir.path()).unwrap();
+    assert_eq!(reopened.heads(&DocumentId::action(&action.id)).unwrap(), heads);
+    assert_eq!(projected_rows(dir.path()), before);
+    assert_eq!(reopened.check_ins(None).unwrap().len(), 1);
+}
+
+#[test]
+fn a_damaged_change_row_is_named_and_nothing_else_is_touched() {
+    let (dir, mut campaign) = new_campaign();
+    let action = picket(&mut campaign, "Gate B picket");
+    drop(campaign);
+    let connection = rusqlite::Connection::open(dir.path().join(holdfast_store::DATABASE_FILE)).unwrap();
+    connection
+        .execute(
+            "UPDATE changes SET bytes = x'00112233' WHERE seq = (SELECT MAX(seq) FROM changes WHERE document_id = ?1)",
+            [DocumentId::action(&action.id).as_str()],
+        )
+        .unwrap();
+    drop(connection);
+    let mut reopened = Campaign::open(dir.path()).unwrap();
+    let error = reopened.heads(&DocumentId::action(&action.id)).unwrap_err();
+    assert!(matches!(error, StoreError::DamagedDocument { .. }), "{error}");
+    assert!(error.to_string().contains(&action.id));
+    // The rest of the campaign still opens and reads.
+    assert_eq!(reopened.settings().unwrap().campaign_name, "Fair Contract Now");
+}

@@ -1,0 +1,130 @@
+//! What two devices editing apart do to each other once they meet.
+
+use holdfast_core::model::*;
+use holdfast_store::use_cases::actions::NewShift;
+use holdfast_store::use_cases::aid::NewLedgerEntry;
+use holdfast_store::use_cases::check_ins::CheckRequest;
+
+use crate::support::*;
+
+fn entry(kind: LedgerKind, amount_cents: i64) -> NewLedgerEntry {
+    NewLedgerEntry {
+        kind,
+        category: AidCategory::Fund,
+        amount_cents,
+        request_id: None,
+        party: None,
+        note: String::new(),
+        at: None,
+    }
+}
+
+#[test]
+fn two_coordinators_paying_out_apart_overdraw_the_fund_and_a_person_settles_it() {
+    let (_hall_dir, mut hall) = new_campaign();
+    let first = member(&mut hall, "Rosa Lindqvist", &[Role::AidCoordinator]);
+    let second = member(&mut hall, "Tomasz Wojcik", &[Role::AidCoordinator]);
+    hall.record_ledger_entry(entry(LedgerKind::Contribution, 100_000), &first.id).unwrap();
+    let (_phone_dir, mut phone) = join(&mut hall);
+
+    // Both see 1,000.00 in the fund and each pays out 700.00 with no signal.
+    hall.record_ledger_entry(entry(LedgerKind::Disbursement, 70_000), &first.id).unwrap();
+    phone.record_ledger_entry(entry(LedgerKind::Disbursement, 70_000), &second.id).unwrap();
+    assert!(hall.attention().unwrap().is_empty());
+
+    sync(&mut hall, &mut phone);
+    for device in [&hall, &phone] {
+        let items = device.attention().unwrap();
+        assert_eq!(items.len(), 1, "{items:?}");
+        assert_eq!(items[0].kind, "fund_overdrawn");
+        assert_eq!(device.ledger().unwrap().len(), 3, "no ledger entry may be lost");
+    }
+
+    let key = hall.attention().unwrap()[0].key.clone();
+    hall.resolve_attention(&key, &first.id, "covered by the March collection").unwrap();
+    hall.record_ledger_entry(entry(LedgerKind::Contribution, 40_000), &first.id).unwrap();
+    sync(&mut hall, &mut phone);
+    assert!(hall.attention().unwrap().is_empty());
+    assert!(phone.attention().unwrap().is_empty());
+}
+
+#[test]
+fn a_captain_and_a_member_checking_the_same_person_in_apart_is_flagged_not_dropped() {
+    let (_hall_dir, mut hall) = new_campaign();
+    let ana = member(&mut hall, "Ana Ferreira", &[Role::Member]);
+    let captain = member(&mut hall, "Kofi Mensah", &[Role::PicketCaptain]);
+    let action = picket(&mut hall, "Gate B picket");
+    let (_phone_dir, mut phone) = join(&mut hall);
+
+    hall.check_in(CheckRequest {
+        action: action.id.clone(),
+        member: Some(ana.id.clone()),
+        recorded_by: Some(captain.id.clone()),
+        at: Some("2026-03-02T07:00:00Z".into()),
+        ..CheckRequest::default()
+    })
+    .unwrap();
+    phone
+        .check_in(CheckRequest {
+            action: action.id.clone(),
+            member: Some(ana.id.clone()),
+            at: Some("2026-03-02T07:02:00Z".into()),
+            ..CheckRequest::default()
+        })
+        .unwrap();
+    sync(&mut hall, &mut phone);
+
+    assert_eq!(hall.check_ins(Some(&action.id)).unwrap().len(), 2, "both check-ins are kept");
+    let items = phone.attention().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].kind, "duplicate_check_in");
+    // Turnout still counts Ana once.
+    assert_eq!(hall.turnout(&action.id).unwrap().turned_out, 1);
+
+    let duplicate = phone.check_ins(Some(&action.id)).unwrap()[1].id.clone();
+    phone.void_check(&duplicate).unwrap();
+    sync(&mut hall, &mut phone);
+    assert!(hall.attention().unwrap().is_empty());
+    assert_eq!(hall.check_ins(Some(&action.id)).unwrap().len(), 2, "the void marks, it does not delete");
+}
+
+#[test]
+fn sign_ups_made_apart_can_overfill_a_shift_and_are_listed() {
+    let (_hall_dir, mut hall) = new_campaign();
+    let ana = member(&mut hall, "Ana Ferreira", &[Role::Member]);
+    let ben = member(&mut hall, "Ben Adeyemi", &[Role::Member]);
+    let action = picket(&mut hall, "Gate B picket");
+    let shift = hall
+        .add_shift(
+            &action.id,
+            NewShift {
+                location: "Gate B".into(),
+                starts_at: "2026-03-02T07:00:00Z".into(),
+                ends_at: "2026-03-02T11:00:00Z".into(),
+                capacity: 1,
+                captain: None,
+            },
+        )
+        .unwrap();
+    let (_phone_dir, mut phone) = join(&mut hall);
+    hall.sign_up(&shift.id, &ana.id).unwrap();
+    phone.sign_up(&shift.id, &ben.id).unwrap();
+    sync(&mut hall, &mut phone);
+    let items = hall.attention().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].kind, "shift_over_capacity");
+    // After the merge the shift is full on both devices, so a third is refused.
+    let cy = member(&mut hall, "Cy Moreau", &[Role::Member]);
+    assert!(hall.sign_up(&shift.id, &cy.id).is_err());
+}
+
+#[test]
+fn private_documents_never_travel() {
+    let (_hall_dir, mut hall) = new_campaign();
+    let action = picket(&mut hall, "Gate B picket");
+    hall.write_reflection(&action.id, "worries", "I was scared of the van").unwrap();
+    let error = hall.export_document(&holdfast_core::DocumentId::personal()).unwrap_err();
+    assert!(error.to_string().contains("never leaves this device"));
+    let (_phone_dir, phone) = join(&mut hall);
+    assert!(phone.reflections().unwrap().is_empty());
+}
