@@ -106,14 +106,17 @@ impl Campaign {
         if data_dir.join(DATABASE_FILE).exists() {
             return Err(StoreError::CampaignExists(data_dir.display().to_string()));
         }
-        let incoming = AutoCommit::load(campaign_document).map_err(|source| StoreError::Automerge {
-            what: "the campaign document".into(),
-            source,
-        })?;
+        let incoming =
+            AutoCommit::load(campaign_document).map_err(|source| StoreError::Automerge {
+                what: "the campaign document".into(),
+                source: Box::new(source),
+            })?;
         let id = holdfast_core::documents::read_header(&incoming)
             .map_err(|error| StoreError::ForeignDocument(error.to_string()))?;
         if id != DocumentId::campaign() {
-            return Err(StoreError::ForeignDocument(format!("it holds `{id}`, not the campaign document")));
+            return Err(StoreError::ForeignDocument(format!(
+                "it holds `{id}`, not the campaign document"
+            )));
         }
         std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
             path: data_dir.display().to_string(),
@@ -267,7 +270,7 @@ impl Campaign {
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<MergeOutcome> {
         let incoming = AutoCommit::load(bytes).map_err(|source| StoreError::Automerge {
             what: "the incoming document".into(),
-            source,
+            source: Box::new(source),
         })?;
         let id = holdfast_core::documents::read_header(&incoming)
             .map_err(|error| StoreError::ForeignDocument(error.to_string()))?;
@@ -282,7 +285,7 @@ impl Campaign {
             self.loaded.remove(id);
             return Err(StoreError::Automerge {
                 what: format!("changes for {id}"),
-                source,
+                source: Box::new(source),
             });
         }
         let changed = loaded.doc.get_heads() != before;

@@ -4,8 +4,10 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
+    // Boxed because Automerge's own errors are large and every call returns
+    // this type.
     #[error("{0}")]
-    Core(#[from] holdfast_core::CoreError),
+    Core(Box<holdfast_core::CoreError>),
     #[error("the campaign database failed: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("could not use the data directory {path}: {source}")]
@@ -26,7 +28,7 @@ pub enum StoreError {
     Automerge {
         what: String,
         #[source]
-        source: automerge::AutomergeError,
+        source: Box<automerge::AutomergeError>,
     },
     #[error("a projection could not be encoded: {0}")]
     Json(#[from] serde_json::Error),
@@ -40,6 +42,12 @@ pub enum StoreError {
     Roster(#[from] csv::Error),
     #[error("the file is not a Holdfast document: {0}")]
     ForeignDocument(String),
+}
+
+impl From<holdfast_core::CoreError> for StoreError {
+    fn from(error: holdfast_core::CoreError) -> Self {
+        StoreError::Core(Box::new(error))
+    }
 }
 
 impl StoreError {

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use super::macros::{record, word_enum};
 
 word_enum! {
+    #[derive(Default)]
     pub enum AidCategory {
+        #[default]
         Fund => "fund",
         Pantry => "pantry",
         Rent => "rent",

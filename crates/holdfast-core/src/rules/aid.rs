@@ -9,19 +9,13 @@ use crate::model::{AidCategory, LedgerEntry, LedgerKind};
 use crate::time;
 
 /// Totals for one category in one month (`YYYY-MM`). No names, no pseudonyms.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonthTotal {
     pub month: String,
     pub category: AidCategory,
     pub contributed_cents: i64,
     pub disbursed_cents: i64,
     pub disbursements: i64,
-}
-
-impl Default for AidCategory {
-    fn default() -> Self {
-        AidCategory::Fund
-    }
 }
 
 pub fn totals_by_month(entries: &[LedgerEntry]) -> Vec<MonthTotal> {
@@ -36,7 +30,9 @@ pub fn totals_by_month(entries: &[LedgerEntry]) -> Vec<MonthTotal> {
             .or_insert_with(|| MonthTotal {
                 month,
                 category: entry.category,
-                ..MonthTotal::default()
+                contributed_cents: 0,
+                disbursed_cents: 0,
+                disbursements: 0,
             });
         match entry.kind {
             LedgerKind::Contribution => total.contributed_cents += entry.amount_cents,

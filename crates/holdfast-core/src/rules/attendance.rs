@@ -44,17 +44,18 @@ pub fn pair(check_ins: &[CheckIn]) -> Pairing {
     for record in ordered {
         let key = (record.action_id.as_str(), record.member_id.as_str());
         match record.kind {
-            CheckKind::In => {
-                if open.contains_key(&key) {
+            CheckKind::In => match open.entry(key) {
+                std::collections::btree_map::Entry::Occupied(_) => {
                     pairing.duplicate_check_ins.push((
                         record.action_id.clone(),
                         record.member_id.clone(),
                         record.id.clone(),
-                    ));
-                } else {
-                    open.insert(key, record);
+                    ))
                 }
-            }
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(record);
+                }
+            },
             CheckKind::Out => match open.remove(&key) {
                 Some(opened) => pairing.stays.push(Stay {
                     member_id: record.member_id.clone(),

@@ -155,7 +155,7 @@ impl Campaign {
                     .any(|matched| matched.offer_id.as_deref() == Some(offer.id.as_str()))
             })
             .collect();
-        offers.sort_by(|left, right| right.amount_cents.cmp(&left.amount_cents));
+        offers.sort_by_key(|offer| std::cmp::Reverse(offer.amount_cents));
         Ok(offers)
     }
 
@@ -202,7 +202,8 @@ impl Campaign {
         Ok(matched)
     }
 
-    fn require_coordinator(&self, member: &str) -> Result<Member> {
+    /// The member, if they may act for the aid fund (a coordinator or steward).
+    pub fn require_coordinator(&self, member: &str) -> Result<Member> {
         let member = self.resolve_member(member)?;
         if !member.has_role(Role::AidCoordinator) && !member.has_role(Role::Steward) {
             return Err(StoreError::rejected(format!(

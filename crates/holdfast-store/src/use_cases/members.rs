@@ -31,7 +31,7 @@ pub struct Erasure {
 impl Campaign {
     pub fn members(&self) -> Result<Vec<Member>> {
         let mut members: Vec<Member> = self.all()?;
-        members.sort_by(|left, right| left.name.to_lowercase().cmp(&right.name.to_lowercase()));
+        members.sort_by_cached_key(|member| member.name.to_lowercase());
         Ok(members)
     }
 

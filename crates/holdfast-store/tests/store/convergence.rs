@@ -15,26 +15,63 @@ use crate::support::*;
 
 #[derive(Debug, Clone)]
 enum Step {
-    AddMember { replica: usize },
-    PlanAction { replica: usize },
-    CheckIn { replica: usize, member: usize, action: usize },
-    CheckOut { replica: usize, member: usize, action: usize },
-    Contribute { replica: usize, amount: i64 },
-    PayOut { replica: usize, amount: i64 },
-    Sync { left: usize, right: usize },
+    AddMember {
+        replica: usize,
+    },
+    PlanAction {
+        replica: usize,
+    },
+    CheckIn {
+        replica: usize,
+        member: usize,
+        action: usize,
+    },
+    CheckOut {
+        replica: usize,
+        member: usize,
+        action: usize,
+    },
+    Contribute {
+        replica: usize,
+        amount: i64,
+    },
+    PayOut {
+        replica: usize,
+        amount: i64,
+    },
+    Sync {
+        left: usize,
+        right: usize,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {
     let replica = 0..3_usize;
     prop_oneof![
-        replica.clone().prop_map(|replica| Step::AddMember { replica }),
-        replica.clone().prop_map(|replica| Step::PlanAction { replica }),
-        (replica.clone(), 0..8_usize, 0..4_usize)
-            .prop_map(|(replica, member, action)| Step::CheckIn { replica, member, action }),
-        (replica.clone(), 0..8_usize, 0..4_usize)
-            .prop_map(|(replica, member, action)| Step::CheckOut { replica, member, action }),
-        (replica.clone(), 1..50_000_i64).prop_map(|(replica, amount)| Step::Contribute { replica, amount }),
-        (replica.clone(), 1..50_000_i64).prop_map(|(replica, amount)| Step::PayOut { replica, amount }),
+        replica
+            .clone()
+            .prop_map(|replica| Step::AddMember { replica }),
+        replica
+            .clone()
+            .prop_map(|replica| Step::PlanAction { replica }),
+        (replica.clone(), 0..8_usize, 0..4_usize).prop_map(|(replica, member, action)| {
+            Step::CheckIn {
+                replica,
+                member,
+                action,
+            }
+        }),
+        (replica.clone(), 0..8_usize, 0..4_usize).prop_map(|(replica, member, action)| {
+            Step::CheckOut {
+                replica,
+                member,
+                action,
+            }
+        }),
+        (replica.clone(), 1..50_000_i64)
+            .prop_map(|(replica, amount)| Step::Contribute { replica, amount }),
+        (replica.clone(), 1..50_000_i64)
+            .prop_map(|(replica, amount)| Step::PayOut { replica, amount }),
         (replica.clone(), replica).prop_map(|(left, right)| Step::Sync { left, right }),
     ]
 }
@@ -80,16 +117,32 @@ impl World {
         let counter = self.counter;
         match *step {
             Step::AddMember { replica } => {
-                member(&mut self.replicas[replica], &format!("Member {counter}"), &[Role::Member]);
+                member(
+                    &mut self.replicas[replica],
+                    &format!("Member {counter}"),
+                    &[Role::Member],
+                );
             }
             Step::PlanAction { replica } => {
                 picket(&mut self.replicas[replica], &format!("Picket {counter}"));
             }
-            Step::CheckIn { replica, member, action } | Step::CheckOut { replica, member, action } => {
+            Step::CheckIn {
+                replica,
+                member,
+                action,
+            }
+            | Step::CheckOut {
+                replica,
+                member,
+                action,
+            } => {
                 let campaign = &mut self.replicas[replica];
                 let members = campaign.members().unwrap();
                 let actions = campaign.actions().unwrap();
-                let (Some(member), Some(action)) = (members.get(member), actions.get(action)) else { return };
+                let (Some(member), Some(action)) = (members.get(member), actions.get(action))
+                else {
+                    return;
+                };
                 let request = CheckRequest {
                     action: action.id.clone(),
                     member: Some(member.id.clone()),

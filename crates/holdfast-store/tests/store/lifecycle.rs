@@ -43,7 +43,12 @@ fn documents_load_from_a_snapshot_plus_later_changes() {
     let before = projected_rows(dir.path());
     reopened.reproject_everything().unwrap();
     assert_eq!(projected_rows(dir.path()), before);
-    let names: Vec<String> = reopened.members().unwrap().into_iter().map(|member| member.name).collect();
+    let names: Vec<String> = reopened
+        .members()
+        .unwrap()
+        .into_iter()
+        .map(|member| member.name)
+        .collect();
     assert_eq!(names, ["After Snapshot", "Before Snapshot"]);
 }
 
@@ -52,7 +57,13 @@ fn many_edits_compact_by_themselves_and_still_load() {
     let (dir, mut campaign) = new_campaign();
     let action = picket(&mut campaign, "Long picket");
     let members: Vec<Member> = (0..150)
-        .map(|index| member(&mut campaign, &format!("Member {index:03}"), &[Role::Member]))
+        .map(|index| {
+            member(
+                &mut campaign,
+                &format!("Member {index:03}"),
+                &[Role::Member],
+            )
+        })
         .collect();
     for member in &members {
         for kind in ["in", "out"] {
@@ -69,9 +80,15 @@ fn many_edits_compact_by_themselves_and_still_load() {
         }
     }
     drop(campaign);
-    let connection = rusqlite::Connection::open(dir.path().join(holdfast_store::DATABASE_FILE)).unwrap();
-    let snapshots: i64 = connection.query_row("SELECT COUNT(*) FROM snapshots", [], |row| row.get(0)).unwrap();
-    assert!(snapshots >= 1, "300 check-ins in one action should have been compacted");
+    let connection =
+        rusqlite::Connection::open(dir.path().join(holdfast_store::DATABASE_FILE)).unwrap();
+    let snapshots: i64 = connection
+        .query_row("SELECT COUNT(*) FROM snapshots", [], |row| row.get(0))
+        .unwrap();
+    assert!(
+        snapshots >= 1,
+        "300 check-ins in one action should have been compacted"
+    );
     let reopened = Campaign::open(dir.path()).unwrap();
     assert_eq!(reopened.turnout(&action.id).unwrap().turned_out, 150);
     assert_eq!(reopened.check_ins(Some(&action.id)).unwrap().len(), 300);
@@ -103,7 +120,10 @@ fn a_refused_edit_leaves_nothing_behind() {
     let heads = campaign.heads(&DocumentId::action(&action.id)).unwrap();
     drop(campaign);
     let mut reopened = Campaign::open(dir.path()).unwrap();
-    assert_eq!(reopened.heads(&DocumentId::action(&action.id)).unwrap(), heads);
+    assert_eq!(
+        reopened.heads(&DocumentId::action(&action.id)).unwrap(),
+        heads
+    );
     assert_eq!(projected_rows(dir.path()), before);
     assert_eq!(reopened.check_ins(None).unwrap().len(), 1);
 }
@@ -113,7 +133,8 @@ fn a_damaged_change_row_is_named_and_nothing_else_is_touched() {
     let (dir, mut campaign) = new_campaign();
     let action = picket(&mut campaign, "Gate B picket");
     drop(campaign);
-    let connection = rusqlite::Connection::open(dir.path().join(holdfast_store::DATABASE_FILE)).unwrap();
+    let connection =
+        rusqlite::Connection::open(dir.path().join(holdfast_store::DATABASE_FILE)).unwrap();
     connection
         .execute(
             "UPDATE changes SET bytes = x'00112233' WHERE seq = (SELECT MAX(seq) FROM changes WHERE document_id = ?1)",
@@ -123,8 +144,14 @@ fn a_damaged_change_row_is_named_and_nothing_else_is_touched() {
     drop(connection);
     let mut reopened = Campaign::open(dir.path()).unwrap();
     let error = reopened.heads(&DocumentId::action(&action.id)).unwrap_err();
-    assert!(matches!(error, StoreError::DamagedDocument { .. }), "{error}");
+    assert!(
+        matches!(error, StoreError::DamagedDocument { .. }),
+        "{error}"
+    );
     assert!(error.to_string().contains(&action.id));
     // The rest of the campaign still opens and reads.
-    assert_eq!(reopened.settings().unwrap().campaign_name, "Fair Contract Now");
+    assert_eq!(
+        reopened.settings().unwrap().campaign_name,
+        "Fair Contract Now"
+    );
 }

@@ -24,12 +24,16 @@ fn two_coordinators_paying_out_apart_overdraw_the_fund_and_a_person_settles_it()
     let (_hall_dir, mut hall) = new_campaign();
     let first = member(&mut hall, "Rosa Lindqvist", &[Role::AidCoordinator]);
     let second = member(&mut hall, "Tomasz Wojcik", &[Role::AidCoordinator]);
-    hall.record_ledger_entry(entry(LedgerKind::Contribution, 100_000), &first.id).unwrap();
+    hall.record_ledger_entry(entry(LedgerKind::Contribution, 100_000), &first.id)
+        .unwrap();
     let (_phone_dir, mut phone) = join(&mut hall);
 
     // Both see 1,000.00 in the fund and each pays out 700.00 with no signal.
-    hall.record_ledger_entry(entry(LedgerKind::Disbursement, 70_000), &first.id).unwrap();
-    phone.record_ledger_entry(entry(LedgerKind::Disbursement, 70_000), &second.id).unwrap();
+    hall.record_ledger_entry(entry(LedgerKind::Disbursement, 70_000), &first.id)
+        .unwrap();
+    phone
+        .record_ledger_entry(entry(LedgerKind::Disbursement, 70_000), &second.id)
+        .unwrap();
     assert!(hall.attention().unwrap().is_empty());
 
     sync(&mut hall, &mut phone);
@@ -37,12 +41,18 @@ fn two_coordinators_paying_out_apart_overdraw_the_fund_and_a_person_settles_it()
         let items = device.attention().unwrap();
         assert_eq!(items.len(), 1, "{items:?}");
         assert_eq!(items[0].kind, "fund_overdrawn");
-        assert_eq!(device.ledger().unwrap().len(), 3, "no ledger entry may be lost");
+        assert_eq!(
+            device.ledger().unwrap().len(),
+            3,
+            "no ledger entry may be lost"
+        );
     }
 
     let key = hall.attention().unwrap()[0].key.clone();
-    hall.resolve_attention(&key, &first.id, "covered by the March collection").unwrap();
-    hall.record_ledger_entry(entry(LedgerKind::Contribution, 40_000), &first.id).unwrap();
+    hall.resolve_attention(&key, &first.id, "covered by the March collection")
+        .unwrap();
+    hall.record_ledger_entry(entry(LedgerKind::Contribution, 40_000), &first.id)
+        .unwrap();
     sync(&mut hall, &mut phone);
     assert!(hall.attention().unwrap().is_empty());
     assert!(phone.attention().unwrap().is_empty());
@@ -74,7 +84,11 @@ fn a_captain_and_a_member_checking_the_same_person_in_apart_is_flagged_not_dropp
         .unwrap();
     sync(&mut hall, &mut phone);
 
-    assert_eq!(hall.check_ins(Some(&action.id)).unwrap().len(), 2, "both check-ins are kept");
+    assert_eq!(
+        hall.check_ins(Some(&action.id)).unwrap().len(),
+        2,
+        "both check-ins are kept"
+    );
     let items = phone.attention().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].kind, "duplicate_check_in");
@@ -85,7 +99,11 @@ fn a_captain_and_a_member_checking_the_same_person_in_apart_is_flagged_not_dropp
     phone.void_check(&duplicate).unwrap();
     sync(&mut hall, &mut phone);
     assert!(hall.attention().unwrap().is_empty());
-    assert_eq!(hall.check_ins(Some(&action.id)).unwrap().len(), 2, "the void marks, it does not delete");
+    assert_eq!(
+        hall.check_ins(Some(&action.id)).unwrap().len(),
+        2,
+        "the void marks, it does not delete"
+    );
 }
 
 #[test]
@@ -122,8 +140,11 @@ fn sign_ups_made_apart_can_overfill_a_shift_and_are_listed() {
 fn private_documents_never_travel() {
     let (_hall_dir, mut hall) = new_campaign();
     let action = picket(&mut hall, "Gate B picket");
-    hall.write_reflection(&action.id, "worries", "I was scared of the van").unwrap();
-    let error = hall.export_document(&holdfast_core::DocumentId::personal()).unwrap_err();
+    hall.write_reflection(&action.id, "worries", "I was scared of the van")
+        .unwrap();
+    let error = hall
+        .export_document(&holdfast_core::DocumentId::personal())
+        .unwrap_err();
     assert!(error.to_string().contains("never leaves this device"));
     let (_phone_dir, phone) = join(&mut hall);
     assert!(phone.reflections().unwrap().is_empty());

@@ -2,8 +2,8 @@
 //! must agree row for row.
 
 use holdfast_core::model::*;
-use holdfast_store::use_cases::aid::{NewLedgerEntry, NewRequest};
 use holdfast_store::use_cases::actions::NewShift;
+use holdfast_store::use_cases::aid::{NewLedgerEntry, NewRequest};
 use holdfast_store::use_cases::check_ins::CheckRequest;
 use holdfast_store::use_cases::choke_points::NewChokePoint;
 
@@ -14,10 +14,29 @@ fn incremental_projection_matches_a_full_rebuild() {
     let (dir, mut campaign) = new_campaign();
     let site = campaign.add_site("North Depot", None).unwrap();
     campaign.add_department(&site.id, "Dispatch").unwrap();
-    let steward = member(&mut campaign, "Sam Okafor", &[Role::Steward, Role::AidCoordinator]);
+    let steward = member(
+        &mut campaign,
+        "Sam Okafor",
+        &[Role::Steward, Role::AidCoordinator],
+    );
     let ana = member(&mut campaign, "Ana Ferreira", &[Role::Member]);
-    campaign.add_committee("Safety", "walk the floor", &[steward.id.clone(), ana.id.clone()], None).unwrap();
-    campaign.record_meeting("Safety", "2026-02-01", None, &[ana.id.clone()], "first walk").unwrap();
+    campaign
+        .add_committee(
+            "Safety",
+            "walk the floor",
+            &[steward.id.clone(), ana.id.clone()],
+            None,
+        )
+        .unwrap();
+    campaign
+        .record_meeting(
+            "Safety",
+            "2026-02-01",
+            None,
+            std::slice::from_ref(&ana.id),
+            "first walk",
+        )
+        .unwrap();
     let data_centre = campaign
         .add_choke_point(NewChokePoint {
             name: "Data centre".into(),
@@ -30,7 +49,9 @@ fn incremental_projection_matches_a_full_rebuild() {
             contingency: "hold the loading bay".into(),
         })
         .unwrap();
-    campaign.commit_to_choke_point(&data_centre.id, &ana.id).unwrap();
+    campaign
+        .commit_to_choke_point(&data_centre.id, &ana.id)
+        .unwrap();
     let action = picket(&mut campaign, "Gate B picket");
     let shift = campaign
         .add_shift(
@@ -59,9 +80,15 @@ fn incremental_projection_matches_a_full_rebuild() {
             ..request
         })
         .unwrap();
-    let circle = campaign.record_circle(&action.id, &steward.id, 6, vec!["worries".into()], None).unwrap();
-    campaign.share_rest_commitment(&circle.id, &ana.id, "a long walk on Sunday").unwrap();
-    campaign.write_reflection(&action.id, "worries", "the van at the gate").unwrap();
+    let circle = campaign
+        .record_circle(&action.id, &steward.id, 6, vec!["worries".into()], None)
+        .unwrap();
+    campaign
+        .share_rest_commitment(&circle.id, &ana.id, "a long walk on Sunday")
+        .unwrap();
+    campaign
+        .write_reflection(&action.id, "worries", "the van at the gate")
+        .unwrap();
     campaign
         .record_ledger_entry(
             NewLedgerEntry {
@@ -85,7 +112,9 @@ fn incremental_projection_matches_a_full_rebuild() {
             note: "short this month".into(),
         })
         .unwrap();
-    campaign.match_request(&aid_request.id, None, &steward.id).unwrap();
+    campaign
+        .match_request(&aid_request.id, None, &steward.id)
+        .unwrap();
     campaign
         .record_ledger_entry(
             NewLedgerEntry {
@@ -106,5 +135,8 @@ fn incremental_projection_matches_a_full_rebuild() {
     campaign.reproject_everything().unwrap();
     let full = projected_rows(dir.path());
     assert_eq!(incremental, full);
-    assert!(incremental.len() > 15, "the scenario should project many rows");
+    assert!(
+        incremental.len() > 15,
+        "the scenario should project many rows"
+    );
 }

@@ -76,14 +76,31 @@ pub fn projected_rows(data_dir: &Path) -> Vec<String> {
              WHERE collection NOT IN ('identities', 'reflections') ORDER BY collection, id",
         )
         .unwrap();
-    rows.extend(statement.query_map([], |row| row.get::<_, String>(0)).unwrap().map(Result::unwrap));
+    rows.extend(
+        statement
+            .query_map([], |row| row.get::<_, String>(0))
+            .unwrap()
+            .map(Result::unwrap),
+    );
     let mut statement = connection
         .prepare(
             "SELECT id || ' ' || action_id || ' ' || member_id || ' ' || kind || ' ' || at || ' ' || voided FROM checkins ORDER BY id",
         )
         .unwrap();
-    rows.extend(statement.query_map([], |row| row.get::<_, String>(0)).unwrap().map(Result::unwrap));
-    let mut statement = connection.prepare("SELECT key || ' ' || summary FROM attention ORDER BY key").unwrap();
-    rows.extend(statement.query_map([], |row| row.get::<_, String>(0)).unwrap().map(Result::unwrap));
+    rows.extend(
+        statement
+            .query_map([], |row| row.get::<_, String>(0))
+            .unwrap()
+            .map(Result::unwrap),
+    );
+    let mut statement = connection
+        .prepare("SELECT key || ' ' || summary FROM attention ORDER BY key")
+        .unwrap();
+    rows.extend(
+        statement
+            .query_map([], |row| row.get::<_, String>(0))
+            .unwrap()
+            .map(Result::unwrap),
+    );
     rows
 }
