@@ -23,6 +23,9 @@ use crate::error::{Result, StoreError};
 use crate::projection::{self, Touched};
 use crate::schema;
 
+/// How many documents stay in memory before action documents are dropped.
+const MAX_LOADED_DOCUMENTS: usize = 48;
+
 /// The database file inside a data directory.
 pub const DATABASE_FILE: &str = "holdfast.sqlite3";
 
@@ -210,6 +213,12 @@ impl Campaign {
 
     fn loaded(&mut self, id: &DocumentId) -> Result<&mut LoadedDocument> {
         if !self.loaded.contains_key(id) {
+            if self.loaded.len() >= MAX_LOADED_DOCUMENTS {
+                // Everything in memory is also on disk, so dropping documents
+                // costs only a reload. Keeping the count bounded keeps a hub
+                // or a long-running app from holding every action ever held.
+                self.loaded.retain(|loaded_id, _| loaded_id.kind().ok() != Some(DocumentKind::Action));
+            }
             let mut loaded = documents::load(&self.connection, id)?;
             loaded.doc.set_actor(self.actor.clone());
             self.loaded.insert(id.clone(), loaded);
