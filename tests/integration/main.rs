@@ -1,1 +1,16 @@
+//! End-to-end tests of the `holdfast` program: each test runs the real
+//! binary against its own temporary data directory and reads what it prints.
 
+mod support;
+
+mod actions;
+mod aid;
+mod cadence;
+mod check_ins;
+mod choke_points;
+mod circles_and_skills;
+mod errors;
+mod exchange;
+mod members;
+mod reports;
+mod roster;

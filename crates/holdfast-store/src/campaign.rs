@@ -217,7 +217,8 @@ impl Campaign {
                 // Everything in memory is also on disk, so dropping documents
                 // costs only a reload. Keeping the count bounded keeps a hub
                 // or a long-running app from holding every action ever held.
-                self.loaded.retain(|loaded_id, _| loaded_id.kind().ok() != Some(DocumentKind::Action));
+                self.loaded
+                    .retain(|loaded_id, _| loaded_id.kind().ok() != Some(DocumentKind::Action));
             }
             let mut loaded = documents::load(&self.connection, id)?;
             loaded.doc.set_actor(self.actor.clone());
@@ -277,9 +278,8 @@ impl Campaign {
     /// file, a bundle entry, a sync payload). The document is named by the
     /// header inside the bytes.
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<MergeOutcome> {
-        let incoming = AutoCommit::load(bytes).map_err(|source| StoreError::Automerge {
-            what: "the incoming document".into(),
-            source: Box::new(source),
+        let incoming = AutoCommit::load(bytes).map_err(|error| {
+            StoreError::ForeignDocument(format!("it is not an Automerge file ({error})"))
         })?;
         let id = holdfast_core::documents::read_header(&incoming)
             .map_err(|error| StoreError::ForeignDocument(error.to_string()))?;

@@ -62,8 +62,9 @@ pub fn load(connection: &Connection, id: &DocumentId) -> Result<LoadedDocument> 
         }
         None => documents::genesis(id)?,
     };
-    let mut statement =
-        connection.prepare_cached("SELECT seq, hash, bytes FROM changes WHERE document_id = ?1 ORDER BY seq")?;
+    let mut statement = connection.prepare_cached(
+        "SELECT seq, hash, bytes FROM changes WHERE document_id = ?1 ORDER BY seq",
+    )?;
     let mut rows = statement.query([id.as_str()])?;
     let mut changes = Vec::new();
     while let Some(row) = rows.next()? {
@@ -98,21 +99,33 @@ pub fn load(connection: &Connection, id: &DocumentId) -> Result<LoadedDocument> 
 /// Writes every change the document has beyond what is on disk, one row
 /// each. Returns how many rows were written. Runs inside the caller's
 /// transaction.
-pub fn append(connection: &Connection, id: &DocumentId, loaded: &mut LoadedDocument, now: &str) -> Result<i64> {
+pub fn append(
+    connection: &Connection,
+    id: &DocumentId,
+    loaded: &mut LoadedDocument,
+    now: &str,
+) -> Result<i64> {
     let changes = loaded.doc.get_changes(&loaded.persisted_heads);
     if changes.is_empty() {
         return Ok(0);
     }
     let kind = id.kind()?;
     connection
-        .prepare_cached("INSERT OR IGNORE INTO documents (id, audience, created_at) VALUES (?1, ?2, ?3)")?
+        .prepare_cached(
+            "INSERT OR IGNORE INTO documents (id, audience, created_at) VALUES (?1, ?2, ?3)",
+        )?
         .execute(params![id.as_str(), kind.audience().as_str(), now])?;
     let mut insert = connection.prepare_cached(
         "INSERT OR IGNORE INTO changes (document_id, hash, bytes, written_at) VALUES (?1, ?2, ?3, ?4)",
     )?;
     let mut written = 0;
     for change in changes {
-        written += insert.execute(params![id.as_str(), change.hash().as_ref(), change.raw_bytes(), now])? as i64;
+        written += insert.execute(params![
+            id.as_str(),
+            change.hash().as_ref(),
+            change.raw_bytes(),
+            now
+        ])? as i64;
     }
     Ok(written)
 }

@@ -183,10 +183,21 @@ pub fn read_one<R: Record + DeserializeOwned>(
 
 /// Check-ins, from their typed table; all of them, or one action's.
 pub fn read_check_ins(connection: &Connection, action_id: Option<&str>) -> Result<Vec<CheckIn>> {
-    let mut statement = connection.prepare_cached(
-        "SELECT id, action_id, shift_id, member_id, kind, at, recorded_by, device, voided FROM checkins
-         WHERE ?1 IS NULL OR action_id = ?1 ORDER BY at, id",
-    )?;
+    // Two statements rather than `?1 IS NULL OR action_id = ?1`: SQLite plans
+    // that form as a scan of the whole table, which made every sign-up and
+    // every shift roster read all check-ins of the campaign instead of using
+    // the `checkins_by_action` index. The second keeps the one parameter so
+    // both statements bind alike.
+    let mut statement = match action_id {
+        Some(_) => connection.prepare_cached(
+            "SELECT id, action_id, shift_id, member_id, kind, at, recorded_by, device, voided FROM checkins
+             WHERE action_id = ?1 ORDER BY at, id",
+        )?,
+        None => connection.prepare_cached(
+            "SELECT id, action_id, shift_id, member_id, kind, at, recorded_by, device, voided FROM checkins
+             WHERE ?1 IS NULL ORDER BY at, id",
+        )?,
+    };
     let rows = statement.query_map([action_id], |row| {
         Ok((
             CheckIn {

@@ -136,7 +136,8 @@ pub fn strike_pay(rule: &StrikePayRule, picket_stays: &[Stay]) -> Vec<StrikePay>
             .collect();
         result.push(StrikePay {
             member_id: member_id.to_string(),
-            counted_hours: qualifying.iter().map(|(_, hours)| hours).sum(),
+            // An empty float sum is negative zero; adding zero makes it plain zero.
+            counted_hours: qualifying.iter().map(|(_, hours)| hours).sum::<f64>() + 0.0,
             pay_cents: rule.weekly_pay_cents * qualifying.len() as i64,
             qualifying_weeks: qualifying
                 .iter()

@@ -37,6 +37,12 @@ pub struct Occurrence {
     pub action_id: Option<String>,
 }
 
+/// The longest action a cadence may produce: one week, in minutes.
+const MAX_DURATION_MINUTES: i64 = 7 * 24 * 60;
+
+/// The most dates one calendar request returns per cadence.
+pub const MAX_CALENDAR_COUNT: usize = 500;
+
 /// Fixed namespace for the ids of actions a cadence generates, so that two
 /// devices generating the same occurrence offline produce the same action.
 const CADENCE_NAMESPACE: uuid::Uuid =
@@ -61,8 +67,10 @@ impl Campaign {
             _ => {}
         }
         parse_time_of_day(&new.start_time)?;
-        if new.duration_minutes < 1 {
-            return Err(StoreError::rejected("an action lasts at least a minute"));
+        if !(1..=MAX_DURATION_MINUTES).contains(&new.duration_minutes) {
+            return Err(StoreError::rejected(
+                "an action from a cadence lasts from one minute to one week",
+            ));
         }
         let site_id = new
             .site
@@ -107,6 +115,7 @@ impl Campaign {
 
     /// The next `count` dates of every active cadence on or after `from`.
     pub fn calendar(&self, from: NaiveDate, count: usize) -> Result<Vec<Occurrence>> {
+        let count = count.min(MAX_CALENDAR_COUNT);
         let actions = self.actions()?;
         let mut occurrences = Vec::new();
         for cadence in self

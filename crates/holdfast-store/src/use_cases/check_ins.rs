@@ -114,13 +114,16 @@ impl Campaign {
         Ok(check)
     }
 
-    /// The kind of the member's latest standing check at an action.
+    /// The kind of the member's latest standing check at an action. Times
+    /// have one-second resolution; within one second a check-out counts as
+    /// later than a check-in, the same order `attendance::pair` uses, so a
+    /// quick check-in and check-out never disagree with turnout.
     fn last_check(&self, action_id: &str, member_id: &str) -> Result<Option<CheckKind>> {
         let kind: Option<String> = self
             .connection
             .prepare_cached(
                 "SELECT kind FROM checkins WHERE action_id = ?1 AND member_id = ?2 AND voided = 0
-                 ORDER BY at DESC, id DESC LIMIT 1",
+                 ORDER BY at DESC, kind = 'out' DESC, id DESC LIMIT 1",
             )?
             .query_row(params![action_id, member_id], |row| row.get(0))
             .optional()?;

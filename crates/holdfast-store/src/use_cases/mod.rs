@@ -4,11 +4,13 @@
 
 pub mod actions;
 pub mod aid;
+pub mod aid_summary;
 pub mod attention;
 pub mod cadence;
 pub mod check_ins;
 pub mod choke_points;
 pub mod circles;
+pub mod device;
 pub mod exchange;
 pub mod members;
 pub mod reports;

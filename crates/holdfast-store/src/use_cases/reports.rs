@@ -125,8 +125,9 @@ impl Campaign {
     }
 
     pub fn set_strike_pay_rule(&mut self, rule: StrikePayRule) -> Result<Settings> {
-        if rule.minimum_hours_per_day < 0.0
-            || rule.minimum_hours_per_week < 0.0
+        let sensible = |hours: f64| hours.is_finite() && hours >= 0.0;
+        if !sensible(rule.minimum_hours_per_day)
+            || !sensible(rule.minimum_hours_per_week)
             || rule.weekly_pay_cents < 0
         {
             return Err(crate::StoreError::rejected(

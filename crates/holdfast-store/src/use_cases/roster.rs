@@ -57,15 +57,21 @@ impl Campaign {
         let mut new_departments = Vec::new();
         let mut members = Vec::new();
         let mut summary = RosterImport::default();
-        for row in reader.deserialize::<RosterRow>() {
-            let row = row.map_err(|error| {
-                let line = error.position().map_or(0, |position| position.line());
-                StoreError::RosterLine {
-                    line,
-                    reason: error.to_string(),
-                }
+        for record in reader.records() {
+            let record = record.map_err(|error| StoreError::RosterLine {
+                line: error.position().map_or(0, |position| position.line()),
+                reason: error.to_string(),
             })?;
-            let line = members.len() as u64 + 2;
+            // The line where the row starts, which a quoted field spanning
+            // lines would make differ from a simple count of rows.
+            let line = record.position().map_or(0, |position| position.line());
+            let row: RosterRow =
+                record
+                    .deserialize(Some(&headers))
+                    .map_err(|error| StoreError::RosterLine {
+                        line,
+                        reason: error.to_string(),
+                    })?;
             let at_line = |error: StoreError| StoreError::RosterLine {
                 line,
                 reason: error.to_string(),

@@ -1,0 +1,149 @@
+//! The choke-point map and the 48-hour report.
+
+use std::collections::BTreeMap;
+
+use crate::support::{field, Holdfast};
+
+/// A map with a dependency: the clearing run cannot run without the data
+/// centre, and the loading dock (added as a dependency afterwards) cannot run
+/// without the mailroom, which management could route around by itself.
+fn mapped() -> Holdfast {
+    let holdfast = Holdfast::new();
+    holdfast.ok(&["site", "add", "Riverside"]);
+    for name in ["Ana", "Ben", "Cy"] {
+        holdfast.member(name, &[]);
+    }
+    holdfast.ok(&[
+        "choke",
+        "add",
+        "Data centre",
+        "--kind",
+        "system",
+        "--hours",
+        "6",
+        "--people",
+        "10",
+        "--site",
+        "Riverside",
+        "--contingency",
+        "Picket both entrances",
+    ]);
+    holdfast.ok(&[
+        "choke",
+        "add",
+        "Clearing run",
+        "--kind",
+        "process",
+        "--hours",
+        "30",
+        "--people",
+        "4",
+        "--depends-on",
+        "Data centre",
+    ]);
+    holdfast.ok(&[
+        "choke",
+        "add",
+        "Warehouse",
+        "--hours",
+        "100",
+        "--people",
+        "5",
+    ]);
+    holdfast.ok(&[
+        "choke",
+        "add",
+        "Mailroom",
+        "--hours",
+        "2",
+        "--people",
+        "3",
+        "--routable",
+    ]);
+    holdfast.ok(&[
+        "choke",
+        "add",
+        "Loading dock",
+        "--hours",
+        "20",
+        "--people",
+        "2",
+    ]);
+    holdfast.ok(&["choke", "depend", "Loading dock", "Mailroom"]);
+    holdfast.ok(&["choke", "commit", "Data centre", "--member", "Ana"]);
+    holdfast.ok(&["choke", "commit", "Data centre", "--member", "Ben"]);
+    // Committing twice does not count twice.
+    holdfast.ok(&["choke", "commit", "Data centre", "--member", "Ben"]);
+    holdfast.ok(&["--as", "Cy", "choke", "commit", "Loading dock"]);
+    holdfast
+}
+
+#[test]
+fn the_report_lists_what_freezes_the_operation_within_48_hours() {
+    let holdfast = mapped();
+    let report = holdfast.json(&["choke", "report"]);
+    let rows: BTreeMap<String, &serde_json::Value> = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| (row["name"].as_str().unwrap().to_string(), row))
+        .collect();
+    assert_eq!(
+        rows.keys().collect::<Vec<_>>(),
+        ["Clearing run", "Data centre", "Loading dock", "Mailroom"]
+    );
+    let data_centre = rows["Data centre"];
+    assert_eq!(data_centre["people_needed"], 10);
+    assert_eq!(data_centre["people_committed"], 2);
+    assert_eq!(data_centre["people_still_needed"], 8);
+    assert_eq!(
+        data_centre["also_stops"],
+        serde_json::json!(["Clearing run"])
+    );
+    assert_eq!(data_centre["contingency"], "Picket both entrances");
+    assert_eq!(rows["Clearing run"]["people_still_needed"], 4);
+    assert_eq!(rows["Loading dock"]["people_still_needed"], 1);
+    // The mailroom freezes nothing by itself, but the dock behind it does.
+    assert_eq!(rows["Mailroom"]["frozen_through"], "Loading dock");
+    assert_eq!(rows["Mailroom"]["hours_to_freeze"], 20.0);
+    // Soonest first.
+    assert_eq!(report[0]["name"], "Data centre");
+
+    let text = holdfast.ok(&["choke", "report"]);
+    assert!(text.contains("within 48 hours"), "{text}");
+    assert!(
+        text.contains("16 more committed people are needed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_shorter_horizon_narrows_the_report() {
+    let holdfast = mapped();
+    let report = holdfast.json(&["choke", "report", "--hours", "10"]);
+    assert_eq!(field(&report, "name"), ["Data centre"]);
+    let none = holdfast.ok(&["choke", "report", "--hours", "1"]);
+    assert!(none.contains("No choke point"), "{none}");
+}
+
+#[test]
+fn the_map_lists_dependencies_and_commitments() {
+    let holdfast = mapped();
+    let points = holdfast.json(&["choke", "list"]);
+    let clearing = points
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|point| point["name"] == "Clearing run")
+        .unwrap();
+    assert_eq!(clearing["depends_on"].as_array().unwrap().len(), 1);
+    let data_centre = points
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|point| point["name"] == "Data centre")
+        .unwrap();
+    assert_eq!(data_centre["people_committed"], 2);
+    holdfast.refused(&["choke", "depend", "Mailroom", "Mailroom"]);
+    holdfast.refused(&["choke", "depend", "Mailroom", "Nowhere"]);
+}

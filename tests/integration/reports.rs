@@ -1,0 +1,152 @@
+//! Status, strike pay, sovereignty gains, committees and attention.
+
+use crate::support::{field, Holdfast};
+
+#[test]
+fn sovereignty_is_counted_month_by_month() {
+    let holdfast = Holdfast::new();
+    holdfast.member("Ana Lopes", &[]);
+    holdfast.member("Ben Okafor", &[]);
+    holdfast.ok(&[
+        "committee",
+        "add",
+        "Safety",
+        "--formed",
+        "2026-01-10",
+        "--member",
+        "Ana Lopes",
+        "--member",
+        "Ben Okafor",
+    ]);
+    holdfast.ok(&["committee", "meet", "Safety", "--on", "2026-01-20"]);
+    holdfast.ok(&[
+        "practice",
+        "start",
+        "Worker safety walk",
+        "--kind",
+        "safety_inspection",
+        "--on",
+        "2026-02-03",
+    ]);
+    holdfast.ok(&[
+        "practice",
+        "held",
+        "Worker safety walk",
+        "--on",
+        "2026-02-17",
+        "--participants",
+        "6",
+    ]);
+
+    let months = holdfast.json(&["sovereignty", "--until", "2026-03-31"]);
+    assert_eq!(field(&months, "month"), ["2026-01", "2026-02", "2026-03"]);
+    assert_eq!(field(&months, "committees_formed"), ["1", "1", "1"]);
+    // The committee last met on 20 January, so by the end of March it no
+    // longer counts as meeting (the window is 60 days).
+    assert_eq!(field(&months, "committees_meeting"), ["1", "1", "0"]);
+    assert_eq!(field(&months, "practices_started"), ["0", "1", "1"]);
+    assert_eq!(field(&months, "practices_kept"), ["0", "1", "1"]);
+    let text = holdfast.ok(&["sovereignty", "--until", "2026-03-31"]);
+    assert!(text.contains("2026-02"), "{text}");
+    holdfast.fails_with(1, &["sovereignty", "--until", "March"]);
+}
+
+#[test]
+fn the_facilitation_rota_takes_turns() {
+    let holdfast = Holdfast::new();
+    holdfast.member("Ana Lopes", &[]);
+    holdfast.member("Ben Okafor", &[]);
+    holdfast.ok(&["committee", "add", "Safety", "--member", "Ana Lopes"]);
+    holdfast.ok(&["committee", "join", "Safety", "Ben Okafor"]);
+    assert_eq!(
+        holdfast.json(&["committee", "next-facilitator", "Safety"])["name"],
+        "Ana Lopes"
+    );
+    let meeting = holdfast.json(&["committee", "meet", "Safety", "--on", "2026-02-01"]);
+    assert!(meeting["facilitator_id"].is_string());
+    assert_eq!(
+        holdfast.json(&["committee", "next-facilitator", "Safety"])["name"],
+        "Ben Okafor"
+    );
+    let text = holdfast.ok(&["committee", "list"]);
+    assert!(
+        text.contains("Ana Lopes, Ben Okafor") && text.contains("Safety"),
+        "{text}"
+    );
+}
+
+#[test]
+fn strike_pay_follows_the_local_rule() {
+    let holdfast = Holdfast::new();
+    holdfast.member("Ana Lopes", &[]);
+    holdfast.ok(&[
+        "strike-pay",
+        "rule",
+        "--day-hours",
+        "4",
+        "--week-hours",
+        "8",
+        "--weekly-pay",
+        "150",
+    ]);
+    // Two four-hour days in the week of Monday 2 March 2026.
+    for day in ["03", "04"] {
+        let starts = format!("2026-03-{day}T08:00:00Z");
+        let ends = format!("2026-03-{day}T16:00:00Z");
+        let title = format!("Picket {day}");
+        holdfast.ok(&[
+            "action",
+            "add",
+            &title,
+            "--kind",
+            "strike_day",
+            "--starts",
+            &starts,
+            "--ends",
+            &ends,
+        ]);
+        let at_in = format!("2026-03-{day}T08:00:00Z");
+        let at_out = format!("2026-03-{day}T12:00:00Z");
+        holdfast.ok(&["checkin", &title, "--member", "Ana Lopes", "--at", &at_in]);
+        holdfast.ok(&["checkout", &title, "--member", "Ana Lopes", "--at", &at_out]);
+    }
+    let report = holdfast.json(&["strike-pay"]);
+    assert_eq!(report["rule"]["weekly_pay_cents"], 15_000);
+    assert_eq!(report["members"][0]["name"], "Ana Lopes");
+    assert_eq!(report["members"][0]["pay_cents"], 15_000);
+    assert_eq!(
+        report["members"][0]["qualifying_weeks"],
+        serde_json::json!(["2026-03-02"])
+    );
+    assert!(holdfast.ok(&["strike-pay"]).contains("150.00"));
+}
+
+#[test]
+fn status_summarises_the_campaign() {
+    let holdfast = Holdfast::new();
+    holdfast.member("Ana Lopes", &[]);
+    holdfast.ok(&["site", "add", "North Depot"]);
+    let status = holdfast.json(&["status"]);
+    assert_eq!(status["campaign"], "Contract 2026");
+    assert_eq!(status["members"], 1);
+    assert_eq!(status["sites"], 1);
+    let text = holdfast.ok(&["status"]);
+    assert!(text.starts_with("Contract 2026"), "{text}");
+    assert!(text.contains("No action is planned"), "{text}");
+}
+
+#[test]
+fn nothing_needs_attention_in_a_fresh_campaign() {
+    let holdfast = Holdfast::new();
+    holdfast.member("Ana Lopes", &[]);
+    assert!(holdfast
+        .json(&["attention", "list"])
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert!(holdfast
+        .ok(&["attention", "list"])
+        .contains("Nothing needs attention"));
+    let stderr = holdfast.refused(&["--as", "Ana Lopes", "attention", "resolve", "no-such-item"]);
+    assert!(stderr.contains("no-such-item"), "{stderr}");
+}

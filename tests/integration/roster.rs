@@ -1,0 +1,94 @@
+//! Roster import and export as CSV.
+
+use crate::support::{field, Holdfast};
+
+const GOOD: &str = "name,phone,email,site,department,roles
+Ana Lopes,555-0101,ana@example.org,North Depot,Loading,steward;captain
+Ben Okafor,555-0102,ben@example.org,North Depot,Loading,member
+Cy Tran,,,South Depot,,member;facilitator
+";
+
+fn names(holdfast: &Holdfast) -> Vec<String> {
+    field(&holdfast.json(&["member", "list"]), "name")
+}
+
+#[test]
+fn a_good_roster_is_imported_with_its_sites_and_departments() {
+    let holdfast = Holdfast::new();
+    let file = holdfast.file("roster.csv");
+    std::fs::write(&file, GOOD).unwrap();
+    let summary = holdfast.json(&["roster", "import", file.to_str().unwrap()]);
+    assert_eq!(summary["added"], 3);
+    assert_eq!(summary["sites_created"], 2);
+    assert_eq!(summary["departments_created"], 1);
+    assert_eq!(names(&holdfast), ["Ana Lopes", "Ben Okafor", "Cy Tran"]);
+    let members = holdfast.json(&["member", "list"]);
+    assert_eq!(
+        members[0]["roles"],
+        serde_json::json!(["steward", "captain"])
+    );
+}
+
+#[test]
+fn a_roster_with_a_bad_line_is_refused_as_a_whole() {
+    let holdfast = Holdfast::new();
+    let good = holdfast.file("good.csv");
+    std::fs::write(&good, GOOD).unwrap();
+    holdfast.ok(&["roster", "import", good.to_str().unwrap()]);
+    let before = names(&holdfast);
+
+    let unknown_role = "name,phone,email,site,department,roles
+Dara Byrne,,dara@example.org,North Depot,,member
+Eli Stone,,eli@example.org,North Depot,,member
+Fay Moss,,fay@example.org,North Depot,,boss
+";
+    let no_at_sign = "name,phone,email,site,department,roles
+Dara Byrne,,dara@example.org,New Site,,member
+Eli Stone,,eli@example.org,North Depot,,member
+Fay Moss,,fay.example.org,North Depot,,member
+";
+    for (name, text) in [("role.csv", unknown_role), ("email.csv", no_at_sign)] {
+        let bad = holdfast.file(name);
+        std::fs::write(&bad, text).unwrap();
+        let stderr = holdfast.refused(&["roster", "import", bad.to_str().unwrap()]);
+        assert!(stderr.contains("line 4"), "{stderr}");
+        assert_eq!(
+            names(&holdfast),
+            before,
+            "nothing from {name} may be imported"
+        );
+    }
+    let sites = field(&holdfast.json(&["site", "list"]), "name");
+    assert!(!sites.contains(&"New Site".to_string()));
+}
+
+#[test]
+fn exporting_and_importing_the_roster_again_adds_no_one() {
+    let holdfast = Holdfast::new();
+    let good = holdfast.file("good.csv");
+    std::fs::write(&good, GOOD).unwrap();
+    holdfast.ok(&["roster", "import", good.to_str().unwrap()]);
+    let before = holdfast.json(&["member", "list"]);
+
+    let exported = holdfast.file("exported.csv");
+    let written = holdfast.json(&["roster", "export", exported.to_str().unwrap()]);
+    assert_eq!(written["members"], 3);
+    let on_stdout = holdfast.ok(&["roster", "export"]);
+    assert_eq!(on_stdout, std::fs::read_to_string(&exported).unwrap());
+    assert!(on_stdout.starts_with("name,phone,email,site,department,roles"));
+
+    let summary = holdfast.json(&["roster", "import", exported.to_str().unwrap()]);
+    assert_eq!(
+        (summary["added"].as_i64(), summary["updated"].as_i64()),
+        (Some(0), Some(3))
+    );
+    assert_eq!(summary["sites_created"], 0);
+    assert_eq!(holdfast.json(&["member", "list"]), before);
+}
+
+#[test]
+fn a_missing_roster_file_is_named() {
+    let holdfast = Holdfast::new();
+    let stderr = holdfast.refused(&["roster", "import", "no-such-file.csv"]);
+    assert!(stderr.contains("no-such-file.csv"), "{stderr}");
+}
