@@ -1,0 +1,84 @@
+//! The one error type of the HTTP crate, and how it looks on the wire.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use holdfast_core::CoreError;
+use holdfast_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the request body was not understood: {0}")]
+    Body(String),
+    #[error("the query was not understood: {0}")]
+    Query(String),
+    #[error("the address was not understood: {0}")]
+    Path(String),
+    #[error("`{0}` is not a date of the form YYYY-MM-DD")]
+    Date(String),
+    #[error("there is no API at {0}")]
+    NoSuchRoute(String),
+    #[error("requests addressed to `{0}` are refused; open Holdfast at 127.0.0.1 or localhost")]
+    ForeignHost(String),
+    #[error("the campaign is unavailable after an earlier failure; restart Holdfast")]
+    Poisoned,
+    #[error("the request stopped before it finished: {0}")]
+    Interrupted(String),
+}
+
+impl ApiError {
+    /// Rejected input is the caller's to fix (400), a missing record is 404,
+    /// and anything else is ours (500).
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Store(store) => match store {
+                StoreError::Rejected(_)
+                | StoreError::RosterLine { .. }
+                | StoreError::ForeignDocument(_) => StatusCode::BAD_REQUEST,
+                StoreError::Core(core) => match **core {
+                    CoreError::Invalid { .. } | CoreError::UnknownDocumentId(_) => {
+                        StatusCode::BAD_REQUEST
+                    }
+                    _ => StatusCode::INTERNAL_SERVER_ERROR,
+                },
+                StoreError::NotFound { .. } | StoreError::NoCampaign(_) => StatusCode::NOT_FOUND,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            ApiError::Body(_) | ApiError::Query(_) | ApiError::Path(_) | ApiError::Date(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::NoSuchRoute(_) => StatusCode::NOT_FOUND,
+            ApiError::ForeignHost(_) => StatusCode::FORBIDDEN,
+            ApiError::Poisoned | ApiError::Interrupted(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "error": self.to_string() });
+        (self.status(), axum::Json(body)).into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        ApiError::Body(rejection.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::Query(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::Path(rejection.body_text())
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,83 @@
+//! The HTTP face of a campaign: a JSON API under `/api/` for the web UI, and
+//! the UI's static files from a folder.
+//!
+//! Handlers are thin: decode the request, call one [`Campaign`] method on a
+//! blocking thread, encode the answer. Every failure becomes one JSON shape,
+//! `{ "error": "..." }`, with a status that says whose fault it was.
+//!
+//! - [`router`] builds the whole service for an open campaign.
+//! - [`serve`] binds it to an address and runs it until Ctrl-C.
+//! - `error` holds the one error type; `extract` the request decoders that
+//!   report their failures in that shape.
+//! - `protection` adds the security headers and refuses foreign host names.
+//! - `routes/` has one file per part of the product.
+
+mod error;
+mod extract;
+mod protection;
+mod routes;
+mod state;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use holdfast_store::Campaign;
+use tower_http::services::ServeDir;
+
+pub use error::ApiError;
+
+/// The whole service: the API under `/api/` and the UI's files from `ui_dir`.
+pub fn router(campaign: Arc<Mutex<Campaign>>, ui_dir: PathBuf) -> Router {
+    let shared = state::Shared::new(campaign);
+    let api = routes::api(ui_dir.clone())
+        .with_state(shared)
+        .layer(protection::no_store());
+    let files = ServeDir::new(ui_dir).append_index_html_on_directories(true);
+    protection::apply(Router::new().nest("/api", api).fallback_service(files))
+}
+
+/// Serves the campaign on `address` until the process is interrupted.
+/// Pass an address on 127.0.0.1 unless the local really means to open the
+/// record to its network.
+pub async fn serve(
+    campaign: Arc<Mutex<Campaign>>,
+    address: SocketAddr,
+    ui_dir: PathBuf,
+) -> Result<(), ServeError> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|source| ServeError::Bind { address, source })?;
+    serve_on(listener, campaign, ui_dir).await
+}
+
+/// Serves on a listener the caller already bound, which lets a caller bind
+/// port 0 and learn the port before serving.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    campaign: Arc<Mutex<Campaign>>,
+    ui_dir: PathBuf,
+) -> Result<(), ServeError> {
+    axum::serve(listener, router(campaign, ui_dir))
+        .with_graceful_shutdown(async {
+            // If the signal cannot be installed the server simply runs until
+            // the process is killed, which is what a user expects anyway.
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(ServeError::Serve)
+}
+
+/// Why the server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("could not listen on {address}: {source}")]
+    Bind {
+        address: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the server stopped: {0}")]
+    Serve(#[source] std::io::Error),
+}

@@ -1,0 +1,385 @@
+//! The real server on 127.0.0.1, a fresh campaign in a temporary folder, and
+//! real HTTP requests: what the web UI does, checked from outside.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use chrono::{Duration, Utc};
+use holdfast_core::model::{ActionKind, ChokeKind, Role};
+use holdfast_core::time;
+use holdfast_store::use_cases::actions::{NewAction, NewShift};
+use holdfast_store::use_cases::choke_points::NewChokePoint;
+use holdfast_store::use_cases::members::NewMember;
+use holdfast_store::Campaign;
+use serde_json::{json, Value};
+
+/// A running server and the ids of what was seeded into it.
+struct Server {
+    base: String,
+    agent: ureq::Agent,
+    action_id: String,
+    shift_id: String,
+    captain_id: String,
+    member_id: String,
+    other_id: String,
+    // Kept so the folder outlives the server thread's use of it.
+    _folder: tempfile::TempDir,
+}
+
+fn member(campaign: &mut Campaign, name: &str, roles: Vec<Role>) -> String {
+    campaign
+        .add_member(NewMember {
+            name: name.into(),
+            roles,
+            ..NewMember::default()
+        })
+        .expect("a member")
+        .id
+}
+
+fn choke_point(
+    campaign: &mut Campaign,
+    name: &str,
+    hours: f64,
+    routable: bool,
+    depends_on: &[&str],
+    needed: i64,
+) {
+    campaign
+        .add_choke_point(NewChokePoint {
+            name: name.into(),
+            kind: ChokeKind::Process,
+            site: None,
+            hours_to_freeze: hours,
+            routable,
+            depends_on: depends_on.iter().map(|name| name.to_string()).collect(),
+            people_needed: needed,
+            contingency: format!("If {name} is moved, picket the new place."),
+        })
+        .expect("a choke point");
+}
+
+fn start() -> Server {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let mut campaign =
+        Campaign::create(folder.path(), "Fair contract", "Local 7").expect("created");
+    let member_id = member(&mut campaign, "Ana Ferreira", vec![Role::Member]);
+    let other_id = member(&mut campaign, "Bo Lindqvist", vec![Role::Member]);
+    let captain_id = member(
+        &mut campaign,
+        "Chidi Okafor",
+        vec![Role::Member, Role::PicketCaptain],
+    );
+    let now = Utc::now();
+    let action = campaign
+        .create_action(NewAction {
+            title: "Gate B picket".into(),
+            kind: ActionKind::InformationalPicket,
+            tactic: String::new(),
+            site: None,
+            starts_at: time::format_instant(now - Duration::hours(1)),
+            ends_at: time::format_instant(now + Duration::hours(3)),
+            choke_points: Vec::new(),
+        })
+        .expect("an action");
+    let shift = campaign
+        .add_shift(
+            &action.id,
+            NewShift {
+                location: "Gate B".into(),
+                starts_at: action.starts_at.clone(),
+                ends_at: action.ends_at.clone(),
+                capacity: 3,
+                captain: Some(captain_id.clone()),
+            },
+        )
+        .expect("a shift");
+    campaign.sign_up(&shift.id, &member_id).expect("sign-up");
+    campaign.sign_up(&shift.id, &other_id).expect("sign-up");
+    campaign
+        .set_device_member(&member_id)
+        .expect("device member");
+
+    choke_point(&mut campaign, "data centre", 72.0, false, &[], 20);
+    choke_point(&mut campaign, "clearing", 6.0, false, &["data centre"], 8);
+    choke_point(&mut campaign, "loading dock", 120.0, true, &["clearing"], 4);
+    campaign
+        .commit_to_choke_point("data centre", &member_id)
+        .expect("commitment");
+    campaign
+        .commit_to_choke_point("data centre", &other_id)
+        .expect("commitment");
+
+    let ui_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address: SocketAddr = listener.local_addr().expect("the port");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let campaign = Arc::new(Mutex::new(campaign));
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            holdfast_http::serve_on(listener, campaign, ui_dir)
+                .await
+                .expect("the server runs");
+        });
+    });
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    Server {
+        base: format!("http://{address}"),
+        agent,
+        action_id: action.id,
+        shift_id: shift.id,
+        captain_id,
+        member_id,
+        other_id,
+        _folder: folder,
+    }
+}
+
+impl Server {
+    fn get(&self, path: &str) -> (u16, Value) {
+        let mut response = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .call()
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        (status, response.body_mut().read_json().expect("JSON"))
+    }
+
+    fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let mut response = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .send_json(&body)
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        (status, response.body_mut().read_json().expect("JSON"))
+    }
+}
+
+#[test]
+fn a_member_checks_in_and_then_out() {
+    let server = start();
+    let (status, today) = server.get("/api/today");
+    assert_eq!(status, 200);
+    assert_eq!(today["me"]["name"], "Ana Ferreira");
+    assert_eq!(today["next_action"]["id"], server.action_id.as_str());
+    assert_eq!(today["my_shift"]["location"], "Gate B");
+    assert_eq!(today["checked_in"], false);
+
+    let (status, check) = server.post(
+        "/api/check-in",
+        json!({ "action": server.action_id, "shift": server.shift_id }),
+    );
+    assert_eq!(status, 200, "{check}");
+    assert_eq!(check["kind"], "in");
+    assert_eq!(check["member_id"], server.member_id.as_str());
+    let (_, today) = server.get("/api/today");
+    assert_eq!(today["checked_in"], true);
+    assert_eq!(today["checked_in_at"], check["at"]);
+
+    let (status, check) = server.post("/api/check-out", json!({ "action": server.action_id }));
+    assert_eq!(status, 200, "{check}");
+    assert_eq!(check["kind"], "out");
+    let (_, today) = server.get("/api/today");
+    assert_eq!(today["checked_in"], false);
+}
+
+#[test]
+fn a_second_check_in_is_refused_with_a_clear_message() {
+    let server = start();
+    let body = json!({ "action": server.action_id });
+    assert_eq!(server.post("/api/check-in", body.clone()).0, 200);
+    let (status, answer) = server.post("/api/check-in", body);
+    assert_eq!(status, 400);
+    assert_eq!(
+        answer["error"],
+        "Ana Ferreira is already checked in at Gate B picket"
+    );
+}
+
+#[test]
+fn the_48_hour_report_lists_what_freezes_the_operation() {
+    let server = start();
+    let (status, report) = server.get("/api/choke-points/report");
+    assert_eq!(status, 200);
+    let rows = report.as_array().expect("a list");
+    let summary: Vec<(&str, f64, &str, i64, i64, i64)> = rows
+        .iter()
+        .map(|row| {
+            (
+                row["name"].as_str().unwrap(),
+                row["hours_to_freeze"].as_f64().unwrap(),
+                row["frozen_through"].as_str().unwrap(),
+                row["people_needed"].as_i64().unwrap(),
+                row["people_committed"].as_i64().unwrap(),
+                row["people_still_needed"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("clearing", 6.0, "clearing", 8, 0, 8),
+            ("data centre", 6.0, "clearing", 20, 2, 18),
+        ]
+    );
+    assert_eq!(rows[1]["also_stops"], json!(["clearing", "loading dock"]));
+    assert_eq!(
+        rows[0]["contingency"],
+        "If clearing is moved, picket the new place."
+    );
+    // A shorter horizon leaves nothing that freezes within it.
+    let (_, report) = server.get("/api/choke-points/report?hours=2");
+    assert_eq!(report, json!([]));
+}
+
+#[test]
+fn a_captain_checks_in_someone_else_and_sees_who_is_missing() {
+    let server = start();
+    let (status, _) = server.post(
+        "/api/check-in",
+        json!({
+            "action": server.action_id,
+            "shift": server.shift_id,
+            "member": server.other_id,
+            "recorded_by": server.captain_id,
+        }),
+    );
+    assert_eq!(status, 200);
+    let (status, roster) = server.get(&format!("/api/shifts/{}/roster", server.shift_id));
+    assert_eq!(status, 200);
+    let names = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|member| member["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(&roster["here"]), ["Bo Lindqvist"]);
+    assert_eq!(names(&roster["missing"]), ["Ana Ferreira"]);
+    assert_eq!(roster["still_needed"], 2);
+}
+
+#[test]
+fn filing_an_aid_request_shows_in_the_public_summary_without_a_name() {
+    let server = start();
+    let (status, request) = server.post(
+        "/api/aid/requests",
+        json!({
+            "member": server.member_id,
+            "category": "rent",
+            "amount_cents": 45_000,
+            "urgency": "urgent",
+            "note": "Rent is due on the first",
+        }),
+    );
+    assert_eq!(status, 200, "{request}");
+    let (_, summary) = server.get("/api/aid/summary");
+    assert_eq!(summary[0]["category"], "rent");
+    assert_eq!(summary[0]["requested_cents"], 45_000);
+    assert!(!summary.to_string().contains("Ana"));
+    // The device's member is not a coordinator, so names stay hidden.
+    let (status, answer) = server.get("/api/aid/coordinator");
+    assert_eq!(status, 400);
+    assert!(answer["error"]
+        .as_str()
+        .unwrap()
+        .contains("not an aid coordinator"));
+    let (status, answer) = server.post(
+        "/api/aid/requests",
+        json!({ "member": server.member_id, "category": "rent", "amount_cents": 0, "urgency": "low" }),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(answer["error"], "the amount must be more than zero");
+}
+
+#[test]
+fn every_answer_carries_the_security_headers() {
+    let server = start();
+    for path in ["/", "/api/today", "/api/no-such-thing"] {
+        let response = server
+            .agent
+            .get(format!("{}{path}", server.base))
+            .call()
+            .expect("an answer");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(
+            header("content-security-policy").starts_with("default-src 'self'"),
+            "{path}"
+        );
+        assert!(!header("content-security-policy").contains("unsafe-inline"));
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+    }
+    let (status, answer) = server.get("/api/no-such-thing");
+    assert_eq!(status, 404);
+    assert_eq!(answer["error"], "there is no API at /api/no-such-thing");
+}
+
+#[test]
+fn malformed_input_and_foreign_hosts_are_refused_in_json() {
+    let server = start();
+    let (status, answer) = server.post("/api/check-in", json!({ "who": "nobody" }));
+    assert_eq!(status, 400);
+    assert!(answer["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("the request body was not understood"));
+    let (status, answer) = server.post("/api/check-in", json!({ "action": "no such action" }));
+    assert_eq!(status, 404);
+    assert_eq!(
+        answer["error"],
+        "no action with id or name `no such action`"
+    );
+
+    let mut response = server
+        .agent
+        .get(format!("{}/api/today", server.base))
+        .header("Host", "rebound.example:80")
+        .call()
+        .expect("an answer");
+    assert_eq!(response.status().as_u16(), 403);
+    let answer: Value = response.body_mut().read_json().expect("JSON");
+    assert!(answer["error"]
+        .as_str()
+        .unwrap()
+        .contains("rebound.example"));
+}
+
+#[test]
+fn the_calendar_downloads_as_icalendar() {
+    let server = start();
+    let response = server
+        .agent
+        .get(format!("{}/api/calendar.ics", server.base))
+        .call()
+        .expect("an answer");
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response
+        .headers()
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .starts_with("text/calendar"));
+    let text = response.into_body().read_to_string().expect("text");
+    assert!(text.contains("BEGIN:VCALENDAR"));
+    assert!(text.contains("Gate B picket"));
+}

@@ -1,0 +1,54 @@
+// Needs attention: what a merge of offline edits made inconsistent, each
+// waiting for a person to decide. Nothing here changes by itself.
+
+import { api } from '../api.js';
+import { empty, field, h, note, screenHeading, section } from '../dom.js';
+import { t } from '../i18n.js';
+
+export async function render(container, app) {
+  const [items, today] = await Promise.all([api.attention(), api.today()]);
+  container.append(screenHeading('attention.title'), h('p', { class: 'lead', text: t('attention.explain') }));
+  if (!items.length) {
+    container.append(section('attention.list', empty('attention.none')));
+    return;
+  }
+  container.append(
+    section(
+      'attention.list',
+      h(
+        'ul',
+        { class: 'sessions' },
+        items.map((item) => {
+          const text = h('textarea', { rows: '2' });
+          const status = h('div', { 'aria-live': 'polite' });
+          return h(
+            'li',
+            { class: 'session' },
+            h('h4', { text: t(`attention_kind.${item.kind}`) }),
+            h('p', { text: item.summary }),
+            field('attention.note', text, 'attention.note_hint'),
+            h('button', {
+              type: 'button',
+              class: 'button',
+              text: t('attention.resolve'),
+              disabled: !today.me,
+              onclick: async (event) => {
+                const button = event.currentTarget;
+                button.disabled = true;
+                try {
+                  await api.resolveAttention({ key: item.key, by: today.me.id, note: text.value });
+                  app.announce(t('attention.resolved'));
+                  app.refresh();
+                } catch (error) {
+                  status.replaceChildren(note(app.explain(error), 'warning'));
+                  button.disabled = false;
+                }
+              },
+            }),
+            status,
+          );
+        }),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,116 @@
+// Captain: run one shift. Who is here, who signed up and is missing, how
+// many places are still open, and check people in or out with one tap each.
+
+import { api } from '../api.js';
+import { empty, field, h, memberPicker, note, screenHeading, section, select } from '../dom.js';
+import { formatSpan, t } from '../i18n.js';
+
+export async function render(container, app) {
+  const [today, actions, members] = await Promise.all([api.today(), api.actions(), api.members()]);
+  const now = new Date().toISOString();
+  // Actions still running or to come, and the last few that ended, so a
+  // captain can enter a paper sheet afterwards.
+  const open = actions.filter((action) => !action.cancelled && action.ends_at > now);
+  const recent = actions.filter((action) => !action.cancelled && action.ends_at <= now).slice(-3).reverse();
+  const choices = [...open, ...recent];
+  container.append(screenHeading('captain.title'));
+  if (!choices.length) {
+    container.append(empty('captain.no_actions'));
+    return;
+  }
+
+  const actionSelect = select(
+    choices.map((action) => [action.id, action.title]),
+    today.next_action?.id ?? choices[0].id,
+  );
+  const shiftSlot = h('div');
+  const rosterSlot = h('div', { 'aria-live': 'polite' });
+  container.append(section('captain.choose', field('captain.action', actionSelect), shiftSlot), rosterSlot);
+
+  const me = today.me;
+  const loadShifts = async () => {
+    const shifts = await api.shifts(actionSelect.value);
+    if (!shifts.length) {
+      shiftSlot.replaceChildren(empty('captain.no_shifts'));
+      rosterSlot.replaceChildren();
+      return;
+    }
+    const mine = shifts.find((shift) => me && shift.captain_id === me.id) ?? shifts[0];
+    const shiftSelect = select(
+      shifts.map((shift) => [shift.id, `${shift.location} · ${formatSpan(shift.starts_at, shift.ends_at)}`]),
+      mine.id,
+    );
+    shiftSelect.addEventListener('change', () => loadRoster(shiftSelect.value));
+    shiftSlot.replaceChildren(field('captain.shift', shiftSelect));
+    await loadRoster(shiftSelect.value);
+  };
+
+  const loadRoster = async (shiftId) => {
+    const roster = await api.roster(shiftId);
+    const record = async (member, checkingIn, button) => {
+      button.disabled = true;
+      const request = { action: roster.shift.action_id, shift: shiftId, member: member.id, recorded_by: me?.id };
+      try {
+        await (checkingIn ? api.checkIn(request) : api.checkOut(request));
+        app.announce(t(checkingIn ? 'captain.saved_in' : 'captain.saved_out', { name: member.name }));
+        await loadRoster(shiftId);
+      } catch (error) {
+        rosterSlot.prepend(note(app.explain(error), 'warning'));
+        button.disabled = false;
+      }
+    };
+    const row = (member, checkingIn) =>
+      h(
+        'li',
+        { class: 'row' },
+        h('span', { class: 'row-name', text: member.name }),
+        h('button', {
+          type: 'button',
+          class: checkingIn ? 'button' : 'button secondary',
+          'aria-label': t(checkingIn ? 'captain.check_in_name' : 'captain.check_out_name', { name: member.name }),
+          text: t(checkingIn ? 'captain.check_in' : 'captain.check_out'),
+          onclick: (event) => record(member, checkingIn, event.currentTarget),
+        }),
+      );
+    const hereIds = new Set(roster.here.map((member) => member.id));
+    rosterSlot.replaceChildren(
+      h(
+        'dl',
+        { class: 'counts' },
+        count('captain.here', roster.here.length),
+        count('captain.missing', roster.missing.length),
+        count('captain.needed', roster.still_needed),
+        count('captain.capacity', roster.shift.capacity),
+      ),
+      section(
+        'captain.missing_list',
+        roster.missing.length
+          ? h('ul', { class: 'rows' }, roster.missing.map((member) => row(member, true)))
+          : empty('captain.nobody_missing'),
+      ),
+      section(
+        'captain.here_list',
+        roster.here.length ? h('ul', { class: 'rows' }, roster.here.map((member) => row(member, false))) : empty('captain.nobody_here'),
+      ),
+      section(
+        'captain.someone_else',
+        memberPicker(
+          members.filter((member) => !hereIds.has(member.id)),
+          {
+            labelKey: 'captain.search',
+            buttonKey: 'captain.check_in_name',
+            limit: 8,
+            onPick: (member, button) => record(member, true, button),
+          },
+        ),
+      ),
+    );
+  };
+
+  actionSelect.addEventListener('change', loadShifts);
+  await loadShifts();
+}
+
+function count(key, value) {
+  return h('div', { class: 'count' }, h('dt', { text: t(key) }), h('dd', { text: String(value) }));
+}

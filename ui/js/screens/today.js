@@ -1,0 +1,146 @@
+// Today: the next action, my shift, and the check-in button. A picketer with
+// cold hands opens the app and taps once; the answer says it is saved.
+
+import { api } from '../api.js';
+import { h, memberPicker, note, screenHeading, section } from '../dom.js';
+import { formatSpan, formatTime, t } from '../i18n.js';
+
+export async function render(container, app) {
+  const today = await api.today();
+  if (!today.me) return pickYourself(container, app);
+  const sites = today.next_action?.site_id ? await api.sites() : [];
+
+  container.append(screenHeading('today.title'), h('p', { class: 'lead', text: t('today.hello', { name: today.me.name }) }));
+
+  const action = today.next_action;
+  if (!action) {
+    container.append(section('today.next_action', h('p', { text: t('today.no_action') })));
+  } else {
+    const site = sites.find((candidate) => candidate.id === action.site_id);
+    container.append(
+      section(
+        'today.next_action',
+        h('p', { class: 'action-title', text: action.title }),
+        h('p', { class: 'when', text: formatSpan(action.starts_at, action.ends_at) }),
+        site ? h('p', { text: site.name }) : null,
+        h('p', { class: 'tag', text: t(`kind.${action.kind}`) }),
+      ),
+      checkPanel(today, app),
+      section(
+        'today.my_shift',
+        today.my_shift
+          ? [
+              h('p', { class: 'action-title', text: today.my_shift.location }),
+              h('p', { class: 'when', text: formatSpan(today.my_shift.starts_at, today.my_shift.ends_at) }),
+            ]
+          : h('p', { text: t('today.no_shift') }),
+      ),
+    );
+  }
+
+  container.append(quietToggle(app), reminders(today));
+  container.append(
+    h(
+      'p',
+      { class: 'quiet-link' },
+      h('button', {
+        type: 'button',
+        class: 'link-button',
+        text: t('today.not_me', { name: today.me.name }),
+        onclick: () => {
+          container.replaceChildren();
+          pickYourself(container, app);
+        },
+      }),
+    ),
+  );
+}
+
+// The big button and the saved state under it. It answers from what the
+// server saved, so "checked in" on screen means checked in on disk.
+function checkPanel(today, app) {
+  const action = today.next_action;
+  const state = h('p', { class: 'check-state', 'data-testid': 'check-state' });
+  const button = h('button', { type: 'button', class: 'check-button', 'data-testid': 'check-button' });
+  let checkedIn = today.checked_in;
+
+  const draw = (at, justSaved) => {
+    button.textContent = checkedIn ? t('today.check_out') : t('today.check_in');
+    button.classList.toggle('is-out', checkedIn);
+    state.classList.toggle('saved', checkedIn);
+    state.textContent = checkedIn
+      ? t(justSaved ? 'today.saved_in' : 'today.checked_in_since', { time: formatTime(at) })
+      : justSaved
+        ? t('today.saved_out', { time: formatTime(at) })
+        : t('today.not_checked_in');
+  };
+
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    state.textContent = t('common.saving');
+    const request = { action: action.id, shift: today.my_shift?.id };
+    try {
+      const saved = checkedIn ? await api.checkOut(request) : await api.checkIn(request);
+      checkedIn = saved.kind === 'in';
+      draw(saved.at, true);
+      app.announce(state.textContent);
+      app.buzz();
+    } catch (error) {
+      state.textContent = app.explain(error);
+      state.classList.remove('saved');
+    } finally {
+      button.disabled = false;
+    }
+  });
+  draw(today.checked_in_at, false);
+  return h('div', { class: 'check-panel' }, button, state);
+}
+
+function quietToggle(app) {
+  const button = h('button', { type: 'button', class: 'toggle', 'aria-pressed': String(app.quiet()) });
+  const draw = () => {
+    const on = app.quiet();
+    button.setAttribute('aria-pressed', String(on));
+    button.textContent = on ? t('quiet.on') : t('quiet.off');
+  };
+  button.addEventListener('click', () => {
+    app.setQuiet(!app.quiet());
+    draw();
+  });
+  draw();
+  return section('quiet.title', h('p', { class: 'hint', text: t('quiet.explain') }), button);
+}
+
+function reminders(today) {
+  const items = [];
+  if (today.circles_due) {
+    items.push(h('li', {}, h('a', { href: '#/circle', text: t('today.circles_due', { count: today.circles_due }) })));
+  }
+  if (today.attention) {
+    items.push(h('li', {}, h('a', { href: '#/attention', text: t('today.attention', { count: today.attention }) })));
+  }
+  return items.length ? section('today.also', h('ul', { class: 'links' }, items)) : null;
+}
+
+async function pickYourself(container, app) {
+  const members = await api.members();
+  container.append(
+    screenHeading('today.who_title'),
+    h('p', { class: 'lead', text: t('today.who_explain') }),
+    memberPicker(members, {
+      labelKey: 'today.who_search',
+      buttonKey: 'today.who_pick',
+      onPick: async (member, button) => {
+        button.disabled = true;
+        try {
+          await api.setMe(member.id);
+          app.announce(t('today.who_saved', { name: member.name }));
+          app.refresh();
+        } catch (error) {
+          container.append(note(app.explain(error), 'warning'));
+          button.disabled = false;
+        }
+      },
+    }),
+  );
+}
