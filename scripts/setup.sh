@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+# The browser tests drive Debian's Chromium; nothing downloads a browser.
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing system packages: ${need_apt[*]}"
   sudo_cmd=""
@@ -25,4 +27,9 @@ fi
 if [ ! -d tests/interop/node_modules ]; then
   echo "setup: installing the interop test's npm packages"
   (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ ! -d tests/browser/node_modules ]; then
+  echo "setup: installing the browser test's npm packages"
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Duration, Utc};
 use holdfast_core::model::{ActionKind, ChokeKind, Role};
-use holdfast_core::time;
+use holdfast_core::{time, DocumentId};
 use holdfast_store::use_cases::actions::{NewAction, NewShift};
+use holdfast_store::use_cases::check_ins::CheckRequest;
 use holdfast_store::use_cases::choke_points::NewChokePoint;
 use holdfast_store::use_cases::members::NewMember;
 use holdfast_store::Campaign;
@@ -61,6 +62,12 @@ fn choke_point(
 }
 
 fn start() -> Server {
+    start_with(|_, _, _| {})
+}
+
+/// Starts a server after `prepare` has had the seeded campaign, the action's
+/// id and the temporary folder.
+fn start_with(prepare: impl FnOnce(&mut Campaign, &str, &std::path::Path)) -> Server {
     let folder = tempfile::tempdir().expect("a temporary folder");
     let mut campaign =
         Campaign::create(folder.path(), "Fair contract", "Local 7").expect("created");
@@ -110,6 +117,8 @@ fn start() -> Server {
     campaign
         .commit_to_choke_point("data centre", &other_id)
         .expect("commitment");
+
+    prepare(&mut campaign, &action.id, folder.path());
 
     let ui_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
@@ -382,4 +391,53 @@ fn the_calendar_downloads_as_icalendar() {
     let text = response.into_body().read_to_string().expect("text");
     assert!(text.contains("BEGIN:VCALENDAR"));
     assert!(text.contains("Gate B picket"));
+}
+
+#[test]
+fn a_clash_from_two_offline_devices_is_listed_and_settled() {
+    let server = start_with(|campaign, action_id, folder| {
+        // A second device joins, takes a copy of the action, and both check
+        // the same member in while apart. Merging its edits back makes the
+        // clash that a person has to settle.
+        let dana = member(campaign, "Dana Kowalski", vec![Role::Member]);
+        let campaign_bytes = campaign
+            .export_document(&DocumentId::campaign())
+            .expect("campaign bytes");
+        let action_bytes = campaign
+            .export_document(&DocumentId::action(action_id))
+            .expect("action bytes");
+        let mut other =
+            Campaign::join(&folder.join("other-device"), &campaign_bytes).expect("joined");
+        other.import_document(&action_bytes).expect("imported");
+        let request = CheckRequest {
+            action: action_id.to_string(),
+            member: Some(dana),
+            ..CheckRequest::default()
+        };
+        campaign.check_in(request.clone()).expect("checked in here");
+        other.check_in(request).expect("checked in there");
+        let merged = other
+            .export_document(&DocumentId::action(action_id))
+            .expect("merged bytes");
+        campaign.import_document(&merged).expect("merged");
+    });
+    let (_, today) = server.get("/api/today");
+    assert_eq!(today["attention"], 1);
+    let (status, items) = server.get("/api/attention");
+    assert_eq!(status, 200);
+    assert_eq!(items[0]["kind"], "duplicate_check_in");
+    let key = items[0]["key"].as_str().expect("a key").to_string();
+
+    let (status, resolution) = server.post(
+        "/api/attention/resolve",
+        json!({ "key": key, "by": server.captain_id, "note": "Same person, two phones." }),
+    );
+    assert_eq!(status, 200, "{resolution}");
+    assert_eq!(resolution["resolved_by"], server.captain_id.as_str());
+    assert_eq!(server.get("/api/attention").1, json!([]));
+    let (status, answer) = server.post(
+        "/api/attention/resolve",
+        json!({ "key": key, "by": server.captain_id }),
+    );
+    assert_eq!(status, 404, "{answer}");
 }

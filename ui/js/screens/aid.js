@@ -18,7 +18,6 @@ export async function render(container, app) {
   ]);
   const me = today.me;
   const coordinator = me && (me.roles.includes('coordinator') || me.roles.includes('steward'));
-  const named = coordinator ? await api.coordinatorView().catch(() => null) : null;
   const money = (cents) => formatMoney(cents, today.currency);
 
   container.append(screenHeading('aid.title'), h('p', { class: 'lead', text: t('aid.explain') }));
@@ -27,20 +26,28 @@ export async function render(container, app) {
       h('div', { class: 'note note-warning', role: 'alert' }, h('p', { text: t('aid.overdrawn') }), h('p', { text: item.summary }), h('a', { href: '#/attention', text: t('aid.settle') })),
     );
   }
-  // Totals are redrawn after every request or offer, so the member sees
-  // their own filing counted straight away.
-  const totalsSlot = h('div', { class: 'stack' }, totals(summary, money), balanceList(balances, money));
-  const redraw = async () => {
-    const [fresh, freshBalances] = await Promise.all([api.aidSummary(), api.aidBalances()]);
-    totalsSlot.replaceChildren(totals(fresh, money), balanceList(freshBalances, money));
+  // Totals (and, for coordinators, the named list) are redrawn after every
+  // request or offer, so the member sees their own filing counted at once.
+  const figures = h('div', { class: 'stack' });
+  const redraw = async (summary, balances) => {
+    const [named, freshSummary, freshBalances] = await Promise.all([
+      coordinator ? api.coordinatorView().catch(() => null) : null,
+      summary ?? api.aidSummary(),
+      balances ?? api.aidBalances(),
+    ]);
+    figures.replaceChildren(
+      totals(freshSummary, money),
+      balanceList(freshBalances, money),
+      ...(named ? [coordinatorList(named, money)] : []),
+    );
   };
+  await redraw(summary, balances);
   if (!me) {
     container.append(note(t('aid.pick_first'), 'warning'));
   } else {
-    container.append(requestForm(me, app, redraw), offerForm(me, app, redraw));
+    container.append(requestForm(me, app, () => redraw()), offerForm(me, app, () => redraw()));
   }
-  container.append(totalsSlot);
-  if (named) container.append(coordinatorList(named, money));
+  container.append(figures);
 }
 
 function amountInput() {
@@ -135,49 +142,41 @@ function offerForm(me, app, redraw) {
   return section('aid.offer', form);
 }
 
-// One table per month, newest first: what was asked, offered, given in and paid out.
+// One block per month, newest first, and in it one small card per kind of
+// help: asked, offered, given into the fund and paid out. Cards rather than
+// a wide table, so nothing has to scroll sideways on a phone.
 function totals(summary, money) {
   const months = [...new Set(summary.map((row) => row.month))].sort().reverse().slice(0, MONTHS_SHOWN);
   if (!months.length) return section('aid.totals', empty('aid.no_totals'));
+  const figure = (key, className, text) => [h('dt', { text: t(key) }), h('dd', { class: className, text })];
   return section(
     'aid.totals',
     h('p', { class: 'hint', text: t('aid.totals_explain') }),
     months.map((month) =>
       h(
         'div',
-        { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': formatMonth(month) },
+        { class: 'month', 'data-testid': `aid-totals-${month}` },
+        h('h4', { text: formatMonth(month) }),
         h(
-          'table',
-          { 'data-testid': `aid-totals-${month}` },
-          h('caption', { text: formatMonth(month) }),
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              ['aid.column_category', 'aid.column_asked', 'aid.column_offered', 'aid.column_in', 'aid.column_out'].map((key) =>
-                h('th', { scope: 'col', text: t(key) }),
-              ),
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            summary
-              .filter((row) => row.month === month)
-              .map((row) =>
+          'ul',
+          { class: 'month-totals' },
+          summary
+            .filter((row) => row.month === month)
+            .map((row) =>
+              h(
+                'li',
+                { class: 'total', 'data-category': row.category },
+                h('p', { class: 'total-name', text: t(`category.${row.category}`) }),
                 h(
-                  'tr',
-                  { 'data-category': row.category },
-                  h('th', { scope: 'row', text: t(`category.${row.category}`) }),
-                  h('td', { text: row.requests ? `${money(row.requested_cents)} (${row.requests})` : '–' }),
-                  h('td', { text: row.offers ? money(row.offered_cents) : '–' }),
-                  h('td', { text: row.contributed_cents ? money(row.contributed_cents) : '–' }),
-                  h('td', { text: row.disbursed_cents ? money(row.disbursed_cents) : '–' }),
+                  'dl',
+                  { class: 'pairs compact' },
+                  figure('aid.column_asked', 'asked', row.requests ? `${money(row.requested_cents)} (${row.requests})` : '–'),
+                  figure('aid.column_offered', 'offered', row.offers ? money(row.offered_cents) : '–'),
+                  figure('aid.column_in', 'in', row.contributed_cents ? money(row.contributed_cents) : '–'),
+                  figure('aid.column_out', 'out', row.disbursed_cents ? money(row.disbursed_cents) : '–'),
                 ),
               ),
-          ),
+            ),
         ),
       ),
     ),

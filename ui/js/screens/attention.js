@@ -6,7 +6,9 @@ import { empty, field, h, note, screenHeading, section } from '../dom.js';
 import { t } from '../i18n.js';
 
 export async function render(container, app) {
-  const [items, today] = await Promise.all([api.attention(), api.today()]);
+  const [items, today, members] = await Promise.all([api.attention(), api.today(), api.members()]);
+  // Summaries name members by id; show the name where this device knows it.
+  const readable = (summary) => members.reduce((text, member) => text.replaceAll(member.id, member.name), summary);
   container.append(screenHeading('attention.title'), h('p', { class: 'lead', text: t('attention.explain') }));
   if (!items.length) {
     container.append(section('attention.list', empty('attention.none')));
@@ -25,7 +27,7 @@ export async function render(container, app) {
             'li',
             { class: 'session' },
             h('h4', { text: t(`attention_kind.${item.kind}`) }),
-            h('p', { text: item.summary }),
+            h('p', { text: readable(item.summary) }),
             field('attention.note', text, 'attention.note_hint'),
             h('button', {
               type: 'button',

@@ -34,7 +34,7 @@ export async function render(container, app) {
             calendar.map((occurrence) =>
               h(
                 'li',
-                { class: 'row' },
+                { class: 'row stacked' },
                 h('span', { class: 'row-name', text: `${formatDay(occurrence.date)} · ${formatTime(occurrence.starts_at)}` }),
                 h('span', {
                   class: 'tag',

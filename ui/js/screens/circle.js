@@ -214,8 +214,9 @@ export async function render(container, app) {
           class: 'button',
           text: t('circle.keep_private'),
           onclick: async (event) => {
+            const button = event.currentTarget;
             if (!reflection.value.trim()) return;
-            event.currentTarget.disabled = true;
+            button.disabled = true;
             try {
               await api.writeReflection({ action: item.action_id, round: roundSelect.value, text: reflection.value });
               reflection.value = '';
@@ -223,7 +224,7 @@ export async function render(container, app) {
             } catch (error) {
               reflectionStatus.textContent = app.explain(error);
             } finally {
-              event.currentTarget.disabled = false;
+              button.disabled = false;
             }
           },
         }),
@@ -238,8 +239,9 @@ export async function render(container, app) {
           class: 'button',
           text: t('circle.share'),
           onclick: async (event) => {
+            const button = event.currentTarget;
             if (!commitment.value.trim() || !today.me) return;
-            event.currentTarget.disabled = true;
+            button.disabled = true;
             try {
               await api.shareRest(circle.id, { member: today.me.id, commitment: commitment.value });
               commitment.value = '';
@@ -247,7 +249,7 @@ export async function render(container, app) {
             } catch (error) {
               commitmentStatus.textContent = app.explain(error);
             } finally {
-              event.currentTarget.disabled = false;
+              button.disabled = false;
             }
           },
         }),

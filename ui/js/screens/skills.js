@@ -41,7 +41,7 @@ export async function render(container, app) {
           ? t(session.facilitator_id ? 'skills.facilitator' : 'skills.rotation_suggests', { name: facilitator })
           : t('skills.no_facilitator'),
       }),
-      h('p', { text: t('skills.attended', { count: here.size }) }),
+      here.size || session.held_on < todayDay ? h('p', { text: t('skills.attended', { count: here.size }) }) : null,
       h('button', {
         type: 'button',
         class: 'button secondary',
@@ -72,7 +72,7 @@ export async function render(container, app) {
               h('p', {
                 text: next.get(skill.id) ? t('skills.next_in_rotation', { name: next.get(skill.id).name }) : t('skills.no_teacher'),
               }),
-              h('div', { class: 'materials-text', text: skill.materials }),
+              materialsText(skill.materials),
             ),
           )
         : empty('skills.none'),
@@ -144,4 +144,41 @@ function attendanceForm(session, already, members, app) {
     save,
     status,
   );
+}
+
+// Materials are kept as plain text with light Markdown: headings, bullet and
+// numbered lists, paragraphs. They are turned into elements line by line, as
+// text, so nothing in them can become markup.
+function materialsText(text) {
+  const box = h('div', { class: 'materials-text' });
+  let list = null;
+  let paragraph = null;
+  for (const line of text.split('\n')) {
+    const heading = line.match(/^(#{1,6})\s+(.*)$/);
+    const bullet = line.match(/^\s*[-*]\s+(.*)$/);
+    const numbered = line.match(/^\s*\d+[.)]\s+(.*)$/);
+    if (bullet || numbered) {
+      const tag = bullet ? 'ul' : 'ol';
+      if (!list || list.tagName.toLowerCase() !== tag) {
+        list = h(tag);
+        box.append(list);
+      }
+      list.append(h('li', { text: (bullet ?? numbered)[1] }));
+      paragraph = null;
+      continue;
+    }
+    list = null;
+    if (heading) {
+      box.append(h(heading[1].length === 1 ? 'h4' : 'h5', { text: heading[2] }));
+      paragraph = null;
+    } else if (!line.trim()) {
+      paragraph = null;
+    } else if (paragraph) {
+      paragraph.append(` ${line.trim()}`);
+    } else {
+      paragraph = h('p', { text: line.trim() });
+      box.append(paragraph);
+    }
+  }
+  return box;
 }

@@ -25,6 +25,9 @@ export async function render(container) {
     return;
   }
   const latest = months.at(-1);
+  const grid = h('div', { class: 'chart-grid' });
+  container.classList.add('wide');
+  container.append(grid);
   for (const metric of METRICS) {
     const show = (value) => (metric.money ? formatMoney(value, today.currency) : String(value));
     const points = months.map((month) => ({
@@ -40,7 +43,7 @@ export async function render(container) {
       value: headline,
       month: formatMonth(latest.month),
     });
-    container.append(
+    grid.append(
       section(
         `sovereignty.${metric.key}`,
         h('p', { class: 'figure', text: headline }),

@@ -49,7 +49,7 @@ export async function render(container, app) {
         text: t('today.not_me', { name: today.me.name }),
         onclick: () => {
           container.replaceChildren();
-          pickYourself(container, app);
+          pickYourself(container, app, () => app.refresh());
         },
       }),
     ),
@@ -122,7 +122,9 @@ function reminders(today) {
   return items.length ? section('today.also', h('ul', { class: 'links' }, items)) : null;
 }
 
-async function pickYourself(container, app) {
+// Asked once on a new device; later only when the user says it is not them,
+// and then they can go back without changing anything.
+async function pickYourself(container, app, cancel) {
   const members = await api.members();
   container.append(
     screenHeading('today.who_title'),
@@ -142,5 +144,6 @@ async function pickYourself(container, app) {
         }
       },
     }),
+    cancel ? h('button', { type: 'button', class: 'button secondary', text: t('common.back'), onclick: cancel }) : null,
   );
 }

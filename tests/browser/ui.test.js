@@ -1,0 +1,358 @@
+// The web UI in Debian's Chromium against the real server and a seeded demo
+// campaign: check in and out, run a circle to the put-away screen, file an
+// aid request and see the totals move, read the 48-hour report, and run
+// axe-core on every screen in both languages' main view. Screenshots of every
+// screen at phone and desktop size go to tests/browser/artifacts/.
+//
+// Build the server first: cargo build -p holdfast-http --example serve
+// (or name a built one in HOLDFAST_SERVE_BIN). Chromium comes from Debian's
+// `chromium` package; no browser is downloaded.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const artifacts = join(here, 'artifacts');
+const axePath = join(here, 'node_modules/axe-core/axe.min.js');
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+const SCREENS = ['today', 'captain', 'choke-points', 'cadence', 'circle', 'skills', 'aid', 'sovereignty', 'members', 'attention'];
+
+function serverBinary() {
+  const candidates = [
+    process.env.HOLDFAST_SERVE_BIN,
+    join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug/examples/serve'),
+  ].filter(Boolean);
+  const found = candidates.find((path) => existsSync(path));
+  if (!found) {
+    throw new Error(`no server binary at ${candidates.join(' or ')}; run: cargo build -p holdfast-http --example serve`);
+  }
+  return found;
+}
+
+// Starts the example server on a free port with a fresh demo campaign and
+// resolves with its address once it prints the URL.
+function startServer(dataDir) {
+  return new Promise((resolveStart, rejectStart) => {
+    const child = spawn(serverBinary(), [dataDir, '0', '--demo'], {
+      env: { ...process.env, HOLDFAST_UI_DIR: join(root, 'ui') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const timer = setTimeout(() => rejectStart(new Error(`the server did not start: ${output}`)), 120_000);
+    const read = (chunk) => {
+      output += chunk;
+      const found = output.match(/serving at (http:\/\/[^\s]+)/);
+      if (found) {
+        clearTimeout(timer);
+        resolveStart({ child, base: found[1].replace(/\/$/, '') });
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      rejectStart(new Error(`the server stopped (${code}): ${output}`));
+    });
+  });
+}
+
+let server;
+let dataDir;
+let browser;
+const problems = [];
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), 'holdfast-browser-'));
+  server = await startServer(join(dataDir, 'campaign'));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.child.kill();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+// A page that records script errors and policy violations, so any test
+// that sees one fails instead of passing on a half-working screen.
+async function openPage(viewport = PHONE, locale = 'en-US') {
+  const context = await browser.newContext({ viewport, locale });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  return page;
+}
+
+async function show(page, screen) {
+  await page.goto(`${server.base}/#/${screen}`);
+  await page.waitForSelector(`body[data-ready] .screen[data-screen="${screen}"]`);
+  await page.waitForSelector('main:not([aria-busy])');
+}
+
+async function api(path) {
+  const response = await fetch(`${server.base}${path}`);
+  assert.equal(response.status, 200, path);
+  return response.json();
+}
+
+function noProblems() {
+  assert.deepEqual(problems.splice(0), []);
+}
+
+// The page's policy forbids inline scripts, which is what addScriptTag
+// inserts, so axe-core is evaluated through the debugging protocol instead,
+// which the policy does not govern. The app's own scripts get no such pass.
+let axeSource;
+async function seriousViolations(page) {
+  axeSource ??= readFileSync(axePath, 'utf8');
+  await page.evaluate(axeSource);
+  const results = await page.evaluate(() =>
+    globalThis.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }),
+  );
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join('; ')})`);
+}
+
+describe('the Holdfast web UI', () => {
+  test('a member checks in with one tap, sees it saved, and checks out', async () => {
+    const page = await openPage();
+    await show(page, 'today');
+    const button = page.getByTestId('check-button');
+    const state = page.getByTestId('check-state');
+    assert.equal((await button.textContent()).trim(), 'Check in');
+    await button.click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked in at'));
+    assert.match(await state.textContent(), /^Checked in at .+\. Saved on this device\.$/);
+    assert.equal((await button.textContent()).trim(), 'Check out');
+    const today = await api('/api/today');
+    assert.equal(today.checked_in, true);
+
+    // The saved state survives a reload: it comes from the record, not the page.
+    await page.reload();
+    await page.waitForSelector('body[data-ready] .screen[data-screen="today"]');
+    assert.match(await state.textContent(), /^You are checked in since /);
+
+    // Check-in times have one-second resolution; a real picketer never
+    // checks out within the same second, so neither does the test.
+    await page.waitForTimeout(1100);
+    await button.click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked out at'));
+    assert.equal((await button.textContent()).trim(), 'Check in');
+    assert.equal((await api('/api/today')).checked_in, false);
+    await page.context().close();
+    noProblems();
+  });
+
+  test('a captain checks in someone who signed up and sees the counts change', async () => {
+    const page = await openPage();
+    await show(page, 'captain');
+    const missingBefore = Number(await page.locator('.count').nth(1).locator('dd').textContent());
+    const hereBefore = Number(await page.locator('.count').nth(0).locator('dd').textContent());
+    assert.ok(missingBefore > 0, 'the demo shift has people still to arrive');
+    const first = page.locator('section', { hasText: 'Signed up, not here yet' }).locator('li').first();
+    const name = (await first.locator('.row-name').textContent()).trim();
+    await first.getByRole('button', { name: `Check in ${name}` }).click();
+    await page.getByRole('button', { name: `Check out ${name}` }).waitFor();
+    assert.equal(Number(await page.locator('.count').nth(0).locator('dd').textContent()), hereBefore + 1);
+    assert.equal(Number(await page.locator('.count').nth(1).locator('dd').textContent()), missingBefore - 1);
+    await page.context().close();
+    noProblems();
+  });
+
+  test('a facilitator runs a circle round by round to the put-away screen', async () => {
+    const page = await openPage();
+    await show(page, 'circle');
+    const rounds = await api('/api/circles/rounds');
+    const dueBefore = (await api('/api/circles/due')).length;
+    await page.getByRole('button', { name: 'Lead this circle' }).first().click();
+    await page.getByLabel('How many people are in the circle').fill('7');
+    await page.getByRole('button', { name: 'Begin the first round' }).click();
+
+    const clock = page.getByTestId('clock');
+    assert.equal(await clock.textContent(), `${rounds[0].minutes}:00`);
+    await page.waitForFunction(
+      (start) => document.querySelector('[data-testid=clock]')?.textContent !== start,
+      `${rounds[0].minutes}:00`,
+      { timeout: 3000 },
+    );
+    assert.equal(await clock.textContent(), `${rounds[0].minutes - 1}:59`);
+    await page.screenshot({ path: join(artifacts, 'circle-round-390x844.png') });
+
+    for (let index = 0; index < rounds.length; index += 1) {
+      await page.getByRole('heading', { name: `Round ${index + 1} of ${rounds.length}` }).waitFor();
+      await page.getByTestId('next-round').click();
+    }
+    await page.getByTestId('put-away').waitFor();
+    assert.equal(await page.getByRole('heading', { level: 2 }).textContent(), 'Put your phone away');
+    await page.screenshot({ path: join(artifacts, 'circle-put-away-390x844.png') });
+    assert.equal((await api('/api/circles/due')).length, dueBefore - 1);
+
+    await page.getByRole('button', { name: 'The circle is over' }).click();
+    await page.getByLabel('What you want to remember').fill('The drumming kept us warm.');
+    await page.getByRole('button', { name: 'Keep on this device' }).click();
+    await page.getByText('Kept on this device.').waitFor();
+    await page.getByLabel('My rest commitment').fill('Sunday morning, no phone, long walk.');
+    await page.getByRole('button', { name: 'Share with the campaign' }).click();
+    await page.getByText('Shared. Thank you for looking after yourself.').waitFor();
+    await page.screenshot({ path: join(artifacts, 'circle-afterwards-390x844.png'), fullPage: true });
+
+    const reflections = await api('/api/reflections');
+    assert.ok(reflections.some((reflection) => reflection.text === 'The drumming kept us warm.'));
+    const shared = await api('/api/circles/rest');
+    assert.ok(shared.some((commitment) => commitment.commitment === 'Sunday morning, no phone, long walk.'));
+    await page.context().close();
+    noProblems();
+  });
+
+  test('filing an aid request changes the public totals', async () => {
+    const page = await openPage();
+    await show(page, 'aid');
+    const month = new Date().toISOString().slice(0, 7);
+    const rentCell = () =>
+      page.getByTestId(`aid-totals-${month}`).locator('[data-category="rent"] .asked').textContent({ timeout: 500 }).catch(() => '–');
+    const before = await rentCell();
+
+    const form = page.getByTestId('aid-request-form');
+    await form.getByLabel('Kind of help').selectOption('rent');
+    await form.getByLabel('Amount').fill('123.45');
+    await form.getByLabel('How soon').selectOption('urgent');
+    await form.getByLabel('A note for the coordinators').fill('The landlord wants it by Friday.');
+    await form.getByRole('button', { name: 'Send my request' }).click();
+    await form.getByText(/Your request is saved\. It appears to others as /).waitFor();
+
+    await page.waitForFunction(
+      ([wanted, previous]) =>
+        (document.querySelector(`[data-testid="aid-totals-${wanted}"] [data-category="rent"] .asked`)?.textContent ?? previous) !== previous,
+      [month, before],
+    );
+    const afterText = await rentCell();
+    assert.notEqual(afterText, before);
+    const summary = await api('/api/aid/summary');
+    const rent = summary.find((row) => row.month === month && row.category === 'rent');
+    assert.ok(rent.requested_cents >= 12_345);
+    assert.match(afterText, new RegExp(`\\(${rent.requests}\\)$`));
+
+    // The demo device belongs to a steward, who sees the name behind it.
+    const coordinator = page.getByTestId('coordinator-view');
+    await coordinator.waitFor();
+    assert.ok((await coordinator.textContent()).includes('The landlord wants it by Friday.'));
+    await page.context().close();
+    noProblems();
+  });
+
+  test('the choke-point screen shows the 48-hour report the API computes', async () => {
+    const page = await openPage();
+    await show(page, 'choke-points');
+    const report = await api('/api/choke-points/report?hours=48');
+    assert.ok(report.length > 0, 'the demo map has points that freeze the operation');
+    const rows = page.getByTestId('freeze-report').locator(':scope > li');
+    assert.equal(await rows.count(), report.length);
+    for (const [index, row] of report.entries()) {
+      const shown = rows.nth(index);
+      assert.equal((await shown.locator('h4').textContent()).trim(), row.name);
+      const text = await shown.textContent();
+      assert.ok(text.includes(`${row.people_committed} of ${row.people_needed} people committed`), text);
+      if (row.contingency) assert.ok(text.includes(row.contingency));
+    }
+    await page.context().close();
+    noProblems();
+  });
+
+  for (const viewport of [PHONE, DESKTOP]) {
+    test(`every screen at ${viewport.width}x${viewport.height} has no serious accessibility problem`, async () => {
+      const page = await openPage(viewport);
+      const found = {};
+      for (const screen of SCREENS) {
+        await show(page, screen);
+        await page.screenshot({ path: join(artifacts, `${screen}-${viewport.width}x${viewport.height}.png`) });
+        await page.screenshot({ path: join(artifacts, `${screen}-${viewport.width}x${viewport.height}-full.png`), fullPage: true });
+        const violations = await seriousViolations(page);
+        if (violations.length) found[screen] = violations;
+      }
+      assert.deepEqual(found, {});
+      await page.context().close();
+      noProblems();
+    });
+  }
+
+  test('the Spanish catalog is used throughout and passes the same checks', async () => {
+    const page = await openPage(PHONE, 'es-ES');
+    const found = {};
+    for (const screen of SCREENS) {
+      await show(page, screen);
+      if (screen === 'today') {
+        assert.equal(await page.locator('html').getAttribute('lang'), 'es');
+        assert.equal((await page.getByTestId('check-button').textContent()).trim(), 'Registrar llegada');
+      }
+      await page.screenshot({ path: join(artifacts, `${screen}-es-390x844.png`) });
+      const violations = await seriousViolations(page);
+      if (violations.length) found[screen] = violations;
+    }
+    assert.deepEqual(found, {});
+    // Switching back by hand is remembered.
+    await page.locator('#language').selectOption('en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await page.reload();
+    await page.waitForSelector('body[data-ready]');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    await page.context().close();
+    noProblems();
+  });
+
+  test('the menu opens and closes from the keyboard on a phone', async () => {
+    const page = await openPage();
+    await show(page, 'today');
+    const menu = page.locator('#menu-button');
+    await menu.focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+    await page.getByRole('link', { name: 'Mutual aid' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.screen[data-screen="aid"]');
+    assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Mutual aid');
+    await page.context().close();
+    noProblems();
+  });
+  test('a member picks who uses the device from the list, once', async () => {
+    const page = await openPage();
+    await show(page, 'today');
+    const original = (await api('/api/today')).me;
+    const members = await api('/api/members');
+    const someone = members.find((member) => member.id !== original.id);
+
+    await page.getByRole('button', { name: `Not ${original.name}? Choose who uses this device` }).click();
+    await page.getByRole('heading', { name: 'Who uses this device?' }).waitFor();
+    await page.screenshot({ path: join(artifacts, 'today-pick-390x844.png') });
+    await page.getByLabel('Find your name').fill(someone.name.slice(0, 5));
+    await page.getByRole('button', { name: `I am ${someone.name}` }).click();
+    await page.getByText(`Hello, ${someone.name}.`).waitFor();
+    assert.equal((await api('/api/today')).me.id, someone.id);
+
+    // Put the demo device back in its steward's hands for anyone running more.
+    await page.getByRole('button', { name: `Not ${someone.name}? Choose who uses this device` }).click();
+    await page.getByLabel('Find your name').fill(original.name);
+    await page.getByRole('button', { name: `I am ${original.name}` }).click();
+    await page.getByText(`Hello, ${original.name}.`).waitFor();
+    await page.context().close();
+    noProblems();
+  });
+});
