@@ -15,6 +15,7 @@ pub mod exchange;
 pub mod members;
 pub mod reports;
 pub mod roster;
+pub mod serve;
 pub mod shifts;
 pub mod skills;
 pub mod structure;

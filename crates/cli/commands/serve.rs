@@ -1,0 +1,64 @@
+//! `holdfast serve`: the web UI and its API over HTTP, for a browser on this
+//! computer (or, with `--address`, on the hall's network).
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{anyhow, Context as _, Result};
+use clap::Args;
+
+use super::Context;
+
+#[derive(Args)]
+pub struct Serve {
+    /// The address to listen on. The default answers only this computer.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    address: IpAddr,
+    /// The port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 8418)]
+    port: u16,
+    /// The folder holding the web UI (index.html); found beside the program
+    /// or in the source tree when left out.
+    #[arg(long, env = "HOLDFAST_UI_DIR", value_name = "DIR")]
+    ui_dir: Option<PathBuf>,
+}
+
+pub fn run(context: &Context, serve: Serve) -> Result<()> {
+    let campaign = context.open()?;
+    let ui_dir = match serve.ui_dir {
+        Some(dir) => dir,
+        None => find_ui_dir().ok_or_else(|| {
+            anyhow!("could not find the web UI folder; name it with --ui-dir or HOLDFAST_UI_DIR")
+        })?,
+    };
+    if !ui_dir.join("index.html").exists() {
+        return Err(anyhow!("{} has no index.html", ui_dir.display()));
+    }
+    let runtime = tokio::runtime::Runtime::new().context("could not start the server's runtime")?;
+    runtime.block_on(async move {
+        let address = SocketAddr::new(serve.address, serve.port);
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("could not listen on {address}"))?;
+        let bound = listener.local_addr()?;
+        println!("Holdfast is serving the campaign at http://{bound}/");
+        println!("Press Ctrl-C to stop.");
+        holdfast_http::serve_on(listener, Arc::new(Mutex::new(campaign)), ui_dir)
+            .await
+            .map_err(|error| anyhow!("the server stopped: {error}"))
+    })
+}
+
+/// The UI ships as `ui/` beside the program in a release, and lives at the
+/// top of the source tree during development.
+fn find_ui_dir() -> Option<PathBuf> {
+    let beside_program = std::env::current_exe()
+        .ok()
+        .and_then(|program| program.parent().map(|folder| folder.join("ui")));
+    let source_tree = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ui");
+    [beside_program, Some(source_tree)]
+        .into_iter()
+        .flatten()
+        .find(|dir| dir.join("index.html").exists())
+}
