@@ -155,3 +155,37 @@ fn a_damaged_change_row_is_named_and_nothing_else_is_touched() {
         "Fair Contract Now"
     );
 }
+
+#[test]
+fn a_roster_import_is_one_change_however_many_rows() {
+    let (dir, mut campaign) = new_campaign();
+    let count_changes = || -> i64 {
+        let connection =
+            rusqlite::Connection::open(dir.path().join(holdfast_store::DATABASE_FILE)).unwrap();
+        connection
+            .query_row(
+                "SELECT COUNT(*) FROM changes WHERE document_id = 'campaign'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap()
+    };
+    let before = count_changes();
+    let mut csv = String::from("name,phone,email,site,department,roles\n");
+    for index in 0..40 {
+        csv.push_str(&format!(
+            "Person {index},,person{index}@example.org,North Depot,Dispatch,member\n"
+        ));
+    }
+    let summary = campaign.import_roster(csv.as_bytes()).unwrap();
+    assert_eq!(summary.added, 40);
+    assert_eq!(count_changes(), before + 1);
+
+    // A bad line refuses the whole file: no change, no member.
+    let bad =
+        "name,phone,email,site,department,roles\nGood Person,,,,,member\nBad Person,,,,,chairman\n";
+    let error = campaign.import_roster(bad.as_bytes()).unwrap_err();
+    assert!(error.to_string().contains("line 3"), "{error}");
+    assert_eq!(count_changes(), before + 1);
+    assert_eq!(campaign.members().unwrap().len(), 40);
+}
