@@ -198,10 +198,29 @@ fn main() -> Result<()> {
         options.latency_samples()
     ));
     let mut campaign = campaign;
-    report.latency =
-        measure::check_in_latency(&mut campaign, options.latency_samples(), size.seed)?;
+    report.latency = measure::check_in_latency(
+        &mut campaign,
+        &data_dir,
+        options.latency_samples(),
+        size.seed,
+    )?;
     report.memory.measured_peak_mb = measure::peak_memory_mb();
     report.memory.resident_after_mb = measure::resident_memory_mb();
+
+    // For the analysis only: the same calls without waiting for the disk,
+    // and what the disk itself takes to make a small write durable.
+    let comparison = (options.latency_samples() / 4).max(50);
+    progress(&format!(
+        "timing {comparison} more with synchronous = OFF, and the disk's own fdatasync"
+    ));
+    campaign.relax_durability_for_bulk_load()?;
+    report.latency_without_fsync = measure::check_in_latency(
+        &mut campaign,
+        &data_dir,
+        comparison,
+        size.seed.wrapping_add(1),
+    )?;
+    report.fsync = measure::fsync_baseline(&data_dir, 200)?;
 
     report.disk.after_check_ins = measure::disk_usage(&data_dir)?;
     progress("compacting every document");

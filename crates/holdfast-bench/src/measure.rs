@@ -1,7 +1,7 @@
 //! The measurements against a real data directory: opening it, answering the
 //! dashboard, timing check-ins to durability, sizes on disk, and memory.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::time::Instant;
 
@@ -14,7 +14,7 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
-use crate::report::{DiskUsage, Latency, OpenTimes};
+use crate::report::{CauseTimes, DiskUsage, FsyncBaseline, Latency, OpenTimes};
 
 /// A value from `/proc/self/status`, in megabytes.
 fn status_mb(field: &str) -> f64 {
@@ -117,9 +117,15 @@ pub fn open_to_dashboard(data_dir: &Path, repeats: usize) -> Result<(OpenTimes, 
 /// Times check-ins and check-outs of random members at the most recent past
 /// actions, each call from entry to return, which is after the change has
 /// committed to the write-ahead log with `synchronous = FULL`.
-pub fn check_in_latency(campaign: &mut Campaign, samples: usize, seed: u64) -> Result<Latency> {
+pub fn check_in_latency(
+    campaign: &mut Campaign,
+    data_dir: &Path,
+    samples: usize,
+    seed: u64,
+) -> Result<Latency> {
+    let probe = Probe::new(data_dir)?;
     let mut random = StdRng::seed_from_u64(seed ^ 0x5eed);
-    let now = chrono::Utc::now();
+    let mut now = chrono::Utc::now();
     let now_text = time::format_instant(now);
     let recent: Vec<_> = campaign
         .actions()?
@@ -147,12 +153,23 @@ pub fn check_in_latency(campaign: &mut Campaign, samples: usize, seed: u64) -> R
             .collect();
         shifts.insert(action.id.clone(), ids);
         present.insert(action.id.clone(), campaign.present_at(&action.id)?);
+        // A run on a reused directory finds the previous run's calls, which
+        // were stamped into the minutes after it; start after the latest.
+        if let Some(latest) = campaign
+            .check_ins(Some(&action.id))?
+            .iter()
+            .map(|check| check.at.as_str())
+            .max()
+        {
+            now = now.max(time::parse_instant(latest)? + Duration::seconds(1));
+        }
     }
 
     let mut all = Vec::with_capacity(samples);
     let mut first_touch = Vec::new();
     let mut touched = BTreeSet::new();
     let mut check_outs = 0;
+    let mut causes: BTreeMap<Cause, Vec<f64>> = BTreeMap::new();
     for index in 0..samples {
         let action = recent.choose(&mut random).expect("not empty");
         let here = present.get_mut(&action.id).expect("every recent action");
@@ -182,6 +199,7 @@ pub fn check_in_latency(campaign: &mut Campaign, samples: usize, seed: u64) -> R
             recorded_by: None,
             at: Some(at),
         };
+        let before = probe.look(&action.id)?;
         let started = Instant::now();
         if leaving {
             campaign.check_out(request)?;
@@ -189,6 +207,17 @@ pub fn check_in_latency(campaign: &mut Campaign, samples: usize, seed: u64) -> R
             campaign.check_in(request)?;
         }
         let elapsed = milliseconds(started);
+        let after = probe.look(&action.id)?;
+        let cause = if !touched.contains(&action.id) {
+            Cause::FirstLoad
+        } else if after.change_rows < before.change_rows {
+            Cause::Compaction
+        } else if after.database_modified != before.database_modified {
+            Cause::Checkpoint
+        } else {
+            Cause::Plain
+        };
+        causes.entry(cause).or_default().push(elapsed);
         if leaving {
             here.remove(&member);
             check_outs += 1;
@@ -213,6 +242,107 @@ pub fn check_in_latency(campaign: &mut Campaign, samples: usize, seed: u64) -> R
         mean_ms: sorted.iter().sum::<f64>() / sorted.len().max(1) as f64,
         first_at_each_action_ms: first_touch,
         over_five_ms: sorted.iter().filter(|value| **value > 5.0).count(),
+        by_cause: causes
+            .into_iter()
+            .map(|(cause, mut times)| {
+                times.sort_by(f64::total_cmp);
+                CauseTimes {
+                    cause: cause.describe(),
+                    calls: times.len(),
+                    median_ms: percentile(&times, 0.5),
+                    max_ms: times.last().copied().unwrap_or(0.0),
+                    over_five_ms: times.iter().filter(|value| **value > 5.0).count(),
+                }
+            })
+            .collect(),
+    })
+}
+
+/// What else a timed call did besides writing its check-in, told from the
+/// outside: by the action's change rows (which compaction folds into a
+/// snapshot) and by the main database file's modification time (which only a
+/// checkpoint of the write-ahead log changes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Cause {
+    /// The first call at an action since opening, which loads its document.
+    FirstLoad,
+    /// The call that reached the compaction threshold and wrote a snapshot.
+    Compaction,
+    /// A call during which the write-ahead log was checkpointed into the file.
+    Checkpoint,
+    /// Everything else: validate, write one change, commit.
+    Plain,
+}
+
+impl Cause {
+    fn describe(self) -> &'static str {
+        match self {
+            Cause::FirstLoad => "first call at an action (loads its document)",
+            Cause::Compaction => "compaction into a snapshot",
+            Cause::Checkpoint => "WAL checkpoint into the database file",
+            Cause::Plain => "plain check-in",
+        }
+    }
+}
+
+struct Look {
+    change_rows: i64,
+    database_modified: Option<std::time::SystemTime>,
+}
+
+/// A read-only view of the database between timed calls.
+struct Probe {
+    connection: rusqlite::Connection,
+    database: std::path::PathBuf,
+}
+
+impl Probe {
+    fn new(data_dir: &Path) -> Result<Self> {
+        let database = data_dir.join(DATABASE_FILE);
+        let connection = rusqlite::Connection::open_with_flags(
+            &database,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )?;
+        Ok(Probe {
+            connection,
+            database,
+        })
+    }
+
+    fn look(&self, action_id: &str) -> Result<Look> {
+        let change_rows = self
+            .connection
+            .prepare_cached("SELECT COUNT(*) FROM changes WHERE document_id = ?1")?
+            .query_row([format!("action:{action_id}")], |row| row.get(0))?;
+        Ok(Look {
+            change_rows,
+            database_modified: std::fs::metadata(&self.database)?.modified().ok(),
+        })
+    }
+}
+
+/// How long this disk takes to make a small append durable: 16 KB written
+/// and `fdatasync`ed, `samples` times, in a scratch file beside the
+/// database. A durable commit cannot be faster than this.
+pub fn fsync_baseline(data_dir: &Path, samples: usize) -> Result<FsyncBaseline> {
+    use std::io::Write;
+    let path = data_dir.join("fsync-probe.tmp");
+    let mut file = std::fs::File::create(&path)?;
+    let block = vec![0x5a_u8; 16 * 1024];
+    let mut times = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        let started = Instant::now();
+        file.write_all(&block)?;
+        file.sync_data()?;
+        times.push(milliseconds(started));
+    }
+    drop(file);
+    std::fs::remove_file(&path).ok();
+    times.sort_by(f64::total_cmp);
+    Ok(FsyncBaseline {
+        samples,
+        median_ms: percentile(&times, 0.5),
+        p99_ms: percentile(&times, 0.99),
     })
 }
 

@@ -89,6 +89,24 @@ pub struct Latency {
     /// The first call at each action, which loads its document from disk.
     pub first_at_each_action_ms: Vec<f64>,
     pub over_five_ms: usize,
+    /// The calls grouped by what else they had to do.
+    pub by_cause: Vec<CauseTimes>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct CauseTimes {
+    pub cause: &'static str,
+    pub calls: usize,
+    pub median_ms: f64,
+    pub max_ms: f64,
+    pub over_five_ms: usize,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct FsyncBaseline {
+    pub samples: usize,
+    pub median_ms: f64,
+    pub p99_ms: f64,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -180,6 +198,10 @@ pub struct Report {
     pub build: Build,
     pub open: OpenTimes,
     pub latency: Latency,
+    /// The same calls with the commit not waiting for the disk, to show how
+    /// much of the latency is the disk. Not a mode the app runs in.
+    pub latency_without_fsync: Latency,
+    pub fsync: FsyncBaseline,
     pub disk: Disk,
     pub memory: Memory,
     pub split: Split,
@@ -340,6 +362,25 @@ impl Report {
                 .join(", ")
         )?;
         writeln!(out, "  calls over 5 ms: {}", latency.over_five_ms)?;
+        writeln!(out, "  by what else the call did:")?;
+        for group in &latency.by_cause {
+            writeln!(
+                out,
+                "    {:<46} {:>5} calls, median {:>6.2} ms, max {:>7.2} ms, {} over 5 ms",
+                group.cause, group.calls, group.median_ms, group.max_ms, group.over_five_ms
+            )?;
+        }
+        let relaxed = &self.latency_without_fsync;
+        writeln!(
+            out,
+            "  for comparison, not the app's mode: {} more calls with synchronous = OFF: median {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            relaxed.samples, relaxed.median_ms, relaxed.p90_ms, relaxed.p99_ms, relaxed.max_ms
+        )?;
+        writeln!(
+            out,
+            "  this disk alone: 16 KB append + fdatasync, median {:.2} ms, p99 {:.2} ms ({} samples)",
+            self.fsync.median_ms, self.fsync.p99_ms, self.fsync.samples
+        )?;
         writeln!(out)?;
 
         let open = &self.open;

@@ -48,7 +48,7 @@ impl Writer {
             action_id: action_id.to_string(),
             shift_id: None,
             member_id: member.clone(),
-            kind: if minute % 2 == 0 {
+            kind: if minute.is_multiple_of(2) {
                 CheckKind::In
             } else {
                 CheckKind::Out

@@ -108,7 +108,7 @@ fn action_hours(kind: ActionKind) -> (i64, i64) {
 /// How strongly an action draws members, before the campaign's growth.
 fn draw(kind: ActionKind) -> f64 {
     match kind {
-        ActionKind::MassPicket | ActionKind::StrikeDay => 2.4,
+        ActionKind::MassPicket | ActionKind::StrikeDay => 2.0,
         ActionKind::InformationalPicket => 1.2,
         ActionKind::LogOff => 1.3,
         ActionKind::BadgeFlip => 1.0,
@@ -166,14 +166,16 @@ impl Seeder<'_> {
             })
             .collect();
         let others = self.size.past_actions.saturating_sub(plans.len());
+        let first_site = self.random.random_range(0..self.sites.len());
         let first = history - 3;
         let last = 2;
         for index in 0..others {
-            let mut days_ago = first - (first - last) * index as i64 / others.max(1) as i64;
+            let mut days_ago = first - (first - last) * index as i64 / (others - 1).max(1) as i64;
             while cadence_dates.contains(&self.days_ago(days_ago)) && days_ago > 1 {
                 days_ago -= 1;
             }
-            let site = self.random.random_range(0..self.sites.len());
+            // Actions go round the sites so every workplace sees the campaign.
+            let site = (first_site + index) % self.sites.len();
             plans.push(Plan {
                 date: self.days_ago(days_ago),
                 kind: PATTERN[index % PATTERN.len()],
@@ -234,7 +236,9 @@ impl Seeder<'_> {
     /// Shares the check-in records the size asks for among the past actions,
     /// by how strongly each draws people and how far the campaign has grown.
     fn plan_turnout(&mut self, plans: &mut [Plan]) {
-        let members = self.members.len();
+        // Even the biggest picket leaves some members at home, on shift or
+        // unwell: turnout tops out at five in six.
+        let members = self.members.len() * 5 / 6;
         let count = plans.len().max(1) as f64;
         let weights: Vec<f64> = plans
             .iter()

@@ -30,6 +30,13 @@ fn request_range(category: AidCategory) -> std::ops::Range<i64> {
     }
 }
 
+/// What a member asks the fund for.
+struct Need<'a> {
+    category: AidCategory,
+    amount: i64,
+    note: &'a str,
+}
+
 /// Dates to give records once they exist: the store stamps them with the
 /// moment of the edit, and the demo's history happened in the past.
 #[derive(Default)]
@@ -93,15 +100,13 @@ impl Seeder<'_> {
             let amount = self.random.random_range(request_range(category));
             let balance = balances.get(&category).copied().unwrap_or(0);
             if !seeding && self.random.random_bool(0.45) && balance >= amount {
-                let request_id = self.matched_request(
+                let need = Need {
                     category,
                     amount,
                     note,
-                    &coordinator,
-                    &at,
-                    &mut offers,
-                    &mut dates,
-                )?;
+                };
+                let request_id =
+                    self.matched_request(&need, &coordinator, &at, &mut offers, &mut dates)?;
                 let paid_note = DISBURSEMENT_NOTES
                     .choose(&mut self.random)
                     .expect("there are notes");
@@ -183,12 +188,9 @@ impl Seeder<'_> {
 
     /// Files a request from a member and has a coordinator match it, maybe
     /// to a standing offer; returns the request's id.
-    #[allow(clippy::too_many_arguments)]
     fn matched_request(
         &mut self,
-        category: AidCategory,
-        amount: i64,
-        note: &str,
+        need: &Need<'_>,
         coordinator: &str,
         paid_at: &str,
         offers: &mut [(String, AidCategory, bool)],
@@ -200,15 +202,15 @@ impl Seeder<'_> {
             .expect("not empty");
         let request = self.campaign.request_aid(NewRequest {
             member,
-            category,
-            amount_cents: amount,
+            category: need.category,
+            amount_cents: need.amount,
             urgency,
-            note: note.to_string(),
+            note: need.note.to_string(),
         })?;
         self.summary.aid_requests += 1;
         let offer = offers
             .iter_mut()
-            .find(|(_, offered, used)| *offered == category && !used)
+            .find(|(_, offered, used)| *offered == need.category && !used)
             .filter(|_| self.random.random_bool(0.5));
         let offer_id = offer.map(|(id, _, used)| {
             *used = true;

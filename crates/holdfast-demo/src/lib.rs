@@ -64,7 +64,7 @@ impl DemoSize {
             history_days: 120,
             past_actions: 13,
             upcoming_actions: 3,
-            check_ins: 560,
+            check_ins: 520,
             ledger_entries: 40,
             bulk_load: false,
         }

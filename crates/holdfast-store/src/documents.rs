@@ -12,8 +12,14 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Result, StoreError};
 
-/// Fold changes into a snapshot once a document has this many change rows.
+/// `Campaign::maintain` folds a document's changes into a snapshot once it
+/// has this many change rows.
 pub const COMPACT_AFTER_CHANGES: i64 = 256;
+
+/// An edit folds its document's changes into a snapshot itself only past this
+/// many rows, so that a device that never idles still keeps loading fast.
+/// Below it, compaction waits for `Campaign::maintain`, off the check-in path.
+pub const COMPACT_ON_WRITE_AFTER_CHANGES: i64 = 2048;
 
 /// A document in memory with what is known to be on disk.
 pub struct LoadedDocument {

@@ -177,7 +177,8 @@ impl Campaign {
             title: action.title.clone(),
             turned_out: turned_out.len(),
             still_here: pairing.still_here.get(&action.id).map_or(0, BTreeSet::len),
-            hours: pairing.stays.iter().map(|stay| stay.hours).sum(),
+            // Adding zero turns the negative zero of an empty float sum into zero.
+            hours: pairing.stays.iter().map(|stay| stay.hours).sum::<f64>() + 0.0,
         })
     }
 }

@@ -53,7 +53,7 @@ fn documents_load_from_a_snapshot_plus_later_changes() {
 }
 
 #[test]
-fn many_edits_compact_by_themselves_and_still_load() {
+fn many_edits_are_compacted_when_the_campaign_closes_and_still_load() {
     let (dir, mut campaign) = new_campaign();
     let action = picket(&mut campaign, "Long picket");
     let members: Vec<Member> = (0..150)
