@@ -410,12 +410,18 @@ impl Campaign {
         drop(statement);
         for id in &piled_up {
             let id = DocumentId::parse(id)?;
+            let was_loaded = self.loaded.contains_key(&id);
             self.loaded(&id)?;
             let loaded = self.loaded.get_mut(&id).expect("loaded above");
             let transaction = self.connection.transaction()?;
             documents::compact(&transaction, &id, loaded, &time::now())?;
             transaction.commit()?;
             loaded.pending_rows = 0;
+            // A document loaded only to be compacted is let go again, so that
+            // housekeeping over many documents holds one at a time.
+            if !was_loaded {
+                self.loaded.remove(&id);
+            }
         }
         self.connection
             .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
