@@ -317,6 +317,34 @@ describe('the Holdfast web UI', () => {
     noProblems();
   });
 
+  // The desktop app opens this page instead of the UI when its folder holds
+  // no campaign; it is checked here too because Chromium runs axe-core.
+  test('the page for a folder with no campaign explains itself in both languages', async () => {
+    for (const [locale, title] of [
+      ['en-US', 'There is no campaign on this device yet'],
+      ['es-ES', 'Todavía no hay ninguna campaña en este dispositivo'],
+    ]) {
+      const page = await openPage(PHONE, locale);
+      await page.goto(`${server.base}/no-campaign.html?dir=${encodeURIComponent('/home/steward/Holdfast data')}`);
+      await page.waitForSelector('body[data-ready] .screen[data-screen="no-campaign"]');
+      assert.equal(await page.locator('h1').textContent(), title);
+      assert.match(await page.locator('.lead').textContent(), /\/home\/steward\/Holdfast data/);
+      await page.screenshot({ path: join(artifacts, `no-campaign-${locale}-390x844.png`), fullPage: true });
+      assert.deepEqual(await seriousViolations(page), []);
+      await page.context().close();
+    }
+    // A campaign that is there but will not open gets its reason shown.
+    const page = await openPage();
+    const reason = 'the database was written by a newer Holdfast';
+    await page.goto(`${server.base}/no-campaign.html?dir=%2Fdata&problem=${encodeURIComponent(reason)}`);
+    await page.waitForSelector('body[data-ready] .screen[data-screen="no-campaign"]');
+    assert.equal(await page.locator('h1').textContent(), 'Holdfast could not open the campaign');
+    assert.equal(await page.getByRole('alert').textContent(), reason);
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.context().close();
+    noProblems();
+  });
+
   test('the menu opens and closes from the keyboard on a phone', async () => {
     const page = await openPage();
     await show(page, 'today');

@@ -1,11 +1,9 @@
-// The one way the UI reaches the campaign. Inside the Tauri shell every call
-// is a command (`window.__TAURI__.core.invoke(name, { request })`); in a
-// browser it is a request to the HTTP API under /api/. Screens never call
-// fetch or invoke themselves, so the two shells stay interchangeable.
-//
-// Each call names its Tauri command once, beside its HTTP method and path.
-// Path parameters, query values and bodies all travel to a command as the
-// fields of one `request` object.
+// The one way the UI reaches the campaign. In a browser every call is a
+// request to the HTTP API under /api/; inside the app it is the same request
+// handed to the app's one command, `api`, which passes it to the same
+// handlers in-process (`window.__TAURI__.core.invoke('api', { method, path,
+// body })`). Screens never call fetch or invoke themselves, so the two shells
+// stay interchangeable.
 
 const tauri = globalThis.__TAURI__?.core;
 
@@ -21,18 +19,19 @@ function query(values) {
   return pairs.length ? `?${new URLSearchParams(pairs)}` : '';
 }
 
-async function call(command, method, path, request, { text = false } = {}) {
+async function call(method, path, request, { text = false } = {}) {
+  const sendsBody = method !== 'GET';
+  const address = sendsBody ? path : path + query(request);
   if (tauri) {
     try {
-      return await tauri.invoke(command, { request: request ?? {} });
+      return await tauri.invoke('api', { method, path: address, body: sendsBody ? (request ?? {}) : null });
     } catch (failure) {
       throw new ApiError(failure?.error ?? String(failure), failure?.status ?? 0);
     }
   }
-  const sendsBody = method !== 'GET';
   let response;
   try {
-    response = await fetch(sendsBody ? path : path + query(request), {
+    response = await fetch(address, {
       method,
       cache: 'no-store',
       headers: sendsBody ? { 'Content-Type': 'application/json' } : {},
@@ -53,62 +52,61 @@ async function call(command, method, path, request, { text = false } = {}) {
   return data;
 }
 
-const get = (command, path, request) => call(command, 'GET', path, request);
-const post = (command, path, request) => call(command, 'POST', path, request);
+const get = (path, request) => call('GET', path, request);
+const post = (path, request) => call('POST', path, request);
 const segment = (value) => encodeURIComponent(value);
 
 export const api = {
-  today: () => get('today', '/api/today'),
-  settings: () => get('settings', '/api/settings'),
-  languages: () => get('languages', '/api/languages'),
-  setMe: (member) => call('set_me', 'PUT', '/api/me', { member }),
-  members: () => get('members', '/api/members'),
-  committees: () => get('committees', '/api/committees'),
-  sites: () => get('sites', '/api/sites'),
+  today: () => get('/api/today'),
+  settings: () => get('/api/settings'),
+  languages: () => get('/api/languages'),
+  setMe: (member) => call('PUT', '/api/me', { member }),
+  members: () => get('/api/members'),
+  committees: () => get('/api/committees'),
+  sites: () => get('/api/sites'),
 
-  actions: () => get('actions', '/api/actions'),
-  shifts: (action) => get('shifts', `/api/actions/${segment(action)}/shifts`, tauri && { action }),
-  turnout: (action) => get('turnout', `/api/actions/${segment(action)}/turnout`, tauri && { action }),
-  roster: (shift) => get('shift_roster', `/api/shifts/${segment(shift)}/roster`, tauri && { shift }),
-  checkIn: (request) => post('check_in', '/api/check-in', request),
-  checkOut: (request) => post('check_out', '/api/check-out', request),
+  actions: () => get('/api/actions'),
+  shifts: (action) => get(`/api/actions/${segment(action)}/shifts`),
+  turnout: (action) => get(`/api/actions/${segment(action)}/turnout`),
+  roster: (shift) => get(`/api/shifts/${segment(shift)}/roster`),
+  checkIn: (request) => post('/api/check-in', request),
+  checkOut: (request) => post('/api/check-out', request),
 
-  chokePoints: () => get('choke_points', '/api/choke-points'),
-  commitments: () => get('commitments', '/api/choke-points/commitments'),
-  freezeReport: (hours = 48) => get('freeze_report', '/api/choke-points/report', { hours }),
+  chokePoints: () => get('/api/choke-points'),
+  commitments: () => get('/api/choke-points/commitments'),
+  freezeReport: (hours = 48) => get('/api/choke-points/report', { hours }),
 
-  calendar: (count) => get('calendar', '/api/cadence/calendar', { count }),
-  variety: () => get('variety_warning', '/api/cadence/variety'),
-  // A browser downloads the file from its address; Tauri has no address, so
-  // the shell returns the text and the UI offers it as a file.
+  calendar: (count) => get('/api/cadence/calendar', { count }),
+  variety: () => get('/api/cadence/variety'),
+  // A browser downloads the file from its address. Inside the app there is
+  // no address to download from, so the UI asks for the text and offers it
+  // as a file.
   calendarFileUrl: tauri ? null : '/api/calendar.ics',
-  calendarFile: () => call('calendar_ics', 'GET', '/api/calendar.ics', undefined, { text: true }),
+  calendarFile: () => call('GET', '/api/calendar.ics', undefined, { text: true }),
 
-  circlesDue: () => get('circles_due', '/api/circles/due'),
-  circleRounds: () => get('circle_rounds', '/api/circles/rounds'),
-  circles: () => get('circles', '/api/circles'),
-  recordCircle: (request) => post('record_circle', '/api/circles', request),
-  restCommitments: () => get('rest_commitments', '/api/circles/rest'),
-  shareRest: (circle, request) =>
-    post('share_rest_commitment', `/api/circles/${segment(circle)}/rest`, tauri ? { circle, ...request } : request),
-  reflections: () => get('reflections', '/api/reflections'),
-  writeReflection: (request) => post('write_reflection', '/api/reflections', request),
+  circlesDue: () => get('/api/circles/due'),
+  circleRounds: () => get('/api/circles/rounds'),
+  circles: () => get('/api/circles'),
+  recordCircle: (request) => post('/api/circles', request),
+  restCommitments: () => get('/api/circles/rest'),
+  shareRest: (circle, request) => post(`/api/circles/${segment(circle)}/rest`, request),
+  reflections: () => get('/api/reflections'),
+  writeReflection: (request) => post('/api/reflections', request),
 
-  skills: () => get('skills', '/api/skills'),
-  skillSessions: () => get('skill_sessions', '/api/skills/sessions'),
-  attendance: () => get('attendance', '/api/skills/attendance'),
-  nextFacilitator: (skill) => get('rotation_pick', `/api/skills/${segment(skill)}/facilitator`, tauri && { skill }),
-  recordAttendance: (session, members) =>
-    post('record_attendance', `/api/skills/sessions/${segment(session)}/attendance`, tauri ? { session, members } : { members }),
+  skills: () => get('/api/skills'),
+  skillSessions: () => get('/api/skills/sessions'),
+  attendance: () => get('/api/skills/attendance'),
+  nextFacilitator: (skill) => get(`/api/skills/${segment(skill)}/facilitator`),
+  recordAttendance: (session, members) => post(`/api/skills/sessions/${segment(session)}/attendance`, { members }),
 
-  aidRequests: () => get('aid_requests', '/api/aid/requests'),
-  requestAid: (request) => post('request_aid', '/api/aid/requests', request),
-  offerAid: (request) => post('offer_aid', '/api/aid/offers', request),
-  aidSummary: () => get('aid_summary', '/api/aid/summary'),
-  aidBalances: () => get('aid_balances', '/api/aid/balances'),
-  coordinatorView: () => get('coordinator_view', '/api/aid/coordinator'),
+  aidRequests: () => get('/api/aid/requests'),
+  requestAid: (request) => post('/api/aid/requests', request),
+  offerAid: (request) => post('/api/aid/offers', request),
+  aidSummary: () => get('/api/aid/summary'),
+  aidBalances: () => get('/api/aid/balances'),
+  coordinatorView: () => get('/api/aid/coordinator'),
 
-  sovereignty: () => get('sovereignty', '/api/sovereignty'),
-  attention: () => get('attention', '/api/attention'),
-  resolveAttention: (request) => post('resolve_attention', '/api/attention/resolve', request),
+  sovereignty: () => get('/api/sovereignty'),
+  attention: () => get('/api/attention'),
+  resolveAttention: (request) => post('/api/attention/resolve', request),
 };

@@ -1,0 +1,145 @@
+//! Opening the campaign and the window, and tidying the campaign up when
+//! the app closes.
+//!
+//! The window shows the UI when a campaign opens. When there is none, it
+//! shows `no-campaign.html`, which says where Holdfast looked and how to
+//! create one, instead of a UI whose every screen fails.
+
+use std::error::Error;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use holdfast_core::model::Role;
+use holdfast_demo::DemoSize;
+use holdfast_store::{Campaign, StoreError};
+use tauri::{App, AppHandle, Manager, Url, WebviewUrl, WebviewWindowBuilder};
+
+use crate::forward::Backend;
+use crate::options::Options;
+
+/// The window declared in tauri.conf.json (with `create: false`, so that it
+/// opens only once the campaign is ready).
+const MAIN_WINDOW: &str = "main";
+
+/// The names the demo campaign is created with, the same as `holdfast demo`.
+const DEMO_CAMPAIGN: &str = "A Fair Contract at Calloway";
+const DEMO_LOCAL: &str = "Local 418";
+
+/// Opens the campaign, registers what answers the window, and opens it.
+pub fn open(app: &mut App, options: &Options) -> Result<(), Box<dyn Error>> {
+    let data_dir = match &options.data_dir {
+        Some(folder) => folder.clone(),
+        None => app.path().app_data_dir()?,
+    };
+    let (backend, page) = match open_campaign(&data_dir, options.demo) {
+        Ok(campaign) => {
+            let campaign = Arc::new(Mutex::new(campaign));
+            let router = holdfast_http::router(campaign.clone(), ui_dir(app));
+            (Backend::Open { router, campaign }, "index.html".to_string())
+        }
+        Err(error) => {
+            eprintln!("holdfast: {error}");
+            let problem = match error {
+                StoreError::NoCampaign(_) => None,
+                other => Some(other.to_string()),
+            };
+            (
+                Backend::Closed(error_text(&data_dir, problem.as_deref())),
+                no_campaign_page(&data_dir, problem.as_deref())?,
+            )
+        }
+    };
+    app.manage(backend);
+
+    let mut window = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|window| window.label == MAIN_WINDOW)
+        .cloned()
+        .ok_or("tauri.conf.json declares no window labelled `main`")?;
+    window.url = WebviewUrl::App(page.into());
+    WebviewWindowBuilder::from_config(app.handle(), &window)?.build()?;
+    Ok(())
+}
+
+/// The app ends the process without dropping what it manages, so the
+/// housekeeping a campaign does when it closes (folding piled-up changes
+/// into snapshots, checkpointing the write-ahead log) is asked for here.
+/// Everything is already saved; a failure only postpones the tidying.
+pub fn close(app: &AppHandle) {
+    if let Some(backend) = app.try_state::<Backend>() {
+        if let Backend::Open { campaign, .. } = backend.inner() {
+            if let Ok(mut campaign) = campaign.lock() {
+                if let Err(error) = campaign.maintain() {
+                    eprintln!("holdfast: tidying the campaign up failed: {error}");
+                }
+            }
+        }
+    }
+}
+
+/// Opens the campaign in `data_dir`, first seeding the demo campaign into
+/// an empty folder when asked to.
+fn open_campaign(data_dir: &Path, demo: bool) -> Result<Campaign, StoreError> {
+    if demo && !data_dir.join(holdfast_store::DATABASE_FILE).exists() {
+        seed_demo(data_dir)?;
+    }
+    Campaign::open(data_dir)
+}
+
+/// What `holdfast demo` does: the example campaign, with this device linked
+/// to a steward so that checking in works at once.
+fn seed_demo(data_dir: &Path) -> Result<(), StoreError> {
+    let mut campaign = Campaign::create(data_dir, DEMO_CAMPAIGN, DEMO_LOCAL)?;
+    let today = chrono::Utc::now().date_naive();
+    holdfast_demo::seed(&mut campaign, &DemoSize::demo(), today)?;
+    let steward = campaign
+        .members()?
+        .into_iter()
+        .find(|member| member.has_role(Role::Steward));
+    if let Some(steward) = steward {
+        campaign.set_device_member(&steward.id)?;
+    }
+    Ok(())
+}
+
+/// Where the API finds the UI's message catalogs, which it lists for the
+/// language picker. An installed app carries them among its resources
+/// (`bundle.resources`); a build run from the repository without them reads
+/// ui/ itself. If neither exists the UI offers only its current language.
+fn ui_dir(app: &App) -> PathBuf {
+    match app.path().resource_dir() {
+        Ok(resources) if resources.join("i18n").is_dir() => resources,
+        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui"),
+    }
+}
+
+/// The page's address carries the folder and, when the campaign exists but
+/// could not be opened, the reason; the page shows both as text.
+fn no_campaign_page(data_dir: &Path, problem: Option<&str>) -> Result<String, Box<dyn Error>> {
+    let mut address = Url::parse("tauri://localhost/no-campaign.html")?;
+    {
+        let mut query = address.query_pairs_mut();
+        query.append_pair("dir", &data_dir.display().to_string());
+        if let Some(problem) = problem {
+            query.append_pair("problem", problem);
+        }
+    }
+    Ok(format!(
+        "no-campaign.html?{}",
+        address.query().unwrap_or_default()
+    ))
+}
+
+/// What a request hears while no campaign is open.
+fn error_text(data_dir: &Path, problem: Option<&str>) -> String {
+    match problem {
+        Some(problem) => format!(
+            "the campaign in {} could not be opened: {problem}",
+            data_dir.display()
+        ),
+        None => format!("there is no campaign in {}", data_dir.display()),
+    }
+}
