@@ -9,7 +9,6 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use holdfast_core::model::Role;
 use holdfast_demo::DemoSize;
 use holdfast_store::{Campaign, StoreError};
 use tauri::{App, AppHandle, Manager, Url, WebviewUrl, WebviewWindowBuilder};
@@ -95,13 +94,7 @@ fn seed_demo(data_dir: &Path) -> Result<(), StoreError> {
     let mut campaign = Campaign::create(data_dir, DEMO_CAMPAIGN, DEMO_LOCAL)?;
     let today = chrono::Utc::now().date_naive();
     holdfast_demo::seed(&mut campaign, &DemoSize::demo(), today)?;
-    let steward = campaign
-        .members()?
-        .into_iter()
-        .find(|member| member.has_role(Role::Steward));
-    if let Some(steward) = steward {
-        campaign.set_device_member(&steward.id)?;
-    }
+    holdfast_demo::act_as_a_steward(&mut campaign)?;
     Ok(())
 }
 

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use clap::Subcommand;
-use holdfast_core::model::Role;
 use holdfast_demo::DemoSize;
 use holdfast_store::Campaign;
 use serde::Serialize;
@@ -97,15 +96,7 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
         Command::Demo { name, local } => {
             let mut campaign = Campaign::create(&context.data_dir, &name, &local)?;
             let summary = holdfast_demo::seed(&mut campaign, &DemoSize::demo(), super::today())?;
-            // Linking the device to a steward lets every command that needs
-            // someone acting work straight away in the example.
-            let steward = campaign
-                .members()?
-                .into_iter()
-                .find(|member| member.has_role(Role::Steward));
-            if let Some(steward) = &steward {
-                campaign.set_device_member(&steward.id)?;
-            }
+            let steward = holdfast_demo::act_as_a_steward(&mut campaign)?;
             output.show(&summary, || {
                 let mut text = format!(
                     "Created the example campaign \"{name}\" in {}: {} members at {} sites, \

@@ -141,6 +141,21 @@ pub fn seed(
     seed_with_progress(campaign, size, today, &mut |_| {})
 }
 
+/// Links this device to the demo's first steward, so that everything that
+/// needs someone acting works at once in the example. Returns that steward.
+pub fn act_as_a_steward(
+    campaign: &mut Campaign,
+) -> Result<Option<holdfast_core::model::Member>, StoreError> {
+    let steward = campaign
+        .members()?
+        .into_iter()
+        .find(|member| member.has_role(holdfast_core::model::Role::Steward));
+    if let Some(steward) = &steward {
+        campaign.set_device_member(&steward.id)?;
+    }
+    Ok(steward)
+}
+
 /// As [`seed`], telling `progress` what it is doing before each part, for a
 /// caller that wants to show how a long seeding is going.
 pub fn seed_with_progress(
