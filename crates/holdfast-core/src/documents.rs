@@ -141,6 +141,8 @@ impl DocumentKind {
                 Practice::COLLECTION,
                 PracticeEvent::COLLECTION,
                 Resolution::COLLECTION,
+                Device::COLLECTION,
+                BundleKey::COLLECTION,
             ],
             DocumentKind::Action => &[
                 Action::COLLECTION,

@@ -108,6 +108,21 @@ impl Campaign {
     /// Starts a data directory from another device's campaign document, as a
     /// newly paired device does. The bytes must hold the `campaign` document.
     pub fn join(data_dir: &Path, campaign_document: &[u8]) -> Result<Self> {
+        Self::join_as(data_dir, campaign_document, None)
+    }
+
+    /// Like [`Campaign::join`], with the device id (and Automerge actor)
+    /// chosen beforehand, as pairing does: the hub records the id before the
+    /// new device has a database.
+    pub fn join_as(
+        data_dir: &Path,
+        campaign_document: &[u8],
+        device_id: Option<&str>,
+    ) -> Result<Self> {
+        if let Some(id) = device_id {
+            uuid::Uuid::parse_str(id)
+                .map_err(|_| StoreError::rejected("a device id must be a UUID"))?;
+        }
         if data_dir.join(DATABASE_FILE).exists() {
             return Err(StoreError::CampaignExists(data_dir.display().to_string()));
         }
@@ -127,6 +142,12 @@ impl Campaign {
             path: data_dir.display().to_string(),
             source,
         })?;
+        if let Some(device_id) = device_id {
+            let connection = Connection::open(data_dir.join(DATABASE_FILE))?;
+            let mut connection = connection;
+            schema::migrate(&mut connection)?;
+            set_meta(&connection, "device_id", device_id)?;
+        }
         let mut campaign = Self::open_database(data_dir)?;
         campaign.merge_into(&id, campaign_document)?;
         campaign.settings()?;
@@ -218,7 +239,7 @@ impl Campaign {
         documents::list(&self.connection)
     }
 
-    fn loaded(&mut self, id: &DocumentId) -> Result<&mut LoadedDocument> {
+    pub(crate) fn loaded(&mut self, id: &DocumentId) -> Result<&mut LoadedDocument> {
         if !self.loaded.contains_key(id) {
             if self.loaded.len() >= MAX_LOADED_DOCUMENTS {
                 // Everything in memory is also on disk, so dropping documents
@@ -264,12 +285,18 @@ impl Campaign {
             ..
         } = writer;
         let now = time::now();
-        loaded.doc.commit_with(
+        let change = loaded.doc.commit_with(
             automerge::transaction::CommitOptions::default()
                 .with_message(message.to_string())
                 .with_time(chrono::Utc::now().timestamp()),
         );
         self.persist(id, &now, |connection, _| {
+            if let Some(hash) = change {
+                connection.execute(
+                    "INSERT OR IGNORE INTO unsynced_changes (document_id, hash) VALUES (?1, ?2)",
+                    params![id.as_str(), hash.as_ref()],
+                )?;
+            }
             for record in &touched {
                 projection::upsert(connection, id, record)?;
             }
@@ -319,7 +346,7 @@ impl Campaign {
 
     /// Writes what the document has beyond disk, plus whatever `project`
     /// writes, in one transaction; compacts when the change rows pile up.
-    fn persist(
+    pub(crate) fn persist(
         &mut self,
         id: &DocumentId,
         now: &str,
@@ -440,6 +467,22 @@ impl Campaign {
     /// Drops documents cached in memory; they reload from disk when next used.
     pub fn release_memory(&mut self) {
         self.loaded.clear();
+    }
+
+    /// A value kept only on this device (keys, addresses): never synced,
+    /// never exported.
+    pub fn local_value(&self, key: &str) -> Result<Option<String>> {
+        meta(&self.connection, key)
+    }
+
+    pub fn set_local_value(&self, key: &str, value: &str) -> Result<()> {
+        set_meta(&self.connection, key, value)
+    }
+
+    /// Forgets a document held in memory, so that its next use reloads it
+    /// from disk. Used after a failed or interrupted merge.
+    pub(crate) fn forget_loaded(&mut self, id: &DocumentId) {
+        self.loaded.remove(id);
     }
 
     pub(crate) fn member(&self, id: &str) -> Result<Member> {

@@ -40,6 +40,10 @@ pub enum StoreError {
     RosterLine { line: u64, reason: String },
     #[error("the roster file could not be read: {0}")]
     Roster(#[from] csv::Error),
+    #[error("changes to {document} were refused and nothing was saved: {reason}")]
+    RefusedChanges { document: String, reason: String },
+    #[error("pairing refused: {0}")]
+    InviteRefused(String),
     #[error("the file is not a Holdfast document: {0}")]
     ForeignDocument(String),
 }

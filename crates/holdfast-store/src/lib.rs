@@ -9,8 +9,10 @@ mod campaign;
 mod documents;
 mod error;
 mod projection;
+mod replication;
 mod schema;
 pub mod use_cases;
 
 pub use campaign::{Campaign, MergeOutcome, Writer, DATABASE_FILE};
 pub use error::{Result, StoreError};
+pub use replication::{PeerSync, Received, SyncEvent, SyncStatus, PRIVATE_KEY, PUBLIC_KEY};

@@ -101,6 +101,8 @@ pub fn reproject(connection: &Connection, id: &DocumentId, doc: &AutoCommit) -> 
             project_all::<Practice>(connection, id, doc)?;
             project_all::<PracticeEvent>(connection, id, doc)?;
             project_all::<Resolution>(connection, id, doc)?;
+            project_all::<Device>(connection, id, doc)?;
+            project_all::<BundleKey>(connection, id, doc)?;
         }
         DocumentKind::Action => {
             project_all::<Action>(connection, id, doc)?;

@@ -78,6 +78,56 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX attention_by_document ON attention(document_id);
     "#,
+    // 2: sync: invites this device issued, per-peer sync state, a record of
+    // whom this device synced with, and refused connections.
+    r#"
+    -- Invites live only on the device that issued them: the pre-shared key
+    -- is what a new device proves it holds when it pairs.
+    CREATE TABLE invites (
+        tag        TEXT PRIMARY KEY,
+        psk        BLOB NOT NULL,
+        member_id  TEXT NOT NULL,
+        role       TEXT NOT NULL,
+        label      TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at    TEXT,
+        used_by    TEXT
+    ) STRICT;
+
+    -- Automerge's per-peer sync state, so that a reconnect resumes instead of
+    -- starting over.
+    CREATE TABLE sync_states (
+        peer_key    TEXT NOT NULL,
+        document_id TEXT NOT NULL,
+        state       BLOB NOT NULL,
+        PRIMARY KEY (peer_key, document_id)
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE sync_peers (
+        peer_key       TEXT PRIMARY KEY,
+        device_id      TEXT NOT NULL,
+        address        TEXT NOT NULL,
+        last_synced_at TEXT NOT NULL,
+        changes_sent     INTEGER NOT NULL,
+        changes_received INTEGER NOT NULL
+    ) STRICT;
+
+    -- Changes made on this device that no other device is known to hold
+    -- yet; a row goes when a sync shows a peer has the change.
+    CREATE TABLE unsynced_changes (
+        document_id TEXT NOT NULL,
+        hash        BLOB NOT NULL,
+        PRIMARY KEY (document_id, hash)
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE sync_events (
+        seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+        at     TEXT NOT NULL,
+        peer   TEXT NOT NULL,
+        event  TEXT NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The schema version this build writes.

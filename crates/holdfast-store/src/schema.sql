@@ -33,6 +33,18 @@ CREATE TABLE documents (
         created_at TEXT NOT NULL
     ) STRICT;
 
+CREATE TABLE invites (
+        tag        TEXT PRIMARY KEY,
+        psk        BLOB NOT NULL,
+        member_id  TEXT NOT NULL,
+        role       TEXT NOT NULL,
+        label      TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at    TEXT,
+        used_by    TEXT
+    ) STRICT;
+
 CREATE TABLE meta (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -52,6 +64,35 @@ CREATE TABLE snapshots (
         up_to_seq   INTEGER NOT NULL,
         written_at  TEXT NOT NULL
     ) STRICT;
+
+CREATE TABLE sync_events (
+        seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+        at     TEXT NOT NULL,
+        peer   TEXT NOT NULL,
+        event  TEXT NOT NULL
+    ) STRICT;
+
+CREATE TABLE sync_peers (
+        peer_key       TEXT PRIMARY KEY,
+        device_id      TEXT NOT NULL,
+        address        TEXT NOT NULL,
+        last_synced_at TEXT NOT NULL,
+        changes_sent     INTEGER NOT NULL,
+        changes_received INTEGER NOT NULL
+    ) STRICT;
+
+CREATE TABLE sync_states (
+        peer_key    TEXT NOT NULL,
+        document_id TEXT NOT NULL,
+        state       BLOB NOT NULL,
+        PRIMARY KEY (peer_key, document_id)
+    ) STRICT, WITHOUT ROWID;
+
+CREATE TABLE unsynced_changes (
+        document_id TEXT NOT NULL,
+        hash        BLOB NOT NULL,
+        PRIMARY KEY (document_id, hash)
+    ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX attention_by_document ON attention(document_id);
 

@@ -9,6 +9,7 @@ mod aid;
 mod attention;
 mod cadence;
 mod choke_points;
+mod devices;
 mod macros;
 mod people;
 mod skills;
@@ -18,6 +19,7 @@ pub use aid::*;
 pub use attention::*;
 pub use cadence::*;
 pub use choke_points::*;
+pub use devices::*;
 pub use people::*;
 pub use skills::*;
 

@@ -13,6 +13,7 @@ pub mod circles;
 pub mod device;
 pub mod exchange;
 pub mod members;
+pub mod pairing;
 pub mod reports;
 pub mod roster;
 pub mod skills;

@@ -1,0 +1,2 @@
+//! The network edge of sync.
+pub mod discovery;

@@ -1,0 +1,368 @@
+//! What sync needs from the store: Automerge sync messages in and out of a
+//! stored document, per-peer sync state that survives a restart, and the
+//! record of whom this device synced with.
+//!
+//! Incoming sync messages take the same road as every foreign change
+//! (`Campaign::persist`): applied in memory, written with their projections in
+//! one transaction, and forgotten from memory if anything fails, so a change
+//! that is refused is never on disk.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use automerge::sync::{self, SyncDoc};
+use automerge::ChangeHash;
+use holdfast_core::model::Device;
+use holdfast_core::{time, Audience, DocumentId};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use crate::campaign::Campaign;
+use crate::error::{Result, StoreError};
+use crate::projection;
+
+/// What receiving one sync message did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Received {
+    /// How many changes the message brought that this device did not have.
+    pub new_changes: usize,
+}
+
+/// One peer this device has synced with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PeerSync {
+    pub peer_key: String,
+    pub device_id: String,
+    pub label: Option<String>,
+    pub address: String,
+    pub last_synced_at: String,
+    pub changes_sent: i64,
+    pub changes_received: i64,
+}
+
+/// One logged sync event (a refusal, a dropped connection).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncEvent {
+    pub at: String,
+    pub peer: String,
+    pub event: String,
+}
+
+/// What the "Sync and devices" screen shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    pub peers: Vec<PeerSync>,
+    /// Changes made here that no other device is known to hold.
+    pub unsynced_local_changes: i64,
+    pub recent_events: Vec<SyncEvent>,
+}
+
+impl Campaign {
+    /// The paired device with this public key, revoked or not.
+    pub fn device_by_key(&self, public_key: &str) -> Result<Option<Device>> {
+        Ok(self
+            .all::<Device>()?
+            .into_iter()
+            .find(|device| device.public_key == public_key))
+    }
+
+    /// Whether a document may be sent to (or accepted from) a peer device.
+    /// Documents for this device alone never qualify; documents for aid
+    /// coordinators need a device paired as one, on both sides.
+    pub fn may_share(&self, id: &DocumentId, peer: &Device) -> Result<bool> {
+        if peer.is_revoked() {
+            return Ok(false);
+        }
+        Ok(match id.kind()?.audience() {
+            Audience::Campaign => true,
+            Audience::AidCoordinators => {
+                let this_device = self.device_by_key(&self.local_public_key()?)?;
+                peer.may_hold_aid_identities()
+                    && this_device.is_some_and(|device| device.may_hold_aid_identities())
+            }
+            Audience::ThisDevice => false,
+        })
+    }
+
+    /// The documents this device holds that may go to a peer device.
+    pub fn documents_for(&self, peer: &Device) -> Result<Vec<DocumentId>> {
+        let mut shared = Vec::new();
+        for id in self.documents()? {
+            if self.may_share(&id, peer)? {
+                shared.push(id);
+            }
+        }
+        Ok(shared)
+    }
+
+    /// This device's public key as recorded locally by the sync layer.
+    pub fn local_public_key(&self) -> Result<String> {
+        self.local_value(PUBLIC_KEY)?
+            .ok_or_else(|| StoreError::rejected("this device has no sync key yet"))
+    }
+
+    /// The sync state this device kept for a peer and document, or a fresh one.
+    pub fn sync_state(&self, peer_key: &str, id: &DocumentId) -> Result<sync::State> {
+        let stored: Option<Vec<u8>> = self
+            .connection
+            .query_row(
+                "SELECT state FROM sync_states WHERE peer_key = ?1 AND document_id = ?2",
+                params![peer_key, id.as_str()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        // A state that does not decode only costs a fuller sync, so it is
+        // replaced instead of failing the connection.
+        Ok(stored
+            .and_then(|bytes| sync::State::decode(&bytes).ok())
+            .unwrap_or_default())
+    }
+
+    /// Keeps the sync states of a finished session, and forgets the local
+    /// changes the peer is now known to hold.
+    pub fn save_sync_states(
+        &mut self,
+        peer_key: &str,
+        states: &[(DocumentId, sync::State)],
+    ) -> Result<()> {
+        let mut known_to_peer = Vec::new();
+        for (id, state) in states {
+            if state.shared_heads.is_empty() {
+                continue;
+            }
+            let unsynced = self.unsynced_hashes(id)?;
+            if unsynced.is_empty() {
+                continue;
+            }
+            let doc = &mut self.loaded(id)?.doc;
+            let after: std::collections::HashSet<ChangeHash> = doc
+                .get_changes_meta(&state.shared_heads)
+                .iter()
+                .map(|change| change.hash)
+                .collect();
+            for hash in unsynced {
+                if !after.contains(&hash) {
+                    known_to_peer.push((id.clone(), hash));
+                }
+            }
+        }
+        let transaction = self.connection.transaction()?;
+        for (id, state) in states {
+            transaction.execute(
+                "INSERT INTO sync_states (peer_key, document_id, state) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (peer_key, document_id) DO UPDATE SET state = excluded.state",
+                params![peer_key, id.as_str(), state.encode()],
+            )?;
+        }
+        for (id, hash) in known_to_peer {
+            transaction.execute(
+                "DELETE FROM unsynced_changes WHERE document_id = ?1 AND hash = ?2",
+                params![id.as_str(), hash.as_ref()],
+            )?;
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn unsynced_hashes(&self, id: &DocumentId) -> Result<Vec<ChangeHash>> {
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT hash FROM unsynced_changes WHERE document_id = ?1")?;
+        let rows = statement.query_map([id.as_str()], |row| row.get::<_, Vec<u8>>(0))?;
+        let mut hashes = Vec::new();
+        for row in rows {
+            if let Ok(hash) = ChangeHash::try_from(row?.as_slice()) {
+                hashes.push(hash);
+            }
+        }
+        Ok(hashes)
+    }
+
+    /// The heads of a document, sorted, as sync compares them.
+    pub fn document_heads(&mut self, id: &DocumentId) -> Result<Vec<ChangeHash>> {
+        let mut heads = self.loaded(id)?.doc.get_heads();
+        heads.sort();
+        Ok(heads)
+    }
+
+    /// The changes of a document after the given heads (all of it, given
+    /// none), in the form Automerge's `load_incremental` reads.
+    pub fn changes_since(&mut self, id: &DocumentId, heads: &[ChangeHash]) -> Result<Vec<u8>> {
+        let doc = &mut self.loaded(id)?.doc;
+        Ok(if heads.is_empty() {
+            doc.save()
+        } else {
+            doc.save_after(heads)
+        })
+    }
+
+    /// The next Automerge sync message for a peer, if there is anything to say.
+    pub fn generate_sync_message(
+        &mut self,
+        id: &DocumentId,
+        state: &mut sync::State,
+    ) -> Result<Option<sync::Message>> {
+        let doc = &mut self.loaded(id)?.doc;
+        Ok(doc.sync().generate_sync_message(state))
+    }
+
+    /// Applies a peer's sync message to a document and saves what it brought.
+    /// The caller has validated the bytes and the peer's right to send this
+    /// document. A message Automerge refuses, or one that panics inside
+    /// Automerge, leaves nothing on disk and nothing in memory.
+    pub fn receive_sync_message(
+        &mut self,
+        id: &DocumentId,
+        state: &mut sync::State,
+        message: sync::Message,
+    ) -> Result<Received> {
+        let loaded = self.loaded(id)?;
+        let before = loaded.doc.get_heads();
+        let doc = &mut loaded.doc;
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            doc.sync().receive_sync_message(state, message)
+        }));
+        let refused = |reason: String| StoreError::RefusedChanges {
+            document: id.to_string(),
+            reason,
+        };
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => {
+                self.forget_loaded(id);
+                return Err(refused(error.to_string()));
+            }
+            Err(_) => {
+                self.forget_loaded(id);
+                return Err(refused("Automerge failed while applying them".into()));
+            }
+        }
+        let loaded = self.loaded(id)?;
+        if loaded.doc.get_heads() == before {
+            return Ok(Received::default());
+        }
+        let new_changes = loaded.doc.get_changes_meta(&before).len();
+        self.persist(id, &time::now(), |connection, doc| {
+            projection::reproject(connection, id, doc)?;
+            Ok(true)
+        })?;
+        Ok(Received { new_changes })
+    }
+
+    /// When concurrent edits from many devices have left a document with
+    /// several heads, records one empty change on top of all of them, so that
+    /// the next sync message carries one head instead of hundreds. Returns
+    /// whether a change was made.
+    pub fn collapse_heads(&mut self, id: &DocumentId) -> Result<bool> {
+        let loaded = self.loaded(id)?;
+        if loaded.doc.get_heads().len() <= 1 {
+            return Ok(false);
+        }
+        loaded.doc.empty_change(
+            automerge::transaction::CommitOptions::default()
+                .with_message("merge".to_string())
+                .with_time(chrono::Utc::now().timestamp()),
+        );
+        self.persist(id, &time::now(), |_, _| Ok(false))?;
+        Ok(true)
+    }
+
+    /// Notes a finished sync with a peer.
+    pub fn record_sync(
+        &self,
+        peer_key: &str,
+        device_id: &str,
+        address: &str,
+        changes_sent: usize,
+        changes_received: usize,
+    ) -> Result<()> {
+        self.connection.execute(
+            "INSERT INTO sync_peers (peer_key, device_id, address, last_synced_at, changes_sent, changes_received)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (peer_key) DO UPDATE SET device_id = excluded.device_id,
+               address = excluded.address, last_synced_at = excluded.last_synced_at,
+               changes_sent = changes_sent + excluded.changes_sent,
+               changes_received = changes_received + excluded.changes_received",
+            params![
+                peer_key,
+                device_id,
+                address,
+                time::now(),
+                changes_sent as i64,
+                changes_received as i64
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Logs a sync event worth a steward's eye: a refused peer, garbage on
+    /// the wire, a connection that broke off.
+    pub fn record_sync_event(&self, peer: &str, event: &str) -> Result<()> {
+        self.connection.execute(
+            "INSERT INTO sync_events (at, peer, event) VALUES (?1, ?2, ?3)",
+            params![time::now(), peer, event],
+        )?;
+        // The log is for recent trouble, not an archive.
+        self.connection.execute(
+            "DELETE FROM sync_events WHERE seq <= (SELECT MAX(seq) FROM sync_events) - 500",
+            [],
+        )?;
+        Ok(())
+    }
+
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let devices = self.all::<Device>()?;
+        let mut statement = self.connection.prepare(
+            "SELECT peer_key, device_id, address, last_synced_at, changes_sent, changes_received
+             FROM sync_peers ORDER BY last_synced_at DESC",
+        )?;
+        let peers = statement
+            .query_map([], |row| {
+                Ok(PeerSync {
+                    peer_key: row.get(0)?,
+                    device_id: row.get(1)?,
+                    label: None,
+                    address: row.get(2)?,
+                    last_synced_at: row.get(3)?,
+                    changes_sent: row.get(4)?,
+                    changes_received: row.get(5)?,
+                })
+            })?
+            .collect::<std::result::Result<Vec<_>, _>>()?
+            .into_iter()
+            .map(|mut peer| {
+                peer.label = devices
+                    .iter()
+                    .find(|device| device.public_key == peer.peer_key)
+                    .map(|device| device.label.clone());
+                peer
+            })
+            .collect();
+        let unsynced_local_changes =
+            self.connection
+                .query_row("SELECT COUNT(*) FROM unsynced_changes", [], |row| {
+                    row.get(0)
+                })?;
+        let mut statement = self
+            .connection
+            .prepare("SELECT at, peer, event FROM sync_events ORDER BY seq DESC LIMIT 20")?;
+        let recent_events = statement
+            .query_map([], |row| {
+                Ok(SyncEvent {
+                    at: row.get(0)?,
+                    peer: row.get(1)?,
+                    event: row.get(2)?,
+                })
+            })?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(SyncStatus {
+            peers,
+            unsynced_local_changes,
+            recent_events,
+        })
+    }
+}
+
+/// Where the sync layer keeps this device's public key (hex).
+pub const PUBLIC_KEY: &str = "sync_public_key";
+/// Where the sync layer keeps this device's private key (hex).
+pub const PRIVATE_KEY: &str = "sync_private_key";

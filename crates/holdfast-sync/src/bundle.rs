@@ -1,0 +1,197 @@
+//! Bundles: the changes another device lacks, in one encrypted file for a
+//! USB stick when there is no network at all.
+//!
+//! A bundle is sealed with the campaign's newest bundle key (XChaCha20-
+//! Poly1305, a random 24-byte nonce), which only paired devices hold: it
+//! travels inside the campaign document. Revoking a device adds a new key that
+//! the revoked device never receives. The header names the key, so a device
+//! holding several can pick the right one; it is also authenticated, so a
+//! swapped header fails like a swapped byte anywhere else.
+//!
+//! Importing merges each document's changes; Automerge ignores changes it
+//! already has, so importing a file twice, or an old file, changes nothing.
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use holdfast_core::{Audience, DocumentId};
+use holdfast_store::Campaign;
+use rand::RngCore;
+
+use crate::error::{Result, SyncError};
+use crate::identity::from_hex;
+use crate::wire::{write_bytes, write_document_id, write_number, Reader};
+
+const MAGIC: &[u8; 16] = b"HOLDFAST BUNDLE\n";
+const VERSION: u8 = 1;
+const NONCE_BYTES: usize = 24;
+
+/// What an export or import covered.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BundleSummary {
+    pub documents: usize,
+    /// Documents an import brought something new to.
+    pub changed: usize,
+    pub bytes: usize,
+}
+
+/// Writes the changes a peer lacks (everything, if this device never synced
+/// with it) for every document all paired devices may hold. Documents with a
+/// narrower audience never go into a bundle.
+pub fn export(campaign: &mut Campaign, for_peer: Option<&str>) -> Result<(Vec<u8>, BundleSummary)> {
+    let key = campaign.bundle_keys()?.into_iter().next().ok_or_else(|| {
+        SyncError::Bundle("this campaign has no bundle key yet; start the hub or sync once".into())
+    })?;
+    let peer_key = match for_peer {
+        Some(wanted) => {
+            let devices = campaign.devices()?;
+            let device = devices
+                .iter()
+                .find(|device| device.id == wanted || device.label.eq_ignore_ascii_case(wanted))
+                .ok_or_else(|| SyncError::Bundle(format!("no paired device `{wanted}`")))?;
+            Some(device.public_key.clone())
+        }
+        None => None,
+    };
+    let mut plain = Vec::new();
+    let mut entries = Vec::new();
+    for id in campaign.documents()? {
+        if id
+            .kind()
+            .map_err(holdfast_store::StoreError::from)?
+            .audience()
+            != Audience::Campaign
+        {
+            continue;
+        }
+        let heads = match &peer_key {
+            Some(peer) => campaign.sync_state(peer, &id)?.shared_heads,
+            None => Vec::new(),
+        };
+        let bytes = campaign.changes_since(&id, &heads)?;
+        if !bytes.is_empty() {
+            entries.push((id, bytes));
+        }
+    }
+    write_number(&mut plain, entries.len() as u64);
+    for (id, bytes) in &entries {
+        write_document_id(&mut plain, id);
+        write_bytes(&mut plain, bytes);
+    }
+    let mut header = MAGIC.to_vec();
+    header.push(VERSION);
+    write_bytes(&mut header, key.id.as_bytes());
+    let mut nonce = [0_u8; NONCE_BYTES];
+    rand::rng().fill_bytes(&mut nonce);
+    let cipher = cipher_for(&key.key)?;
+    let sealed = cipher
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: &plain,
+                aad: &header,
+            },
+        )
+        .map_err(|_| SyncError::Bundle("encryption failed".into()))?;
+    let mut file = header;
+    file.extend_from_slice(&nonce);
+    file.extend_from_slice(&sealed);
+    let summary = BundleSummary {
+        documents: entries.len(),
+        changed: 0,
+        bytes: file.len(),
+    };
+    Ok((file, summary))
+}
+
+/// Opens a bundle and merges what it holds. Nothing is merged unless the
+/// whole file decrypts and parses.
+pub fn import(campaign: &mut Campaign, file: &[u8]) -> Result<BundleSummary> {
+    let entries = open(campaign, file)?;
+    let mut changed = 0;
+    for (id, _) in &entries {
+        if id
+            .kind()
+            .map_err(holdfast_store::StoreError::from)?
+            .audience()
+            != Audience::Campaign
+        {
+            return Err(SyncError::Bundle(format!(
+                "it holds {id}, which no bundle may carry"
+            )));
+        }
+    }
+    for (id, bytes) in entries.iter() {
+        if campaign.merge_into(id, bytes)?.changed {
+            changed += 1;
+        }
+    }
+    Ok(BundleSummary {
+        documents: entries.len(),
+        changed,
+        bytes: file.len(),
+    })
+}
+
+fn open(campaign: &Campaign, file: &[u8]) -> Result<Vec<(DocumentId, Vec<u8>)>> {
+    if file.len() < MAGIC.len() + 1 || &file[..MAGIC.len()] != MAGIC {
+        return Err(SyncError::Bundle(
+            "this is not a Holdfast bundle file".into(),
+        ));
+    }
+    if file[MAGIC.len()] != VERSION {
+        return Err(SyncError::Bundle(format!(
+            "bundle format {} is not one this version reads",
+            file[MAGIC.len()]
+        )));
+    }
+    let mut reader = Reader::new(&file[MAGIC.len() + 1..]);
+    let key_id = reader
+        .text()
+        .map_err(|_| SyncError::Bundle("the file is cut short".into()))?;
+    let header_length = file.len() - reader.remaining_bytes();
+    let nonce = reader
+        .take(NONCE_BYTES)
+        .map_err(|_| SyncError::Bundle("the file is cut short".into()))?;
+    let sealed = &file[header_length + NONCE_BYTES..];
+    let key = campaign
+        .bundle_keys()?
+        .into_iter()
+        .find(|key| key.id == key_id)
+        .ok_or_else(|| {
+            SyncError::Bundle(
+                "it was sealed for another campaign, or with a key this device was never given"
+                    .into(),
+            )
+        })?;
+    let plain = cipher_for(&key.key)?
+        .decrypt(
+            XNonce::from_slice(nonce),
+            Payload {
+                msg: sealed,
+                aad: &file[..header_length],
+            },
+        )
+        .map_err(|_| {
+            SyncError::Bundle("it is damaged or was altered (it failed authentication)".into())
+        })?;
+    let mut reader = Reader::new(&plain);
+    let malformed = |_| SyncError::Bundle("its contents are malformed".into());
+    let count = reader.count(2).map_err(malformed)?;
+    let mut entries = Vec::with_capacity(count);
+    for _ in 0..count {
+        let id = reader.document_id().map_err(malformed)?;
+        let bytes = reader.bytes().map_err(malformed)?.to_vec();
+        entries.push((id, bytes));
+    }
+    if !reader.finished() {
+        return Err(SyncError::Bundle("its contents are malformed".into()));
+    }
+    Ok(entries)
+}
+
+fn cipher_for(hex: &str) -> Result<XChaCha20Poly1305> {
+    let key = from_hex(hex)
+        .filter(|key| key.len() == 32)
+        .ok_or_else(|| SyncError::Bundle("the stored bundle key is damaged".into()))?;
+    Ok(XChaCha20Poly1305::new_from_slice(&key).expect("32-byte key"))
+}

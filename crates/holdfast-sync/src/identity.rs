@@ -1,0 +1,101 @@
+//! This device's long-term sync key pair, kept in the local part of the
+//! database (never synced, never exported).
+
+use holdfast_store::{Campaign, PRIVATE_KEY, PUBLIC_KEY};
+
+use crate::error::{Result, SyncError};
+use crate::noise::PARAMS_SYNC;
+
+/// A device's static X25519 key pair.
+#[derive(Clone)]
+pub struct Identity {
+    pub private: Vec<u8>,
+    pub public: Vec<u8>,
+}
+
+impl std::fmt::Debug for Identity {
+    /// Never prints the private key.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "Identity({})", fingerprint(&self.public))
+    }
+}
+
+impl Identity {
+    pub fn generate() -> Result<Self> {
+        let keypair = snow::Builder::new(PARAMS_SYNC.parse().expect("valid noise parameters"))
+            .generate_keypair()?;
+        Ok(Identity {
+            private: keypair.private.to_vec(),
+            public: keypair.public.to_vec(),
+        })
+    }
+
+    pub fn public_hex(&self) -> String {
+        to_hex(&self.public)
+    }
+
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.public)
+    }
+
+    /// Stores this key pair as the device's own.
+    pub fn save(&self, campaign: &Campaign) -> Result<()> {
+        campaign.set_local_value(PRIVATE_KEY, &to_hex(&self.private))?;
+        campaign.set_local_value(PUBLIC_KEY, &to_hex(&self.public))?;
+        Ok(())
+    }
+
+    /// The device's key pair, made on first use. A device with no entry in
+    /// the campaign's device list yet (the one that founded the campaign, or
+    /// one made before devices were listed) is recorded as a steward's device.
+    pub fn of(campaign: &mut Campaign) -> Result<Self> {
+        let identity = match (
+            campaign.local_value(PRIVATE_KEY)?,
+            campaign.local_value(PUBLIC_KEY)?,
+        ) {
+            (Some(private), Some(public)) => Identity {
+                private: from_hex(&private)
+                    .ok_or_else(|| SyncError::BadKey("private key".into()))?,
+                public: from_hex(&public).ok_or_else(|| SyncError::BadKey("public key".into()))?,
+            },
+            _ => {
+                let identity = Identity::generate()?;
+                identity.save(campaign)?;
+                identity
+            }
+        };
+        if campaign.devices()?.is_empty() {
+            let label = campaign.settings()?.local_name;
+            campaign.register_this_device(&identity.public_hex(), &format!("{label} hub"))?;
+        }
+        Ok(identity)
+    }
+}
+
+/// A short, readable form of a public key for people to compare.
+pub fn fingerprint(public: &[u8]) -> String {
+    use blake2::{Blake2s256, Digest};
+    let digest = Blake2s256::digest(public);
+    let hex = to_hex(&digest[..8]);
+    format!(
+        "{}-{}-{}-{}",
+        &hex[0..4],
+        &hex[4..8],
+        &hex[8..12],
+        &hex[12..16]
+    )
+}
+
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+pub fn from_hex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|index| u8::from_str_radix(text.get(index..index + 2)?, 16).ok())
+        .collect()
+}

@@ -1,0 +1,193 @@
+//! The new device's side of pairing: redeem an invite with the hub, receive
+//! the campaign document and the member it is for.
+//!
+//! A new device has no campaign yet, so this runs without a store; the edge
+//! creates the data directory from the welcome and saves the key pair.
+
+use crate::error::{Result, SyncError};
+use crate::frame::{self, FrameKind, FrameReader, MAX_FRAME_BODY};
+use crate::identity::{fingerprint, Identity};
+use crate::invite::Invite;
+use crate::noise;
+use crate::session::{hello, write_message, MODE_PAIR};
+use crate::wire::Message;
+
+/// What a hub gives a newly paired device.
+#[derive(Debug)]
+pub struct Welcome {
+    pub member_id: String,
+    pub campaign_document: Vec<u8>,
+    pub hub_key: Vec<u8>,
+}
+
+enum Stage {
+    AwaitingHandshakeReply(Box<snow::HandshakeState>),
+    Open(Box<snow::TransportState>, Vec<u8>),
+    Closed,
+}
+
+/// One pairing connection, new device side.
+pub struct Pairing {
+    stage: Stage,
+    reader: FrameReader,
+    invite: Invite,
+    device_id: String,
+    incoming: Vec<u8>,
+}
+
+/// The largest campaign document a new device accepts while pairing.
+const MAX_WELCOME_BYTES: usize = 64 * 1024 * 1024;
+
+/// Where a pairing connection stands after some bytes.
+#[derive(Debug)]
+pub enum PairingStatus {
+    Continue,
+    Welcomed(Welcome),
+}
+
+impl Pairing {
+    /// Starts pairing with a hub. `identity` is the key pair this device will
+    /// keep; `device_id` its id (and Automerge actor).
+    pub fn start(invite: Invite, identity: &Identity, device_id: &str) -> Result<(Self, Vec<u8>)> {
+        let psk = invite.code.psk();
+        let mut handshake = noise::initiator(&identity.private, Some(&psk))?;
+        let mut send = Vec::new();
+        frame::encode(
+            FrameKind::Hello,
+            &hello(MODE_PAIR, Some(&invite.code.tag)),
+            &mut send,
+        );
+        let mut buffer = vec![0_u8; MAX_FRAME_BODY];
+        let length = handshake.write_message(&[], &mut buffer)?;
+        frame::encode(FrameKind::Handshake, &buffer[..length], &mut send);
+        Ok((
+            Pairing {
+                stage: Stage::AwaitingHandshakeReply(Box::new(handshake)),
+                reader: FrameReader::default(),
+                invite,
+                device_id: device_id.to_string(),
+                incoming: Vec::new(),
+            },
+            send,
+        ))
+    }
+
+    /// Hands the pairing bytes from the socket; returns bytes to send.
+    pub fn receive(&mut self, bytes: &[u8]) -> Result<(Vec<u8>, PairingStatus)> {
+        self.reader.push(bytes);
+        let mut send = Vec::new();
+        while let Some((kind, body)) = self.reader.next_frame()? {
+            let stage = std::mem::replace(&mut self.stage, Stage::Closed);
+            match (stage, kind) {
+                (_, FrameKind::Refusal) => {
+                    return Err(SyncError::RefusedByPeer(
+                        String::from_utf8_lossy(&body).into_owned(),
+                    ))
+                }
+                (Stage::AwaitingHandshakeReply(mut handshake), FrameKind::Handshake) => {
+                    handshake.read_message(&body, &mut vec![0_u8; MAX_FRAME_BODY])?;
+                    let hub_key = handshake
+                        .get_remote_static()
+                        .ok_or_else(|| SyncError::Handshake("the hub sent no key".into()))?
+                        .to_vec();
+                    if let Some(expected) = &self.invite.hub_key {
+                        if *expected != hub_key {
+                            return Err(SyncError::WrongHubKey {
+                                expected: fingerprint(expected),
+                                found: fingerprint(&hub_key),
+                            });
+                        }
+                    }
+                    let mut buffer = vec![0_u8; MAX_FRAME_BODY];
+                    let length = handshake.write_message(&[], &mut buffer)?;
+                    frame::encode(FrameKind::Handshake, &buffer[..length], &mut send);
+                    let mut transport = handshake.into_transport_mode()?;
+                    write_message(
+                        &mut transport,
+                        &Message::PairRequest {
+                            device_id: self.device_id.clone(),
+                        },
+                        &mut send,
+                    )?;
+                    self.stage = Stage::Open(Box::new(transport), hub_key);
+                }
+                (Stage::Open(mut transport, hub_key), FrameKind::Transport) => {
+                    let mut plain = vec![0_u8; body.len()];
+                    // With the invite's key mixed into the handshake, a hub
+                    // that did not know the secret fails right here.
+                    let length = transport.read_message(&body, &mut plain).map_err(|_| {
+                        SyncError::Handshake("the hub could not prove it issued this invite".into())
+                    })?;
+                    let (&more, piece) = plain[..length]
+                        .split_first()
+                        .ok_or(SyncError::MalformedFrame("an empty piece"))?;
+                    if self.incoming.len() + piece.len() > MAX_WELCOME_BYTES {
+                        return Err(SyncError::MessageTooLarge {
+                            limit: MAX_WELCOME_BYTES,
+                        });
+                    }
+                    self.incoming.extend_from_slice(piece);
+                    if more == 1 {
+                        self.stage = Stage::Open(transport, hub_key);
+                        continue;
+                    }
+                    return match Message::decode(&std::mem::take(&mut self.incoming))? {
+                        Message::Welcome {
+                            member_id,
+                            campaign,
+                        } => Ok((
+                            send,
+                            PairingStatus::Welcomed(Welcome {
+                                member_id,
+                                campaign_document: campaign,
+                                hub_key,
+                            }),
+                        )),
+                        Message::Refused { reason } => Err(SyncError::RefusedByPeer(reason)),
+                        _ => Err(SyncError::Unexpected("a message other than a welcome")),
+                    };
+                }
+                _ => return Err(SyncError::Unexpected("a frame out of turn while pairing")),
+            }
+        }
+        Ok((send, PairingStatus::Continue))
+    }
+}
+
+/// Issues an invite on this device (the hub): records the invite's tag and
+/// key, and returns the invite to show as a code and a QR code.
+pub fn issue_invite(
+    campaign: &mut holdfast_store::Campaign,
+    by: &str,
+    member: &str,
+    role: holdfast_core::model::Role,
+    hours: i64,
+    hubs: Vec<String>,
+) -> Result<(Invite, holdfast_store::use_cases::pairing::Invite)> {
+    let identity = Identity::of(campaign)?;
+    let code = crate::invite::InviteCode::generate();
+    let record = campaign.create_invite(by, &code.tag, &code.psk(), member, role, hours)?;
+    Ok((
+        Invite {
+            code,
+            hubs,
+            hub_key: Some(identity.public.clone()),
+        },
+        record,
+    ))
+}
+
+/// Creates the new device's data directory from a hub's welcome: the
+/// campaign document, this device's key pair and the member it belongs to.
+pub fn settle(
+    data_dir: &std::path::Path,
+    welcome: &Welcome,
+    identity: &Identity,
+    device_id: &str,
+) -> Result<holdfast_store::Campaign> {
+    let mut campaign =
+        holdfast_store::Campaign::join_as(data_dir, &welcome.campaign_document, Some(device_id))?;
+    identity.save(&campaign)?;
+    campaign.set_device_member(&welcome.member_id)?;
+    Ok(campaign)
+}

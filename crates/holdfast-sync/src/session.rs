@@ -1,0 +1,662 @@
+//! One sync connection as a state machine: bytes in, bytes out.
+//!
+//! The socket, timers and threads live in `holdfast-net`; this file only
+//! turns what arrived into what to send, reading and writing the campaign
+//! through the store. That keeps every refusal path testable without a
+//! network, and lets the same code run in the hub, the desktop app and a
+//! phone.
+//!
+//! A connection runs in three steps:
+//! 1. the initiator says hello in the clear (protocol name, mode);
+//! 2. the Noise XX handshake: each side proves its long-term key, and checks
+//!    the other's against the campaign's device list; an unpaired or revoked
+//!    device is refused here, before a byte of campaign data moves;
+//! 3. flights: each side in turn sends Automerge sync messages for the
+//!    documents that differ, until a side has nothing to say.
+
+use std::collections::BTreeMap;
+
+use automerge::sync;
+use holdfast_core::model::Device;
+use holdfast_core::DocumentId;
+use holdfast_store::Campaign;
+
+use crate::error::{Result, SyncError};
+use crate::frame::{self, FrameKind, FrameReader, MAX_FRAME_BODY};
+use crate::identity::{fingerprint, to_hex, Identity};
+use crate::noise::{self, TAG_BYTES};
+use crate::validate::{validate_sync_message, Limits};
+use crate::wire::{HeadsDigest, Message};
+
+/// What the clear-text hello starts with.
+pub const MAGIC: &[u8; 4] = b"HFS1";
+const MODE_SYNC: u8 = 1;
+pub(crate) const MODE_PAIR: u8 = 2;
+
+/// Limits and choices for one connection.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub limits: Limits,
+    /// The largest application message, reassembled from frames.
+    pub max_message_bytes: usize,
+    /// Whether this side records a merge change when a sync leaves a
+    /// document with several heads. Hubs do; phones need not.
+    pub collapse_heads: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            limits: Limits::default(),
+            max_message_bytes: 32 * 1024 * 1024,
+            collapse_heads: false,
+        }
+    }
+}
+
+/// What the caller should do after handing bytes to a session.
+#[derive(Debug)]
+pub struct Output {
+    /// Bytes to write to the socket, possibly none.
+    pub send: Vec<u8>,
+    pub status: Status,
+}
+
+#[derive(Debug)]
+pub enum Status {
+    /// Keep reading.
+    Continue,
+    /// Write `send`, then close: the sync finished.
+    Done(Report),
+    /// Write `send` (a refusal the peer should see), then close.
+    Failed(SyncError),
+}
+
+/// What a finished connection did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    pub peer_key: String,
+    pub peer_device: String,
+    pub peer_label: String,
+    pub documents: usize,
+    pub changes_sent: usize,
+    pub changes_received: usize,
+    pub bytes_sent: usize,
+    pub bytes_received: usize,
+    /// How many times this side waited for the peer: the handshake reply
+    /// (for the side that connected) and every flight it received.
+    pub round_trips: usize,
+    /// Set when the connection paired a new device.
+    pub paired_device: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    Initiator,
+    Responder,
+}
+
+enum Stage {
+    /// Initiator: hello and handshake message 1 sent.
+    AwaitingHandshakeReply(Box<snow::HandshakeState>),
+    /// Responder: nothing received yet.
+    AwaitingHello,
+    /// Responder: hello received; handshake message 1 expected.
+    AwaitingHandshakeStart(
+        Box<snow::HandshakeState>,
+        Option<holdfast_store::use_cases::pairing::InviteGrant>,
+    ),
+    /// Responder: handshake message 2 sent; message 3 expected.
+    AwaitingHandshakeFinish(
+        Box<snow::HandshakeState>,
+        Option<holdfast_store::use_cases::pairing::InviteGrant>,
+    ),
+    Open(Box<snow::TransportState>),
+    Closed,
+}
+
+enum Peer {
+    Unknown,
+    Device(Device),
+    /// A device redeeming an invite (responder side).
+    Pairing {
+        grant: holdfast_store::use_cases::pairing::InviteGrant,
+        public_key: String,
+    },
+}
+
+/// One sync connection.
+pub struct Session {
+    side: Side,
+    identity: Identity,
+    config: Config,
+    stage: Stage,
+    reader: FrameReader,
+    incoming: Vec<u8>,
+    peer: Peer,
+    /// Documents taking part in this sync, with Automerge's state for each.
+    active: BTreeMap<DocumentId, sync::State>,
+    announce_received: bool,
+    report: Report,
+}
+
+impl Session {
+    /// Starts a connection to a hub or peer. Returns the bytes to send first.
+    pub fn connect(identity: Identity, config: Config) -> Result<(Self, Vec<u8>)> {
+        let mut handshake = noise::initiator(&identity.private, None)?;
+        let mut send = Vec::new();
+        frame::encode(FrameKind::Hello, &hello(MODE_SYNC, None), &mut send);
+        let mut buffer = vec![0_u8; MAX_FRAME_BODY];
+        let length = handshake.write_message(&[], &mut buffer)?;
+        frame::encode(FrameKind::Handshake, &buffer[..length], &mut send);
+        let mut session = Session::new(Side::Initiator, identity, config);
+        session.stage = Stage::AwaitingHandshakeReply(Box::new(handshake));
+        session.report.bytes_sent += send.len();
+        Ok((session, send))
+    }
+
+    /// Waits for a connection from a peer (the hub's side of a socket).
+    pub fn accept(identity: Identity, config: Config) -> Self {
+        let mut session = Session::new(Side::Responder, identity, config);
+        session.stage = Stage::AwaitingHello;
+        session
+    }
+
+    fn new(side: Side, identity: Identity, config: Config) -> Self {
+        Session {
+            side,
+            identity,
+            config,
+            stage: Stage::Closed,
+            reader: FrameReader::default(),
+            incoming: Vec::new(),
+            peer: Peer::Unknown,
+            active: BTreeMap::new(),
+            announce_received: false,
+            report: Report::default(),
+        }
+    }
+
+    /// Who is on the other end, as far as the handshake has shown.
+    pub fn peer_description(&self) -> String {
+        match &self.peer {
+            Peer::Unknown => "an unidentified peer".to_string(),
+            Peer::Device(device) => format!("{} ({})", device.label, short_key(&device.public_key)),
+            Peer::Pairing { grant, .. } => format!("a new device pairing as {}", grant.label),
+        }
+    }
+
+    /// Hands the session bytes read from the socket.
+    pub fn receive(&mut self, campaign: &mut Campaign, bytes: &[u8]) -> Output {
+        self.report.bytes_received += bytes.len();
+        self.reader.push(bytes);
+        let mut send = Vec::new();
+        let status = loop {
+            let frame = match self.reader.next_frame() {
+                Ok(Some(frame)) => frame,
+                Ok(None) => break Status::Continue,
+                Err(error) => break self.fail(error, &mut send),
+            };
+            match self.on_frame(campaign, frame, &mut send) {
+                Ok(Status::Continue) => continue,
+                Ok(status) => {
+                    self.stage = Stage::Closed;
+                    break status;
+                }
+                Err(error) => break self.fail(error, &mut send),
+            }
+        };
+        self.report.bytes_sent += send.len();
+        if let Status::Done(report) = status {
+            return Output {
+                send,
+                status: Status::Done(Report {
+                    bytes_sent: self.report.bytes_sent,
+                    ..report
+                }),
+            };
+        }
+        Output { send, status }
+    }
+
+    /// Ends the connection with a reason the peer can read, if the channel
+    /// is open; otherwise in the clear only for pairing problems.
+    fn fail(&mut self, error: SyncError, send: &mut Vec<u8>) -> Status {
+        let stage = std::mem::replace(&mut self.stage, Stage::Closed);
+        let tell_peer = !matches!(
+            error,
+            SyncError::Tampered | SyncError::RefusedByPeer(_) | SyncError::Handshake(_)
+        );
+        if let (Stage::Open(mut transport), true) = (stage, tell_peer) {
+            let refusal = Message::Refused {
+                reason: error.to_string(),
+            };
+            // Best effort: the connection is ending either way.
+            let _ = write_message(&mut transport, &refusal, send);
+        }
+        Status::Failed(error)
+    }
+
+    fn on_frame(
+        &mut self,
+        campaign: &mut Campaign,
+        (kind, body): (FrameKind, Vec<u8>),
+        send: &mut Vec<u8>,
+    ) -> Result<Status> {
+        let stage = std::mem::replace(&mut self.stage, Stage::Closed);
+        match (stage, kind) {
+            (_, FrameKind::Refusal) => Err(SyncError::RefusedByPeer(
+                String::from_utf8_lossy(&body).into_owned(),
+            )),
+            (Stage::AwaitingHello, FrameKind::Hello) => self.on_hello(campaign, &body, send),
+            (Stage::AwaitingHandshakeStart(mut handshake, grant), FrameKind::Handshake) => {
+                handshake.read_message(&body, &mut vec![0_u8; MAX_FRAME_BODY])?;
+                let mut buffer = vec![0_u8; MAX_FRAME_BODY];
+                let length = handshake.write_message(&[], &mut buffer)?;
+                frame::encode(FrameKind::Handshake, &buffer[..length], send);
+                self.stage = Stage::AwaitingHandshakeFinish(handshake, grant);
+                Ok(Status::Continue)
+            }
+            (Stage::AwaitingHandshakeFinish(mut handshake, grant), FrameKind::Handshake) => {
+                handshake.read_message(&body, &mut vec![0_u8; MAX_FRAME_BODY])?;
+                let remote = remote_key(&handshake)?;
+                let transport = handshake.into_transport_mode()?;
+                self.stage = Stage::Open(Box::new(transport));
+                self.peer = match grant {
+                    Some(grant) => Peer::Pairing {
+                        grant,
+                        public_key: remote,
+                    },
+                    None => Peer::Device(check_peer(campaign, &remote)?),
+                };
+                Ok(Status::Continue)
+            }
+            (Stage::AwaitingHandshakeReply(mut handshake), FrameKind::Handshake) => {
+                self.report.round_trips += 1;
+                handshake.read_message(&body, &mut vec![0_u8; MAX_FRAME_BODY])?;
+                let remote = remote_key(&handshake)?;
+                let mut buffer = vec![0_u8; MAX_FRAME_BODY];
+                let length = handshake.write_message(&[], &mut buffer)?;
+                frame::encode(FrameKind::Handshake, &buffer[..length], send);
+                let mut transport = handshake.into_transport_mode()?;
+                // The hub has proved its key; it must be a paired device too,
+                // or this phone would hand its check-ins to a stranger.
+                let device = match check_peer(campaign, &remote) {
+                    Ok(device) => device,
+                    Err(error) => {
+                        self.stage = Stage::Open(Box::new(transport));
+                        return Err(error);
+                    }
+                };
+                self.peer = Peer::Device(device);
+                let flight = self.first_flight(campaign)?;
+                write_message(&mut transport, &flight, send)?;
+                self.stage = Stage::Open(Box::new(transport));
+                Ok(Status::Continue)
+            }
+            (Stage::Open(mut transport), FrameKind::Transport) => {
+                let mut plain = vec![0_u8; body.len()];
+                let length = transport
+                    .read_message(&body, &mut plain)
+                    .map_err(|_| SyncError::Tampered)?;
+                self.stage = Stage::Open(transport);
+                let plain = &plain[..length];
+                let (&more, piece) = plain
+                    .split_first()
+                    .ok_or(SyncError::MalformedFrame("an empty piece"))?;
+                if self.incoming.len() + piece.len() > self.config.max_message_bytes {
+                    return Err(SyncError::MessageTooLarge {
+                        limit: self.config.max_message_bytes,
+                    });
+                }
+                self.incoming.extend_from_slice(piece);
+                match more {
+                    1 => Ok(Status::Continue),
+                    0 => {
+                        let message = Message::decode(&std::mem::take(&mut self.incoming))?;
+                        self.on_message(campaign, message, send)
+                    }
+                    _ => Err(SyncError::MalformedFrame("an unknown piece marker")),
+                }
+            }
+            (_, FrameKind::Hello) => Err(SyncError::Unexpected("a second hello")),
+            (_, FrameKind::Handshake) => Err(SyncError::Unexpected("a handshake message")),
+            (_, FrameKind::Transport) => Err(SyncError::Unexpected(
+                "encrypted data before the handshake finished",
+            )),
+        }
+    }
+
+    fn on_hello(
+        &mut self,
+        campaign: &mut Campaign,
+        body: &[u8],
+        send: &mut Vec<u8>,
+    ) -> Result<Status> {
+        if body.len() < 5 || &body[..4] != MAGIC {
+            let shown: String = body
+                .iter()
+                .take(8)
+                .map(|byte| format!("{byte:02x}"))
+                .collect();
+            return Err(SyncError::NotHoldfast(format!("bytes {shown}")));
+        }
+        match body[4] {
+            MODE_SYNC if body.len() == 5 => {
+                let handshake = noise::responder(&self.identity.private, None)?;
+                self.stage = Stage::AwaitingHandshakeStart(Box::new(handshake), None);
+                Ok(Status::Continue)
+            }
+            MODE_PAIR => {
+                let tag = std::str::from_utf8(&body[5..])
+                    .map_err(|_| SyncError::MalformedFrame("an invite tag that is not text"))?;
+                let grant = match campaign.invite_grant(tag) {
+                    Ok(grant) => grant,
+                    Err(error) => {
+                        // Before any key is agreed, the only thing a stranger
+                        // learns is that this invite will not work.
+                        frame::encode(FrameKind::Refusal, error.to_string().as_bytes(), send);
+                        return Err(error.into());
+                    }
+                };
+                let psk: [u8; 32] =
+                    grant.psk.as_slice().try_into().map_err(|_| {
+                        SyncError::BadInvite("the stored invite key is damaged".into())
+                    })?;
+                let handshake = noise::responder(&self.identity.private, Some(&psk))?;
+                self.stage = Stage::AwaitingHandshakeStart(Box::new(handshake), Some(grant));
+                Ok(Status::Continue)
+            }
+            _ => Err(SyncError::NotHoldfast("an unknown mode".into())),
+        }
+    }
+
+    fn on_message(
+        &mut self,
+        campaign: &mut Campaign,
+        message: Message,
+        send: &mut Vec<u8>,
+    ) -> Result<Status> {
+        match (&self.peer, message) {
+            (_, Message::Refused { reason }) => Err(SyncError::RefusedByPeer(reason)),
+            (Peer::Device(_), Message::Flight { announce, syncs }) => {
+                self.on_flight(campaign, announce, syncs, send)
+            }
+            (Peer::Pairing { grant, public_key }, Message::PairRequest { device_id }) => {
+                let device = campaign.redeem_invite(
+                    grant,
+                    holdfast_store::use_cases::pairing::NewDevice {
+                        device_id: &device_id,
+                        public_key,
+                    },
+                )?;
+                let welcome = Message::Welcome {
+                    member_id: grant.member_id.clone(),
+                    campaign: campaign.document_bytes(&DocumentId::campaign())?,
+                };
+                let report = Report {
+                    peer_key: public_key.clone(),
+                    peer_device: device.id.clone(),
+                    peer_label: device.label.clone(),
+                    paired_device: Some(device.id),
+                    ..self.report.clone()
+                };
+                let Stage::Open(transport) = &mut self.stage else {
+                    return Err(SyncError::Unexpected("a message before the channel opened"));
+                };
+                write_message(transport, &welcome, send)?;
+                Ok(Status::Done(report))
+            }
+            _ => Err(SyncError::Unexpected("a message out of turn")),
+        }
+    }
+
+    fn peer_device(&self) -> Result<&Device> {
+        match &self.peer {
+            Peer::Device(device) => Ok(device),
+            _ => Err(SyncError::Unexpected("sync before the peer was identified")),
+        }
+    }
+
+    /// The initiator's first flight: which documents it holds for this peer
+    /// (with a digest of their heads), and sync messages for the documents
+    /// that changed here since the last sync with this peer.
+    fn first_flight(&mut self, campaign: &mut Campaign) -> Result<Message> {
+        let peer = self.peer_device()?.clone();
+        let mut announce = Vec::new();
+        for id in campaign.documents_for(&peer)? {
+            let heads = campaign.document_heads(&id)?;
+            announce.push((id.clone(), digest(&heads)));
+            let mut state = campaign.sync_state(&peer.public_key, &id)?;
+            if state.shared_heads != heads {
+                prime(&mut state);
+                self.active.insert(id, state);
+            }
+        }
+        let syncs = self.generate(campaign)?;
+        Ok(Message::Flight {
+            announce: Some(announce),
+            syncs,
+        })
+    }
+
+    fn on_flight(
+        &mut self,
+        campaign: &mut Campaign,
+        announce: Option<Vec<(DocumentId, HeadsDigest)>>,
+        syncs: Vec<(DocumentId, Vec<u8>)>,
+        send: &mut Vec<u8>,
+    ) -> Result<Status> {
+        self.report.round_trips += usize::from(self.side == Side::Initiator);
+        let peer = self.peer_device()?.clone();
+        let empty = announce.is_none() && syncs.is_empty();
+        if let Some(announce) = announce {
+            if self.announce_received || self.side == Side::Initiator {
+                return Err(SyncError::Unexpected("a second list of documents"));
+            }
+            self.announce_received = true;
+            let mut announced = std::collections::BTreeSet::new();
+            for (id, their_digest) in announce {
+                if !campaign.may_share(&id, &peer)? {
+                    // Offered a document this device may not hold from this
+                    // peer (personal notes, or aid identities to a member):
+                    // it is simply not synced.
+                    continue;
+                }
+                announced.insert(id.clone());
+                let ours = campaign.document_heads(&id)?;
+                if digest(&ours) != their_digest {
+                    self.activate(campaign, &peer, &id)?;
+                }
+            }
+            // Documents the peer did not list are ones it lacks.
+            for id in campaign.documents_for(&peer)? {
+                if !announced.contains(&id) {
+                    self.activate(campaign, &peer, &id)?;
+                }
+            }
+        } else if !self.announce_received && self.side == Side::Responder {
+            return Err(SyncError::Unexpected(
+                "a flight without the list of documents",
+            ));
+        }
+        for (id, bytes) in syncs {
+            if !campaign.may_share(&id, &peer)? {
+                return Err(SyncError::NotAllowed {
+                    document: id.to_string(),
+                });
+            }
+            validate_sync_message(&bytes, &self.config.limits).map_err(|source| {
+                SyncError::InvalidSyncMessage {
+                    document: id.to_string(),
+                    source,
+                }
+            })?;
+            let message = sync::Message::decode(&bytes).map_err(|error| {
+                SyncError::UndecodableSyncMessage {
+                    document: id.to_string(),
+                    reason: error.to_string(),
+                }
+            })?;
+            self.activate(campaign, &peer, &id)?;
+            let state = self.active.get_mut(&id).expect("activated above");
+            let received = campaign.receive_sync_message(&id, state, message)?;
+            self.report.changes_received += received.new_changes;
+        }
+        let replies = self.generate(campaign)?;
+        let Stage::Open(transport) = &mut self.stage else {
+            return Err(SyncError::Unexpected("a flight before the channel opened"));
+        };
+        if !replies.is_empty() {
+            write_message(
+                transport,
+                &Message::Flight {
+                    announce: None,
+                    syncs: replies,
+                },
+                send,
+            )?;
+            return Ok(Status::Continue);
+        }
+        if !empty {
+            // Nothing more to say: tell the peer so, and finish.
+            write_message(
+                transport,
+                &Message::Flight {
+                    announce: None,
+                    syncs: Vec::new(),
+                },
+                send,
+            )?;
+        }
+        self.finish(campaign)
+    }
+
+    fn activate(&mut self, campaign: &Campaign, peer: &Device, id: &DocumentId) -> Result<()> {
+        if !self.active.contains_key(id) {
+            let mut state = campaign.sync_state(&peer.public_key, id)?;
+            prime(&mut state);
+            self.active.insert(id.clone(), state);
+        }
+        Ok(())
+    }
+
+    fn generate(&mut self, campaign: &mut Campaign) -> Result<Vec<(DocumentId, Vec<u8>)>> {
+        let mut syncs = Vec::new();
+        for (id, state) in self.active.iter_mut() {
+            if let Some(message) = campaign.generate_sync_message(id, state)? {
+                self.report.changes_sent += message.changes.len();
+                syncs.push((id.clone(), message.encode()));
+            }
+        }
+        Ok(syncs)
+    }
+
+    fn finish(&mut self, campaign: &mut Campaign) -> Result<Status> {
+        let peer = self.peer_device()?.clone();
+        let states: Vec<(DocumentId, sync::State)> =
+            std::mem::take(&mut self.active).into_iter().collect();
+        if self.config.collapse_heads {
+            for (id, _) in &states {
+                campaign.collapse_heads(id)?;
+            }
+        }
+        campaign.save_sync_states(&peer.public_key, &states)?;
+        Ok(Status::Done(Report {
+            peer_key: peer.public_key.clone(),
+            peer_device: peer.id.clone(),
+            peer_label: peer.label.clone(),
+            documents: states.len(),
+            ..self.report.clone()
+        }))
+    }
+}
+
+/// A stored sync state only remembers the heads both sides shared. Assuming
+/// the peer still has them lets the first message carry the changes made
+/// since, instead of spending a round trip to learn what the peer has. If the
+/// peer lost them, Automerge's own `need` list repairs it on the next flight.
+fn prime(state: &mut sync::State) {
+    if state.shared_heads.is_empty() || state.their_heads.is_some() {
+        return;
+    }
+    state.their_heads = Some(state.shared_heads.clone());
+    state.their_need = Some(Vec::new());
+    state.their_have = Some(vec![sync::Have {
+        last_sync: state.shared_heads.clone(),
+        bloom: sync::BloomFilter::default(),
+    }]);
+}
+
+/// The first eight bytes of a BLAKE2s hash of the sorted heads.
+pub fn digest(heads: &[automerge::ChangeHash]) -> HeadsDigest {
+    use blake2::{Blake2s256, Digest};
+    let mut sorted = heads.to_vec();
+    sorted.sort();
+    let mut hasher = Blake2s256::new();
+    for head in &sorted {
+        hasher.update(head.as_ref());
+    }
+    hasher.finalize()[..8].try_into().expect("eight bytes")
+}
+
+pub(crate) fn hello(mode: u8, tag: Option<&str>) -> Vec<u8> {
+    let mut body = MAGIC.to_vec();
+    body.push(mode);
+    if let Some(tag) = tag {
+        body.extend_from_slice(tag.as_bytes());
+    }
+    body
+}
+
+fn remote_key(handshake: &snow::HandshakeState) -> Result<String> {
+    handshake
+        .get_remote_static()
+        .map(to_hex)
+        .ok_or_else(|| SyncError::Handshake("the peer sent no key".into()))
+}
+
+/// A peer must be listed in the campaign's devices and not revoked.
+fn check_peer(campaign: &Campaign, public_key: &str) -> Result<Device> {
+    match campaign.device_by_key(public_key)? {
+        None => Err(SyncError::Unpaired {
+            fingerprint: short_key(public_key),
+        }),
+        Some(device) if device.is_revoked() => Err(SyncError::Revoked {
+            label: device.label.clone(),
+            revoked_at: device.revoked_at.clone().unwrap_or_default(),
+        }),
+        Some(device) => Ok(device),
+    }
+}
+
+fn short_key(public_key: &str) -> String {
+    crate::identity::from_hex(public_key)
+        .map(|key| fingerprint(&key))
+        .unwrap_or_else(|| public_key.chars().take(16).collect())
+}
+
+/// Encrypts an application message as one or more transport frames.
+pub fn write_message(
+    transport: &mut snow::TransportState,
+    message: &Message,
+    send: &mut Vec<u8>,
+) -> Result<()> {
+    let bytes = message.encode();
+    // One byte of each piece says whether more pieces follow.
+    let piece_size = MAX_FRAME_BODY - TAG_BYTES - 1;
+    let mut pieces = bytes.chunks(piece_size).peekable();
+    let mut buffer = vec![0_u8; MAX_FRAME_BODY];
+    let mut plain = Vec::with_capacity(piece_size + 1);
+    if bytes.is_empty() {
+        unreachable!("every message has a kind byte");
+    }
+    while let Some(piece) = pieces.next() {
+        plain.clear();
+        plain.push(u8::from(pieces.peek().is_some()));
+        plain.extend_from_slice(piece);
+        let length = transport.write_message(&plain, &mut buffer)?;
+        frame::encode(FrameKind::Transport, &buffer[..length], send);
+    }
+    Ok(())
+}

@@ -1,0 +1,326 @@
+//! The messages inside the encrypted channel, and their strict encoding.
+//!
+//! Every count and length is checked against the bytes that remain before
+//! anything is allocated, and a message must be used up exactly: a peer that
+//! sends more or less than it says is disconnected.
+
+use holdfast_core::DocumentId;
+
+use crate::error::{Result, SyncError};
+
+/// A short digest of a document's heads: equal digests mean both sides hold
+/// the same changes, so the document needs no sync this time.
+pub type HeadsDigest = [u8; 8];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    /// One side's turn: on the first flight, which documents it holds for
+    /// this peer; then Automerge sync messages, one per document that needs
+    /// them. An empty flight says "nothing more from me".
+    Flight {
+        announce: Option<Vec<(DocumentId, HeadsDigest)>>,
+        syncs: Vec<(DocumentId, Vec<u8>)>,
+    },
+    /// Why the connection ends, sent before closing.
+    Refused { reason: String },
+    /// A new device asks to be paired (after the invite handshake).
+    PairRequest { device_id: String },
+    /// The hub's answer: the campaign document and the member the device is for.
+    Welcome {
+        member_id: String,
+        campaign: Vec<u8>,
+    },
+}
+
+const FLIGHT: u8 = 1;
+const REFUSED: u8 = 2;
+const PAIR_REQUEST: u8 = 3;
+const WELCOME: u8 = 4;
+
+const ID_CAMPAIGN: u8 = 0;
+const ID_AID: u8 = 1;
+const ID_AID_PRIVATE: u8 = 2;
+const ID_PERSONAL: u8 = 3;
+const ID_ACTION_UUID: u8 = 4;
+const ID_ACTION_TEXT: u8 = 5;
+
+impl Message {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        match self {
+            Message::Flight { announce, syncs } => {
+                out.push(FLIGHT);
+                match announce {
+                    None => out.push(0),
+                    Some(documents) => {
+                        out.push(1);
+                        write_number(&mut out, documents.len() as u64);
+                        for (id, digest) in documents {
+                            write_document_id(&mut out, id);
+                            out.extend_from_slice(digest);
+                        }
+                    }
+                }
+                write_number(&mut out, syncs.len() as u64);
+                for (id, bytes) in syncs {
+                    write_document_id(&mut out, id);
+                    write_bytes(&mut out, bytes);
+                }
+            }
+            Message::Refused { reason } => {
+                out.push(REFUSED);
+                write_bytes(&mut out, reason.as_bytes());
+            }
+            Message::PairRequest { device_id } => {
+                out.push(PAIR_REQUEST);
+                write_bytes(&mut out, device_id.as_bytes());
+            }
+            Message::Welcome {
+                member_id,
+                campaign,
+            } => {
+                out.push(WELCOME);
+                write_bytes(&mut out, member_id.as_bytes());
+                write_bytes(&mut out, campaign);
+            }
+        }
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self> {
+        let mut reader = Reader { bytes, position: 0 };
+        let message = match reader.byte()? {
+            FLIGHT => {
+                let announce = match reader.byte()? {
+                    0 => None,
+                    1 => {
+                        // Each entry is at least a kind byte and a digest.
+                        let count = reader.count(1 + 8)?;
+                        let mut documents = Vec::with_capacity(count);
+                        for _ in 0..count {
+                            let id = reader.document_id()?;
+                            let digest: HeadsDigest =
+                                reader.take(8)?.try_into().expect("eight bytes");
+                            documents.push((id, digest));
+                        }
+                        Some(documents)
+                    }
+                    _ => return Err(SyncError::MalformedFrame("an unknown announce marker")),
+                };
+                let count = reader.count(2)?;
+                let mut syncs = Vec::with_capacity(count);
+                for _ in 0..count {
+                    let id = reader.document_id()?;
+                    syncs.push((id, reader.bytes()?.to_vec()));
+                }
+                Message::Flight { announce, syncs }
+            }
+            REFUSED => Message::Refused {
+                reason: reader.text()?,
+            },
+            PAIR_REQUEST => Message::PairRequest {
+                device_id: reader.text()?,
+            },
+            WELCOME => Message::Welcome {
+                member_id: reader.text()?,
+                campaign: reader.bytes()?.to_vec(),
+            },
+            _ => return Err(SyncError::MalformedFrame("an unknown message kind")),
+        };
+        if reader.position != bytes.len() {
+            return Err(SyncError::MalformedFrame(
+                "bytes after the end of a message",
+            ));
+        }
+        Ok(message)
+    }
+}
+
+pub(crate) fn write_number(out: &mut Vec<u8>, mut value: u64) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+pub(crate) fn write_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    write_number(out, bytes.len() as u64);
+    out.extend_from_slice(bytes);
+}
+
+/// Document ids travel compactly: one byte for the fixed documents, and the
+/// sixteen bytes of the UUID for an action.
+pub(crate) fn write_document_id(out: &mut Vec<u8>, id: &DocumentId) {
+    match id.as_str() {
+        "campaign" => out.push(ID_CAMPAIGN),
+        "aid" => out.push(ID_AID),
+        "aid-private" => out.push(ID_AID_PRIVATE),
+        "personal" => out.push(ID_PERSONAL),
+        _ => {
+            let action = id.action_id().unwrap_or_default();
+            match uuid::Uuid::parse_str(action) {
+                Ok(uuid) if uuid.hyphenated().to_string() == action => {
+                    out.push(ID_ACTION_UUID);
+                    out.extend_from_slice(uuid.as_bytes());
+                }
+                _ => {
+                    out.push(ID_ACTION_TEXT);
+                    write_bytes(out, action.as_bytes());
+                }
+            }
+        }
+    }
+}
+
+pub(crate) struct Reader<'a> {
+    bytes: &'a [u8],
+    position: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes, position: 0 }
+    }
+
+    pub(crate) fn finished(&self) -> bool {
+        self.position == self.bytes.len()
+    }
+
+    pub(crate) fn remaining_bytes(&self) -> usize {
+        self.remaining()
+    }
+
+    fn remaining(&self) -> usize {
+        self.bytes.len() - self.position
+    }
+
+    pub(crate) fn byte(&mut self) -> Result<u8> {
+        Ok(self.take(1)?[0])
+    }
+
+    pub(crate) fn take(&mut self, count: usize) -> Result<&'a [u8]> {
+        if count > self.remaining() {
+            return Err(SyncError::MalformedFrame("a message cut short"));
+        }
+        let slice = &self.bytes[self.position..self.position + count];
+        self.position += count;
+        Ok(slice)
+    }
+
+    pub(crate) fn number(&mut self) -> Result<u64> {
+        let mut value: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let byte = self.byte()?;
+            let part = u64::from(byte & 0x7f);
+            if shift == 63 && part > 1 {
+                return Err(SyncError::MalformedFrame("a number too large"));
+            }
+            value |= part << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(SyncError::MalformedFrame("a number too large"))
+    }
+
+    /// A count of entries that each take at least `minimum` bytes.
+    pub(crate) fn count(&mut self, minimum: usize) -> Result<usize> {
+        let count = self.number()?;
+        if count > (self.remaining() / minimum) as u64 {
+            return Err(SyncError::MalformedFrame(
+                "a count larger than the message could hold",
+            ));
+        }
+        Ok(count as usize)
+    }
+
+    pub(crate) fn bytes(&mut self) -> Result<&'a [u8]> {
+        let length = self.number()?;
+        if length > self.remaining() as u64 {
+            return Err(SyncError::MalformedFrame(
+                "a length past the end of the message",
+            ));
+        }
+        self.take(length as usize)
+    }
+
+    pub(crate) fn text(&mut self) -> Result<String> {
+        String::from_utf8(self.bytes()?.to_vec())
+            .map_err(|_| SyncError::MalformedFrame("text that is not UTF-8"))
+    }
+
+    pub(crate) fn document_id(&mut self) -> Result<DocumentId> {
+        Ok(match self.byte()? {
+            ID_CAMPAIGN => DocumentId::campaign(),
+            ID_AID => DocumentId::aid(),
+            ID_AID_PRIVATE => DocumentId::aid_private(),
+            ID_PERSONAL => DocumentId::personal(),
+            ID_ACTION_UUID => {
+                let bytes: [u8; 16] = self.take(16)?.try_into().expect("sixteen bytes");
+                DocumentId::action(&uuid::Uuid::from_bytes(bytes).hyphenated().to_string())
+            }
+            ID_ACTION_TEXT => {
+                let text = self.text()?;
+                DocumentId::parse(&format!("action:{text}"))
+                    .map_err(|_| SyncError::MalformedFrame("an invalid document name"))?
+            }
+            _ => return Err(SyncError::MalformedFrame("an unknown document kind")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip() {
+        let action = DocumentId::action("6f1c2f8e-8d0a-4c57-9a53-2d1f3c4b5a69");
+        let messages = [
+            Message::Flight {
+                announce: Some(vec![
+                    (DocumentId::campaign(), [1; 8]),
+                    (action.clone(), [2; 8]),
+                ]),
+                syncs: vec![(action.clone(), vec![0x42, 0, 0])],
+            },
+            Message::Flight {
+                announce: None,
+                syncs: vec![],
+            },
+            Message::Refused {
+                reason: "revoked".into(),
+            },
+            Message::PairRequest {
+                device_id: "abc".into(),
+            },
+            Message::Welcome {
+                member_id: "m".into(),
+                campaign: vec![1, 2, 3],
+            },
+        ];
+        for message in messages {
+            assert_eq!(Message::decode(&message.encode()).unwrap(), message);
+        }
+    }
+
+    #[test]
+    fn lies_about_sizes_are_refused_without_allocating() {
+        // A flight that claims 2^62 syncs in a handful of bytes.
+        let bytes = [
+            FLIGHT, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40,
+        ];
+        assert!(Message::decode(&bytes).is_err());
+        let mut good = Message::Refused { reason: "x".into() }.encode();
+        good.push(0);
+        assert!(Message::decode(&good).is_err());
+        for cut in 0..good.len() - 1 {
+            assert!(Message::decode(&good[..cut]).is_err());
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! Sessions driven in memory: two real campaigns in temporary directories,
+//! bytes handed from one state machine to the other. The network tests in
+//! `holdfast-net` and `tests/integration` run the same code over sockets.
+
+use holdfast_core::model::{ActionKind, Role};
+use holdfast_core::DocumentId;
+use holdfast_store::use_cases::actions::NewAction;
+use holdfast_store::use_cases::check_ins::CheckRequest;
+use holdfast_store::use_cases::members::NewMember;
+use holdfast_store::Campaign;
+use holdfast_sync::pairing::{self, Pairing, PairingStatus};
+use holdfast_sync::{Config, Identity, Invite, Session, Status, SyncError};
+use tempfile::TempDir;
+
+struct Device {
+    _dir: TempDir,
+    campaign: Campaign,
+    identity: Identity,
+}
+
+fn hub() -> Device {
+    let dir = TempDir::new().unwrap();
+    let mut campaign = Campaign::create(dir.path(), "Fair Contract Now", "Local 12").unwrap();
+    for (name, roles) in [
+        ("Rosa Steward", vec![Role::Member, Role::Steward]),
+        ("Ana Member", vec![Role::Member]),
+        ("Cy Coordinator", vec![Role::Member, Role::AidCoordinator]),
+    ] {
+        campaign
+            .add_member(NewMember {
+                name: name.into(),
+                roles,
+                ..NewMember::default()
+            })
+            .unwrap();
+    }
+    campaign
+        .create_action(NewAction {
+            title: "Gate picket".into(),
+            kind: ActionKind::InformationalPicket,
+            tactic: "picket".into(),
+            site: None,
+            starts_at: "2026-03-02T07:00:00Z".into(),
+            ends_at: "2026-03-02T15:00:00Z".into(),
+            choke_points: vec![],
+        })
+        .unwrap();
+    let identity = Identity::of(&mut campaign).unwrap();
+    Device {
+        _dir: dir,
+        campaign,
+        identity,
+    }
+}
+
+/// Runs a pairing between a new device and the hub, in memory.
+fn pair(hub: &mut Device, member: &str, role: Role) -> Device {
+    let (invite, _) =
+        pairing::issue_invite(&mut hub.campaign, "Rosa Steward", member, role, 24, vec![]).unwrap();
+    let invite = Invite::parse(&invite.link()).unwrap();
+    let identity = Identity::generate().unwrap();
+    let device_id = uuid::Uuid::new_v4().to_string();
+    let (mut client, mut to_hub) = Pairing::start(invite, &identity, &device_id).unwrap();
+    let mut server = Session::accept(hub.identity.clone(), Config::default());
+    loop {
+        let output = server.receive(&mut hub.campaign, &to_hub);
+        let (reply, status) = client.receive(&output.send).unwrap();
+        if let PairingStatus::Welcomed(welcome) = status {
+            let dir = TempDir::new().unwrap();
+            let campaign = pairing::settle(dir.path(), &welcome, &identity, &device_id).unwrap();
+            return Device {
+                _dir: dir,
+                campaign,
+                identity,
+            };
+        }
+        assert!(
+            matches!(output.status, Status::Continue),
+            "{:?}",
+            output.status
+        );
+        to_hub = reply;
+    }
+}
+
+/// Syncs a device with the hub; returns both sides' final status.
+fn sync(device: &mut Device, hub: &mut Device) -> (Status, Status) {
+    let (mut client, first) = Session::connect(device.identity.clone(), Config::default()).unwrap();
+    let mut server = Session::accept(
+        hub.identity.clone(),
+        Config {
+            collapse_heads: true,
+            ..Config::default()
+        },
+    );
+    exchange(
+        &mut client,
+        &mut device.campaign,
+        first,
+        &mut server,
+        &mut hub.campaign,
+    )
+}
+
+fn exchange(
+    client: &mut Session,
+    client_campaign: &mut Campaign,
+    first: Vec<u8>,
+    server: &mut Session,
+    server_campaign: &mut Campaign,
+) -> (Status, Status) {
+    let mut to_server = first;
+    let mut client_status = Status::Continue;
+    let mut server_status = Status::Continue;
+    for _ in 0..50 {
+        if matches!(server_status, Status::Continue) {
+            let output = server.receive(server_campaign, &to_server);
+            server_status = output.status;
+            if matches!(client_status, Status::Continue) {
+                let reply = client.receive(client_campaign, &output.send);
+                client_status = reply.status;
+                to_server = reply.send;
+            }
+        } else if matches!(client_status, Status::Continue) {
+            // The server closed: the client sees the end of the stream.
+            break;
+        }
+        if !matches!(client_status, Status::Continue) && !matches!(server_status, Status::Continue)
+        {
+            break;
+        }
+        if !matches!(client_status, Status::Continue) && to_server.is_empty() {
+            break;
+        }
+    }
+    (client_status, server_status)
+}
+
+fn check_in(device: &mut Device, member: &str) {
+    device
+        .campaign
+        .check_in(CheckRequest {
+            action: "Gate picket".into(),
+            member: Some(member.into()),
+            shift: None,
+            recorded_by: None,
+            at: None,
+        })
+        .unwrap();
+}
+
+#[test]
+fn a_paired_phone_syncs_its_offline_check_in_in_few_round_trips() {
+    let mut hub = hub();
+    let mut phone = pair(&mut hub, "Ana Member", Role::Member);
+    let (client, server) = sync(&mut phone, &mut hub);
+    assert!(matches!(client, Status::Done(_)), "{client:?}");
+    assert!(matches!(server, Status::Done(_)), "{server:?}");
+    assert_eq!(phone.campaign.actions().unwrap().len(), 1);
+
+    check_in(&mut phone, "Ana Member");
+    assert_eq!(
+        phone.campaign.sync_status().unwrap().unsynced_local_changes,
+        1
+    );
+    let (client, _) = sync(&mut phone, &mut hub);
+    let Status::Done(report) = client else {
+        panic!("{client:?}")
+    };
+    assert_eq!(hub.campaign.check_ins(None).unwrap().len(), 1);
+    assert!(report.round_trips <= 3, "{report:?}");
+    assert_eq!(
+        phone.campaign.sync_status().unwrap().unsynced_local_changes,
+        0
+    );
+}
+
+#[test]
+fn the_hub_keeps_one_head_after_many_phones() {
+    let mut hub = hub();
+    let mut phones: Vec<Device> = (0..4)
+        .map(|_| pair(&mut hub, "Ana Member", Role::Member))
+        .collect();
+    for phone in &mut phones {
+        sync(phone, &mut hub);
+    }
+    for phone in &mut phones {
+        check_in(phone, "Ana Member");
+    }
+    for phone in &mut phones {
+        let (client, _) = sync(phone, &mut hub);
+        assert!(matches!(client, Status::Done(_)), "{client:?}");
+    }
+    let action = hub.campaign.actions().unwrap()[0].id.clone();
+    assert_eq!(hub.campaign.check_ins(None).unwrap().len(), 4);
+    assert_eq!(
+        hub.campaign
+            .document_heads(&DocumentId::action(&action))
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn an_unpaired_device_is_refused_on_both_sides_and_learns_nothing() {
+    let mut hub = hub();
+    let dir = TempDir::new().unwrap();
+    let mut stranger_campaign = Campaign::create(dir.path(), "Other", "Other").unwrap();
+    let stranger_identity = Identity::of(&mut stranger_campaign).unwrap();
+    let mut stranger = Device {
+        _dir: dir,
+        campaign: stranger_campaign,
+        identity: stranger_identity,
+    };
+    let before = hub
+        .campaign
+        .document_heads(&DocumentId::campaign())
+        .unwrap();
+    let (client, server) = sync(&mut stranger, &mut hub);
+    assert!(
+        matches!(server, Status::Failed(SyncError::Unpaired { .. })),
+        "{server:?}"
+    );
+    assert!(matches!(client, Status::Failed(_)), "{client:?}");
+    assert_eq!(stranger.campaign.actions().unwrap().len(), 0);
+    assert_eq!(
+        hub.campaign
+            .document_heads(&DocumentId::campaign())
+            .unwrap(),
+        before
+    );
+}
+
+#[test]
+fn a_revoked_device_is_refused_at_its_next_connection() {
+    let mut hub = hub();
+    let mut phone = pair(&mut hub, "Ana Member", Role::Member);
+    sync(&mut phone, &mut hub);
+    let device_id = phone.campaign.device_id().to_string();
+    hub.campaign
+        .revoke_device("Rosa Steward", &device_id)
+        .unwrap();
+    check_in(&mut hub, "Rosa Steward");
+    let (client, server) = sync(&mut phone, &mut hub);
+    assert!(
+        matches!(server, Status::Failed(SyncError::Revoked { .. })),
+        "{server:?}"
+    );
+    let Status::Failed(SyncError::RefusedByPeer(reason)) = client else {
+        panic!("{client:?}")
+    };
+    assert!(reason.contains("revoked"), "{reason}");
+    assert_eq!(phone.campaign.check_ins(None).unwrap().len(), 0);
+}
+
+#[test]
+fn a_wrong_invite_code_fails_the_handshake_and_pairs_nothing() {
+    let mut hub = hub();
+    let (invite, _) = pairing::issue_invite(
+        &mut hub.campaign,
+        "Rosa Steward",
+        "Ana Member",
+        Role::Member,
+        24,
+        vec![],
+    )
+    .unwrap();
+    // Same tag, different secret.
+    let forged = format!("{}-0000-0000-0000", invite.code.tag);
+    let forged = Invite::parse(&forged).unwrap();
+    let identity = Identity::generate().unwrap();
+    let (mut client, to_hub) =
+        Pairing::start(forged, &identity, &uuid::Uuid::new_v4().to_string()).unwrap();
+    let mut server = Session::accept(hub.identity.clone(), Config::default());
+    let output = server.receive(&mut hub.campaign, &to_hub);
+    let (reply, _) = client.receive(&output.send).unwrap();
+    let output = server.receive(&mut hub.campaign, &reply);
+    assert!(
+        matches!(output.status, Status::Failed(SyncError::Handshake(_))),
+        "{:?}",
+        output.status
+    );
+    assert_eq!(hub.campaign.devices().unwrap().len(), 1);
+    // The invite is still unused and works with the right code.
+    let invites = hub.campaign.invites().unwrap();
+    assert!(invites[0].used_at.is_none());
+}
+
+#[test]
+fn an_invite_pairs_one_device_only() {
+    let mut hub = hub();
+    let (invite, _) = pairing::issue_invite(
+        &mut hub.campaign,
+        "Rosa Steward",
+        "Ana Member",
+        Role::Member,
+        24,
+        vec![],
+    )
+    .unwrap();
+    let mut attempt = || {
+        let identity = Identity::generate().unwrap();
+        let (mut client, mut to_hub) =
+            Pairing::start(invite.clone(), &identity, &uuid::Uuid::new_v4().to_string()).unwrap();
+        let mut server = Session::accept(hub.identity.clone(), Config::default());
+        for _ in 0..5 {
+            let output = server.receive(&mut hub.campaign, &to_hub);
+            match client.receive(&output.send) {
+                Ok((_, PairingStatus::Welcomed(_))) => return Ok(()),
+                Ok((reply, PairingStatus::Continue)) => to_hub = reply,
+                Err(error) => return Err(error),
+            }
+        }
+        panic!("pairing did not finish")
+    };
+    attempt().unwrap();
+    let error = attempt().unwrap_err();
+    assert!(error.to_string().contains("already used"), "{error}");
+}
+
+#[test]
+fn aid_identities_go_only_to_coordinators_and_reflections_nowhere() {
+    let mut hub = hub();
+    hub.campaign
+        .request_aid(holdfast_store::use_cases::aid::NewRequest {
+            member: "Ana Member".into(),
+            category: holdfast_core::model::AidCategory::Rent,
+            amount_cents: 5000,
+            urgency: holdfast_core::model::Urgency::Soon,
+            note: "week two".into(),
+        })
+        .unwrap();
+    let mut member_phone = pair(&mut hub, "Ana Member", Role::Member);
+    let mut coordinator_phone = pair(&mut hub, "Cy Coordinator", Role::AidCoordinator);
+    sync(&mut member_phone, &mut hub);
+    sync(&mut coordinator_phone, &mut hub);
+    let private = DocumentId::aid_private();
+    assert!(hub.campaign.documents().unwrap().contains(&private));
+    assert!(!member_phone
+        .campaign
+        .documents()
+        .unwrap()
+        .contains(&private));
+    assert!(coordinator_phone
+        .campaign
+        .documents()
+        .unwrap()
+        .contains(&private));
+    assert!(!coordinator_phone
+        .campaign
+        .documents()
+        .unwrap()
+        .contains(&DocumentId::personal()));
+}
