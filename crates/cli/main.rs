@@ -78,6 +78,8 @@ enum Command {
     Attention(commands::attention::Command),
     #[command(flatten)]
     Exchange(commands::exchange::Command),
+    #[command(flatten)]
+    Sync(commands::sync::Command),
     /// Serve the web UI and its API over HTTP (on this computer only, unless --address says otherwise).
     Serve(commands::serve::Serve),
 }
@@ -105,6 +107,7 @@ fn main() -> ExitCode {
         Command::Reports(command) => commands::reports::run(&context, command),
         Command::Attention(command) => commands::attention::run(&context, command),
         Command::Exchange(command) => commands::exchange::run(&context, command),
+        Command::Sync(command) => commands::sync::run(&context, command),
         Command::Serve(serve) => commands::serve::run(&context, serve),
     };
     match outcome {

@@ -19,6 +19,7 @@ pub mod serve;
 pub mod shifts;
 pub mod skills;
 pub mod structure;
+pub mod sync;
 
 use std::path::PathBuf;
 

@@ -99,3 +99,22 @@ pub fn from_hex(text: &str) -> Option<Vec<u8>> {
         .map(|index| u8::from_str_radix(text.get(index..index + 2)?, 16).ok())
         .collect()
 }
+
+/// The tag a hub advertises over mDNS: derived from the key of the device
+/// that founded the campaign (every paired device holds the same device
+/// list), so that devices of one campaign find each other while people on
+/// the same guest network cannot tell which union is meeting.
+pub fn discovery_tag(campaign: &Campaign) -> Result<String> {
+    use blake2::{Blake2s256, Digest};
+    let founder = campaign
+        .devices()?
+        .into_iter()
+        .filter(|device| device.paired_by.is_none())
+        .map(|device| device.public_key)
+        .min()
+        .ok_or_else(|| SyncError::BadKey("the campaign lists no founding device".into()))?;
+    let mut hasher = Blake2s256::new();
+    hasher.update(b"holdfast discovery tag 1\0");
+    hasher.update(founder.as_bytes());
+    Ok(to_hex(&hasher.finalize()[..10]))
+}

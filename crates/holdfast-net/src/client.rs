@@ -1,0 +1,201 @@
+//! The connecting side: sync with a hub or peer, or pair with a hub.
+
+use std::path::Path;
+use std::time::Duration;
+
+use holdfast_store::Campaign;
+use holdfast_sync::pairing::{self, Pairing, PairingStatus};
+use holdfast_sync::{Config, Identity, Invite, Report, Session, Status};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::discovery::{self, Interfaces};
+use crate::{lock, NetError, SharedCampaign};
+
+/// How long to wait for a hub to answer.
+pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(20);
+
+async fn connect(address: &str) -> Result<TcpStream, NetError> {
+    let socket = tokio::time::timeout(ANSWER_TIMEOUT, TcpStream::connect(address))
+        .await
+        .map_err(|_| NetError::Timeout {
+            address: address.to_string(),
+            seconds: ANSWER_TIMEOUT.as_secs(),
+        })?
+        .map_err(|source| NetError::Connect {
+            address: address.to_string(),
+            source,
+        })?;
+    let _ = socket.set_nodelay(true);
+    Ok(socket)
+}
+
+async fn read_some(
+    socket: &mut TcpStream,
+    buffer: &mut [u8],
+    address: &str,
+) -> Result<usize, NetError> {
+    match tokio::time::timeout(ANSWER_TIMEOUT, socket.read(buffer)).await {
+        Err(_) => Err(NetError::Timeout {
+            address: address.to_string(),
+            seconds: ANSWER_TIMEOUT.as_secs(),
+        }),
+        Ok(Err(source)) => Err(NetError::Io {
+            address: address.to_string(),
+            source,
+        }),
+        Ok(Ok(0)) => Err(NetError::Closed {
+            address: address.to_string(),
+        }),
+        Ok(Ok(count)) => Ok(count),
+    }
+}
+
+/// Syncs once with the hub or peer at `address`.
+pub async fn sync_with(campaign: SharedCampaign, address: &str) -> Result<Report, NetError> {
+    let identity = {
+        let mut campaign = lock(&campaign);
+        Identity::of(&mut campaign)?
+    };
+    let mut socket = connect(address).await?;
+    let (mut session, first) = Session::connect(identity, Config::default())?;
+    write(&mut socket, &first, address).await?;
+    let mut buffer = vec![0_u8; 64 * 1024];
+    loop {
+        let count = read_some(&mut socket, &mut buffer, address).await?;
+        let bytes = buffer[..count].to_vec();
+        let shared = campaign.clone();
+        let (returned, output) = tokio::task::spawn_blocking(move || {
+            let mut campaign = lock(&shared);
+            let output = session.receive(&mut campaign, &bytes);
+            (session, output)
+        })
+        .await
+        .map_err(|_| NetError::TaskFailed)?;
+        session = returned;
+        write(&mut socket, &output.send, address).await?;
+        match output.status {
+            Status::Continue => continue,
+            Status::Done(report) => {
+                let _ = socket.shutdown().await;
+                let campaign = lock(&campaign);
+                campaign.record_sync(
+                    &report.peer_key,
+                    &report.peer_device,
+                    address,
+                    report.changes_sent,
+                    report.changes_received,
+                )?;
+                return Ok(report);
+            }
+            Status::Failed(source) => {
+                let _ = socket.shutdown().await;
+                let campaign = lock(&campaign);
+                let _ = campaign.record_sync_event(address, &source.to_string());
+                return Err(NetError::Sync {
+                    address: address.to_string(),
+                    source,
+                });
+            }
+        }
+    }
+}
+
+async fn write(socket: &mut TcpStream, bytes: &[u8], address: &str) -> Result<(), NetError> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    socket
+        .write_all(bytes)
+        .await
+        .map_err(|source| NetError::Io {
+            address: address.to_string(),
+            source,
+        })
+}
+
+/// Pairs this (new) device with a hub and creates its data directory.
+/// Tries the addresses in the invite, then `extra` ones. Returns the
+/// campaign and the address that answered.
+pub async fn pair(
+    data_dir: &Path,
+    invite: Invite,
+    extra: &[String],
+) -> Result<(Campaign, String), NetError> {
+    let mut addresses: Vec<String> = invite.hubs.clone();
+    addresses.extend(extra.iter().cloned());
+    if addresses.is_empty() {
+        return Err(NetError::NoHub);
+    }
+    let identity = Identity::generate()?;
+    let device_id = uuid_v4();
+    let mut last_error = NetError::NoHub;
+    for address in &addresses {
+        match pair_at(address, &invite, &identity, &device_id).await {
+            Ok(welcome) => {
+                let campaign = pairing::settle(data_dir, &welcome, &identity, &device_id)?;
+                return Ok((campaign, address.clone()));
+            }
+            Err(error @ NetError::Sync { .. }) => return Err(error),
+            Err(error) => last_error = error,
+        }
+    }
+    Err(last_error)
+}
+
+async fn pair_at(
+    address: &str,
+    invite: &Invite,
+    identity: &Identity,
+    device_id: &str,
+) -> Result<pairing::Welcome, NetError> {
+    let mut socket = connect(address).await?;
+    let (mut pairing, first) = Pairing::start(invite.clone(), identity, device_id)?;
+    write(&mut socket, &first, address).await?;
+    let mut buffer = vec![0_u8; 64 * 1024];
+    loop {
+        let count = read_some(&mut socket, &mut buffer, address).await?;
+        let (send, status) =
+            pairing
+                .receive(&buffer[..count])
+                .map_err(|source| NetError::Sync {
+                    address: address.to_string(),
+                    source,
+                })?;
+        write(&mut socket, &send, address).await?;
+        if let PairingStatus::Welcomed(welcome) = status {
+            let _ = socket.shutdown().await;
+            return Ok(welcome);
+        }
+    }
+}
+
+/// Finds hubs of this campaign on the local network, for up to `timeout`.
+pub async fn discover(
+    campaign: &SharedCampaign,
+    timeout: Duration,
+    interfaces: Interfaces,
+) -> Result<Vec<String>, NetError> {
+    let tag = {
+        let campaign = lock(campaign);
+        holdfast_sync::identity::discovery_tag(&campaign)?
+    };
+    let own = {
+        let mut campaign = lock(campaign);
+        Identity::of(&mut campaign)?.fingerprint()
+    };
+    let found =
+        tokio::task::spawn_blocking(move || discovery::browse_until(&tag, 1, timeout, interfaces))
+            .await
+            .map_err(|_| NetError::TaskFailed)??;
+    Ok(found
+        .into_iter()
+        .filter(|hub| hub.device_fingerprint != own)
+        .flat_map(|hub| hub.addresses)
+        .map(|address| address.to_string())
+        .collect())
+}
+
+fn uuid_v4() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

@@ -1,0 +1,185 @@
+//! The hub: listens for devices and runs one session per connection.
+//!
+//! Each connection is its own task. Session work (Automerge, SQLite) runs on
+//! the blocking pool with the campaign locked; the socket side never blocks.
+//! A connection that panics is caught by its task: the campaign's in-memory
+//! documents are dropped (disk holds only what committed), the event is
+//! logged, and every other connection carries on.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use holdfast_sync::{Config, Identity, Session, Status};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+
+use crate::{lock, SharedCampaign};
+
+/// How the hub runs.
+#[derive(Debug, Clone)]
+pub struct HubOptions {
+    /// Connections served at once; more wait for a free place.
+    pub max_connections: usize,
+    /// How long a connection may stay silent before it is dropped.
+    pub idle_timeout: Duration,
+    /// Print a line per connection to standard error.
+    pub log: bool,
+}
+
+impl Default for HubOptions {
+    fn default() -> Self {
+        HubOptions {
+            max_connections: 128,
+            idle_timeout: Duration::from_secs(30),
+            log: true,
+        }
+    }
+}
+
+/// Binds the hub's listener.
+pub async fn bind(address: &str) -> Result<TcpListener, crate::NetError> {
+    TcpListener::bind(address)
+        .await
+        .map_err(|source| crate::NetError::Listen {
+            address: address.to_string(),
+            source,
+        })
+}
+
+/// Serves connections until the task is dropped or the listener fails.
+pub async fn serve(
+    campaign: SharedCampaign,
+    identity: Identity,
+    listener: TcpListener,
+    options: HubOptions,
+) -> Result<(), crate::NetError> {
+    let places = std::sync::Arc::new(Semaphore::new(options.max_connections));
+    loop {
+        let (socket, address) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                // Running out of file descriptors is passing trouble, not a
+                // reason to stop serving everyone.
+                eprintln!("hub: could not accept a connection: {error}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let permit = places.clone().acquire_owned().await.expect("never closed");
+        let campaign = campaign.clone();
+        let identity = identity.clone();
+        let options = options.clone();
+        tokio::spawn(async move {
+            let handle = tokio::spawn(connection(
+                campaign.clone(),
+                identity,
+                socket,
+                address,
+                options.clone(),
+            ));
+            if handle.await.is_err() {
+                let note = "the connection's task failed; it was closed";
+                if options.log {
+                    eprintln!("hub: {address}: {note}");
+                }
+                let campaign = lock(&campaign);
+                let _ = campaign.record_sync_event(&address.to_string(), note);
+            }
+            drop(permit);
+        });
+    }
+}
+
+async fn connection(
+    campaign: SharedCampaign,
+    identity: Identity,
+    mut socket: TcpStream,
+    address: SocketAddr,
+    options: HubOptions,
+) {
+    let _ = socket.set_nodelay(true);
+    let config = Config {
+        collapse_heads: true,
+        ..Config::default()
+    };
+    let mut session = Some(Session::accept(identity, config));
+    let mut buffer = vec![0_u8; 64 * 1024];
+    let outcome: Result<Status, String> = loop {
+        let read = tokio::time::timeout(options.idle_timeout, socket.read(&mut buffer)).await;
+        let count = match read {
+            Err(_) => break Err("went silent; the connection was dropped".into()),
+            Ok(Err(error)) => break Err(format!("connection failed: {error}")),
+            Ok(Ok(0)) => break Err("closed the connection before the sync finished".into()),
+            Ok(Ok(count)) => count,
+        };
+        let bytes = buffer[..count].to_vec();
+        let shared = campaign.clone();
+        let mut running = session.take().expect("a session between reads");
+        let step = tokio::task::spawn_blocking(move || {
+            let mut campaign = lock(&shared);
+            let output = running.receive(&mut campaign, &bytes);
+            let description = running.peer_description();
+            (running, output, description)
+        })
+        .await;
+        let (running, output, _) = match step {
+            Ok(step) => step,
+            Err(_) => break Err("Holdfast failed while handling this connection (a panic); it was closed and nothing half-done was kept".into()),
+        };
+        if !output.send.is_empty() && socket.write_all(&output.send).await.is_err() {
+            break Err("the connection broke while sending".into());
+        }
+        match output.status {
+            Status::Continue => session = Some(running),
+            status => {
+                let _ = socket.shutdown().await;
+                session = Some(running);
+                break Ok(status);
+            }
+        }
+    };
+    let peer = session
+        .as_ref()
+        .map(Session::peer_description)
+        .unwrap_or_else(|| "an unidentified peer".to_string());
+    let campaign = lock(&campaign);
+    match outcome {
+        Ok(Status::Done(report)) => {
+            let _ = campaign.record_sync(
+                &report.peer_key,
+                &report.peer_device,
+                &address.to_string(),
+                report.changes_sent,
+                report.changes_received,
+            );
+            if options.log {
+                match &report.paired_device {
+                    Some(_) => eprintln!("hub: {address}: paired {}", report.peer_label),
+                    None => eprintln!(
+                        "hub: {address}: synced with {} ({} documents, {} changes in, {} out)",
+                        report.peer_label,
+                        report.documents,
+                        report.changes_received,
+                        report.changes_sent
+                    ),
+                }
+            }
+        }
+        Ok(Status::Failed(error)) => {
+            let note = format!("refused {peer}: {error}");
+            if options.log {
+                eprintln!("hub: {address}: {note}");
+            }
+            let _ = campaign.record_sync_event(&address.to_string(), &note);
+        }
+        Ok(Status::Continue) => {}
+        Err(note) => {
+            let note = format!("{peer} {note}");
+            if options.log {
+                eprintln!("hub: {address}: {note}");
+            }
+            let _ = campaign.record_sync_event(&address.to_string(), &note);
+        }
+    }
+}
