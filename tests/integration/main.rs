@@ -14,3 +14,4 @@ mod exchange;
 mod members;
 mod reports;
 mod roster;
+mod sync;

@@ -37,6 +37,8 @@ pub struct Campaign {
     actor: ActorId,
     device_id: String,
     data_dir: PathBuf,
+    /// SQLite's count of commits by other connections, when last looked at.
+    data_version: i64,
 }
 
 /// What an edit may do to one document.
@@ -198,6 +200,7 @@ impl Campaign {
             actor: ActorId::from(actor_bytes.as_slice()),
             device_id,
             data_dir: data_dir.to_path_buf(),
+            data_version: 0,
         })
     }
 
@@ -240,6 +243,15 @@ impl Campaign {
     }
 
     pub(crate) fn loaded(&mut self, id: &DocumentId) -> Result<&mut LoadedDocument> {
+        // Another process (the command line beside a running hub or app) may
+        // have committed changes; documents cached before that are stale.
+        let version: i64 = self
+            .connection
+            .query_row("PRAGMA data_version", [], |row| row.get(0))?;
+        if version != self.data_version {
+            self.loaded.clear();
+            self.data_version = version;
+        }
         if !self.loaded.contains_key(id) {
             if self.loaded.len() >= MAX_LOADED_DOCUMENTS {
                 // Everything in memory is also on disk, so dropping documents

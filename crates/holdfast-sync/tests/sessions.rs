@@ -353,3 +353,113 @@ fn aid_identities_go_only_to_coordinators_and_reflections_nowhere() {
         .unwrap()
         .contains(&DocumentId::personal()));
 }
+
+/// A paired device that speaks the protocol by hand, to send what an honest
+/// device never would. Returns the server session, the open channel, and
+/// the handshake's last message still to deliver.
+fn hostile_channel(hub: &mut Device, phone: &Device) -> (Session, snow::TransportState, Vec<u8>) {
+    use holdfast_sync::frame::{self, FrameKind, FrameReader, MAX_FRAME_BODY};
+    let mut handshake = holdfast_sync::noise::initiator(&phone.identity.private, None).unwrap();
+    let mut first = Vec::new();
+    frame::encode(FrameKind::Hello, b"HFS1\x01", &mut first);
+    let mut buffer = vec![0_u8; MAX_FRAME_BODY];
+    let length = handshake.write_message(&[], &mut buffer).unwrap();
+    frame::encode(FrameKind::Handshake, &buffer[..length], &mut first);
+    let mut server = Session::accept(hub.identity.clone(), Config::default());
+    let output = server.receive(&mut hub.campaign, &first);
+    let mut reader = FrameReader::default();
+    reader.push(&output.send);
+    let (_, reply) = reader.next_frame().unwrap().unwrap();
+    handshake.read_message(&reply, &mut buffer).unwrap();
+    let length = handshake.write_message(&[], &mut buffer).unwrap();
+    let mut last = Vec::new();
+    frame::encode(FrameKind::Handshake, &buffer[..length], &mut last);
+    (server, handshake.into_transport_mode().unwrap(), last)
+}
+
+fn hostile_flight(document: DocumentId, sync_bytes: Vec<u8>) -> holdfast_sync::wire::Message {
+    holdfast_sync::wire::Message::Flight {
+        announce: Some(vec![]),
+        syncs: vec![(document, sync_bytes)],
+    }
+}
+
+#[test]
+fn a_bloom_filter_with_zero_bits_is_refused_before_automerge_sees_it() {
+    let mut hub = hub();
+    let phone = pair(&mut hub, "Ana Member", Role::Member);
+    let action = DocumentId::action(&hub.campaign.actions().unwrap()[0].id);
+    let heads_before = hub.campaign.document_heads(&action).unwrap();
+    let (mut server, mut transport, mut send) = hostile_channel(&mut hub, &phone);
+    // Version 0x42, no heads, no needs, one "have" with no last-sync hashes
+    // and a Bloom filter of one entry, zero bits per entry, seven probes.
+    let poisoned = vec![0x42, 0, 0, 1, 0, 3, 1, 0, 7, 0];
+    holdfast_sync::session::write_message(
+        &mut transport,
+        &hostile_flight(action.clone(), poisoned),
+        &mut send,
+    )
+    .unwrap();
+    let output = server.receive(&mut hub.campaign, &send);
+    let Status::Failed(error) = output.status else {
+        panic!("{:?}", output.status)
+    };
+    assert!(error.to_string().contains("bits per entry"), "{error}");
+    assert_eq!(hub.campaign.document_heads(&action).unwrap(), heads_before);
+    // The refusal reaches the peer, encrypted.
+    assert!(!output.send.is_empty());
+}
+
+#[test]
+fn a_replayed_frame_in_a_live_session_fails_authentication() {
+    let mut hub = hub();
+    let phone = pair(&mut hub, "Ana Member", Role::Member);
+    let (mut server, mut transport, mut send) = hostile_channel(&mut hub, &phone);
+    let action = DocumentId::action(&hub.campaign.actions().unwrap()[0].id);
+    let mut flight = Vec::new();
+    // A well-formed first message for the action, so the hub answers and waits.
+    let state = &mut automerge::sync::State::new();
+    let mut doc = automerge::AutoCommit::new();
+    use automerge::sync::SyncDoc;
+    let message = doc.sync().generate_sync_message(state).unwrap();
+    holdfast_sync::session::write_message(
+        &mut transport,
+        &hostile_flight(action, message.encode()),
+        &mut flight,
+    )
+    .unwrap();
+    send.extend_from_slice(&flight);
+    let output = server.receive(&mut hub.campaign, &send);
+    assert!(
+        matches!(output.status, Status::Continue),
+        "{:?}",
+        output.status
+    );
+    // The same encrypted frame again: its nonce is spent.
+    let output = server.receive(&mut hub.campaign, &flight);
+    assert!(
+        matches!(output.status, Status::Failed(SyncError::Tampered)),
+        "{:?}",
+        output.status
+    );
+}
+
+#[test]
+fn an_oversized_or_malformed_frame_is_refused_before_it_is_read() {
+    let mut hub = hub();
+    for bytes in [
+        vec![0xff, 0xff, 0xff, 0xff, 1],
+        vec![0, 0, 0, 0],
+        vec![0, 0, 0, 2, 9, 9],
+        vec![0, 0, 0, 6, 1, b'H', b'T', b'T', b'P', b'/'],
+    ] {
+        let mut server = Session::accept(hub.identity.clone(), Config::default());
+        let output = server.receive(&mut hub.campaign, &bytes);
+        assert!(
+            matches!(output.status, Status::Failed(_)),
+            "{bytes:?}: {:?}",
+            output.status
+        );
+        assert!(output.send.is_empty(), "a stranger is told nothing");
+    }
+}

@@ -1,0 +1,333 @@
+//! Sync between separate processes over real sockets on loopback: a hub
+//! (`holdfast hub`) and phones (`holdfast pair`, `holdfast sync`), each with
+//! its own data directory.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::support::{field, id_of, Holdfast};
+
+/// A running `holdfast hub`, stopped when dropped.
+struct Hub {
+    child: Child,
+    address: String,
+}
+
+impl Hub {
+    fn start(holdfast: &Holdfast, discovery: &str) -> Hub {
+        Hub::start_on(holdfast, discovery, "0")
+    }
+
+    /// Starts the hub on a given port, as a hall PC does after a restart.
+    fn start_on(holdfast: &Holdfast, discovery: &str, port: &str) -> Hub {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_holdfast"))
+            .arg("--data-dir")
+            .arg(holdfast.data_dir())
+            .args([
+                "hub",
+                "--address",
+                "127.0.0.1",
+                "--port",
+                port,
+                "--discovery",
+                discovery,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the hub starts");
+        let mut lines = BufReader::new(child.stdout.take().expect("piped"));
+        let mut line = String::new();
+        lines
+            .read_line(&mut line)
+            .expect("the hub prints its address");
+        let address = line
+            .trim()
+            .strip_prefix("Holdfast hub listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+            .to_string();
+        // Keep reading so the hub never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = lines.read_to_string(&mut rest);
+        });
+        Hub { child, address }
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn invite(hub: &Holdfast, address: &str, member: &str, role: &str) -> String {
+    let issued = hub.json(&[
+        "--as",
+        "Rosa Steward",
+        "invite",
+        member,
+        "--role",
+        role,
+        "--hub",
+        address,
+    ]);
+    issued["link"].as_str().expect("a link").to_string()
+}
+
+fn paired_phone(hub: &Holdfast, address: &str, member: &str, role: &str) -> Holdfast {
+    let phone = Holdfast::empty();
+    let link = invite(hub, address, member, role);
+    phone.ok(&["pair", &link]);
+    phone
+}
+
+fn hub_campaign() -> Holdfast {
+    let hub = Holdfast::new();
+    hub.member(
+        "Rosa Steward",
+        &["--role", "steward", "--role", "coordinator"],
+    );
+    hub.member("Ana Okafor", &[]);
+    hub.member("Ben Tran", &[]);
+    hub.member("Cy Diaz", &[]);
+    hub.member("Dee Walker", &["--role", "coordinator"]);
+    hub.ok(&[
+        "action",
+        "add",
+        "Gate picket",
+        "--kind",
+        "informational_picket",
+        "--tactic",
+        "picket",
+        "--starts",
+        "2026-03-02T07:00:00Z",
+        "--ends",
+        "2026-03-02T15:00:00Z",
+    ]);
+    hub.ok(&[
+        "--as",
+        "Rosa Steward",
+        "aid",
+        "contribute",
+        "--category",
+        "rent",
+        "--amount",
+        "100",
+    ]);
+    hub
+}
+
+fn check_in(device: &Holdfast, member: &str) {
+    device.ok(&["--as", member, "checkin", "Gate picket", "--member", member]);
+}
+
+fn check_in_ids(device: &Holdfast) -> Vec<String> {
+    let mut ids = field(&device.json(&["checks", "Gate picket"]), "id");
+    ids.sort();
+    ids
+}
+
+fn ledger_ids(device: &Holdfast) -> Vec<String> {
+    let mut ids = field(&device.json(&["aid", "ledger"]), "id");
+    ids.sort();
+    ids
+}
+
+fn sync(phone: &Holdfast) -> Value {
+    phone.json(&["sync", "--discovery", "off"])
+}
+
+fn payout(device: &Holdfast, by: &str, amount: &str) {
+    let request = device.json(&[
+        "aid",
+        "request",
+        "--member",
+        "Ben Tran",
+        "--category",
+        "rent",
+        "--amount",
+        amount,
+        "--urgency",
+        "urgent",
+        "--note",
+        "rent",
+    ]);
+    device.ok(&[
+        "--as",
+        by,
+        "aid",
+        "disburse",
+        "--request",
+        &id_of(&request),
+        "--amount",
+        amount,
+    ]);
+}
+
+#[test]
+fn a_hub_and_three_phones_converge_after_offline_edits_in_any_order() {
+    let hub = hub_campaign();
+    let running = Hub::start(&hub, "off");
+    let ana = paired_phone(&hub, &running.address, "Ana Okafor", "member");
+    let ben = paired_phone(&hub, &running.address, "Ben Tran", "member");
+    let dee = paired_phone(&hub, &running.address, "Dee Walker", "coordinator");
+    let port = running.address.rsplit(':').next().unwrap().to_string();
+    drop(running);
+
+    // Everyone offline: check-ins on every device, and two payouts from the
+    // same 100.00 pool on two devices that cannot see each other.
+    check_in(&ana, "Ana Okafor");
+    check_in(&ben, "Ben Tran");
+    check_in(&dee, "Dee Walker");
+    check_in(&hub, "Rosa Steward");
+    payout(&dee, "Dee Walker", "80");
+    payout(&hub, "Rosa Steward", "70");
+
+    let running = Hub::start_on(&hub, "off", &port);
+    // Reconnect in a mixed order, twice round, so every phone hears of
+    // every other phone's edits through the hub.
+    for phone in [&ben, &dee, &ana, &dee, &ben, &ana] {
+        let report = sync(phone);
+        assert!(report["round_trips"].as_u64().unwrap() <= 4, "{report}");
+    }
+    drop(running);
+
+    let expected = check_in_ids(&hub);
+    assert_eq!(expected.len(), 4);
+    let expected_ledger = ledger_ids(&hub);
+    assert_eq!(expected_ledger.len(), 3, "contribution and two payouts");
+    for phone in [&ana, &ben, &dee] {
+        assert_eq!(check_in_ids(phone), expected);
+        assert_eq!(ledger_ids(phone), expected_ledger);
+    }
+    let attention = hub.ok(&["attention", "list"]);
+    assert!(
+        attention.to_lowercase().contains("overdrawn"),
+        "{attention}"
+    );
+    let on_phone = ana.ok(&["attention", "list"]);
+    assert!(on_phone.to_lowercase().contains("overdrawn"), "{on_phone}");
+
+    // Who received aid stays with coordinators: Dee's phone has it, Ana's not.
+    let documents = |device: &Holdfast| field(&device.json(&["documents"]), "document");
+    assert!(documents(&dee).contains(&"aid-private".to_string()));
+    assert!(!documents(&ana).contains(&"aid-private".to_string()));
+
+    // Nothing of Ana's waits to leave her phone.
+    assert_eq!(
+        ana.json(&["sync-status"])["unsynced_local_changes"],
+        0,
+        "{}",
+        ana.ok(&["sync-status"])
+    );
+}
+
+#[test]
+fn strangers_revoked_devices_and_garbage_are_refused_while_the_hub_serves_others() {
+    let hub = hub_campaign();
+    let running = Hub::start(&hub, "off");
+    let ana = paired_phone(&hub, &running.address, "Ana Okafor", "member");
+    let ben = paired_phone(&hub, &running.address, "Ben Tran", "member");
+
+    // A device of another campaign, never paired.
+    let stranger = Holdfast::new();
+    let stderr = stranger.refused(&["sync", "--peer", &running.address, "--discovery", "off"]);
+    assert!(stderr.contains("not paired"), "{stderr}");
+
+    // Garbage, an oversized frame and a frame cut short.
+    for bytes in [
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
+        vec![0xff, 0xff, 0xff, 0xff, 1, 2, 3],
+        vec![0, 0, 0, 9, 1, b'H', b'F'],
+    ] {
+        let mut socket = TcpStream::connect(&running.address).unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(40)))
+            .unwrap();
+        socket.write_all(&bytes).unwrap();
+        let _ = socket.shutdown(std::net::Shutdown::Write);
+        let mut answer = Vec::new();
+        let _ = socket.read_to_end(&mut answer);
+        assert!(answer.len() < 200, "the hub answered garbage with data");
+    }
+
+    // A revoked device is refused at its next connection, with a reason.
+    let ben_id = ben
+        .json(&["devices"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|device| device["label"].as_str().unwrap().starts_with("Ben"))
+        .map(|device| device["id"].as_str().unwrap().to_string())
+        .unwrap();
+    hub.ok(&["--as", "Rosa Steward", "revoke", &ben_id]);
+    check_in(&hub, "Rosa Steward");
+    let stderr = ben.refused(&["sync", "--discovery", "off"]);
+    assert!(stderr.contains("revoked"), "{stderr}");
+    assert!(
+        check_in_ids(&ben).is_empty(),
+        "the revoked phone got new data"
+    );
+
+    // The hub kept serving: Ana still syncs and gets the new check-in.
+    sync(&ana);
+    assert_eq!(check_in_ids(&ana), check_in_ids(&hub));
+    let events = hub.ok(&["sync-status"]);
+    assert!(events.contains("refused"), "{events}");
+}
+
+#[test]
+fn a_phone_finds_the_hub_over_mdns_when_its_address_changed() {
+    let hub = hub_campaign();
+    let running = Hub::start(&hub, "off");
+    let ana = paired_phone(&hub, &running.address, "Ana Okafor", "member");
+    drop(running);
+    check_in(&ana, "Ana Okafor");
+    // The hub comes back on another port; only mDNS can tell the phone.
+    let running = Hub::start(&hub, "loopback");
+    let report = ana.json(&["sync", "--discovery", "loopback"]);
+    assert_eq!(report["address"].as_str().unwrap(), running.address);
+    drop(running);
+    assert_eq!(check_in_ids(&hub), check_in_ids(&ana));
+}
+
+#[test]
+fn bundles_carry_changes_on_a_stick_and_refuse_tampering() {
+    let hub = hub_campaign();
+    let running = Hub::start(&hub, "off");
+    let ana = paired_phone(&hub, &running.address, "Ana Okafor", "member");
+    drop(running);
+    check_in(&ana, "Ana Okafor");
+    let file = ana.file("for-hub.holdfast");
+    let file_text = file.to_str().unwrap();
+    ana.ok(&["bundle", "export", file_text]);
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(
+        !bytes.windows(4).any(|window| window == b"Gate"),
+        "a bundle must be encrypted"
+    );
+
+    let first = hub.json(&["bundle", "import", file_text]);
+    assert!(first["changed"].as_u64().unwrap() >= 1, "{first}");
+    assert_eq!(check_in_ids(&hub), check_in_ids(&ana));
+    let again = hub.json(&["bundle", "import", file_text]);
+    assert_eq!(again["changed"], 0, "importing twice changes nothing");
+
+    let mut tampered = bytes.clone();
+    let middle = tampered.len() / 2;
+    tampered[middle] ^= 0x01;
+    let tampered_file = ana.file("tampered.holdfast");
+    std::fs::write(&tampered_file, &tampered).unwrap();
+    let stderr = hub.refused(&["bundle", "import", tampered_file.to_str().unwrap()]);
+    assert!(stderr.contains("altered"), "{stderr}");
+
+    let stranger = Holdfast::new();
+    let stderr = stranger.refused(&["bundle", "import", file_text]);
+    assert!(stderr.contains("another campaign"), "{stderr}");
+}
