@@ -13,6 +13,9 @@ pub struct Options {
     /// `--demo` or `HOLDFAST_DEMO=1`: seed the demo campaign into a folder
     /// that holds none yet.
     pub demo: bool,
+    /// `--no-sync` or `HOLDFAST_SYNC=off`: run neither the hub nor the sync
+    /// loop (a computer that must stay silent on a network).
+    pub no_sync: bool,
 }
 
 impl Options {
@@ -32,11 +35,14 @@ impl Options {
                 .filter(|value| !value.is_empty())
                 .map(PathBuf::from),
             demo: variable("HOLDFAST_DEMO").is_some_and(|value| value == "1" || value == "true"),
+            no_sync: variable("HOLDFAST_SYNC").is_some_and(|value| value == "off" || value == "0"),
         };
         let mut arguments = arguments.into_iter();
         while let Some(argument) = arguments.next() {
             if argument == "--demo" {
                 options.demo = true;
+            } else if argument == "--no-sync" {
+                options.no_sync = true;
             } else if argument == "--data-dir" {
                 if let Some(folder) = arguments.next() {
                     options.data_dir = Some(PathBuf::from(folder));
@@ -82,6 +88,7 @@ mod tests {
             Options {
                 data_dir: folder("/tmp/a"),
                 demo: true,
+                no_sync: false,
             },
         );
         check(
@@ -90,6 +97,7 @@ mod tests {
             Options {
                 data_dir: folder("/tmp/b"),
                 demo: false,
+                no_sync: false,
             },
         );
         check(
@@ -98,6 +106,7 @@ mod tests {
             Options {
                 data_dir: folder("/tmp/c"),
                 demo: true,
+                no_sync: false,
             },
         );
         check(
@@ -106,6 +115,23 @@ mod tests {
             Options {
                 data_dir: folder("/tmp/d"),
                 demo: false,
+                no_sync: false,
+            },
+        );
+        check(
+            &["--no-sync"],
+            &[],
+            Options {
+                no_sync: true,
+                ..Options::default()
+            },
+        );
+        check(
+            &[],
+            &[("HOLDFAST_SYNC", "off")],
+            Options {
+                no_sync: true,
+                ..Options::default()
             },
         );
         check(

@@ -1,5 +1,5 @@
-//! Opening the campaign and the window, and tidying the campaign up when
-//! the app closes.
+//! Opening the campaign and the window, starting sync in the background,
+//! and tidying the campaign up when the app closes.
 //!
 //! The window shows the UI when a campaign opens. When there is none, it
 //! shows `no-campaign.html`, which says where Holdfast looked and how to
@@ -33,6 +33,9 @@ pub fn open(app: &mut App, options: &Options) -> Result<(), Box<dyn Error>> {
     let (backend, page) = match open_campaign(&data_dir, options.demo) {
         Ok(campaign) => {
             let campaign = Arc::new(Mutex::new(campaign));
+            if !options.no_sync {
+                start_sync(campaign.clone());
+            }
             let router = holdfast_http::router(campaign.clone(), ui_dir(app));
             (Backend::Open { router, campaign }, "index.html".to_string())
         }
@@ -61,6 +64,26 @@ pub fn open(app: &mut App, options: &Options) -> Result<(), Box<dyn Error>> {
     window.url = WebviewUrl::App(page.into());
     WebviewWindowBuilder::from_config(app.handle(), &window)?.build()?;
     Ok(())
+}
+
+/// Runs sync in the background: on a desktop, the hub for the hall's
+/// network as well as the loop that syncs with other hubs; on a phone, only
+/// the loop. Failures are printed and never stop the app: a phone with no
+/// network is the normal case.
+fn start_sync(campaign: holdfast_net::SharedCampaign) {
+    let options = holdfast_net::background::BackgroundOptions {
+        hub_address: if cfg!(desktop) {
+            Some(format!("0.0.0.0:{}", holdfast_net::DEFAULT_PORT))
+        } else {
+            None
+        },
+        ..Default::default()
+    };
+    tauri::async_runtime::spawn(async move {
+        if let Err(error) = holdfast_net::background::run(campaign, options).await {
+            eprintln!("holdfast: sync is off: {error}");
+        }
+    });
 }
 
 /// The app ends the process without dropping what it manages, so the

@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{anyhow, Context as _, Result};
 use clap::{Subcommand, ValueEnum};
 use holdfast_core::model::Role;
+use holdfast_net::background::{self, BackgroundOptions, LAST_HUB};
 use holdfast_net::discovery::{self, AdvertiseOptions, Interfaces};
 use holdfast_net::{client, hub, SharedCampaign, DEFAULT_PORT};
 use holdfast_sync::{bundle, pairing, Identity, Invite};
@@ -181,42 +182,22 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
             })
         }
         Command::Sync { peers, discovery } => {
-            let campaign = context.open()?;
+            let mut campaign = context.open()?;
+            let identity = Identity::of(&mut campaign)?;
+            let tag = holdfast_sync::identity::discovery_tag(&campaign)?;
             let shared: SharedCampaign = Arc::new(Mutex::new(campaign));
-            let runtime = runtime()?;
-            let mut candidates = peers;
-            if let Some(hub) = shared
-                .lock()
-                .expect("not shared yet")
-                .local_value(LAST_HUB)?
-            {
-                if !candidates.contains(&hub) {
-                    candidates.push(hub);
-                }
-            }
-            let report = runtime.block_on(async {
-                let mut last_error = None;
-                for address in &candidates {
-                    match client::sync_with(shared.clone(), address).await {
-                        Ok(report) => return Ok((address.clone(), report)),
-                        Err(error) => last_error = Some(error),
-                    }
-                }
-                if let Some(interfaces) = discovery.interfaces() {
-                    let found =
-                        client::discover(&shared, Duration::from_secs(5), interfaces).await?;
-                    for address in &found {
-                        match client::sync_with(shared.clone(), address).await {
-                            Ok(report) => return Ok((address.clone(), report)),
-                            Err(error) => last_error = Some(error),
-                        }
-                    }
-                }
-                Err(last_error.unwrap_or(holdfast_net::NetError::NoHub))
-            });
-            let (address, report) = report?;
-            let campaign = holdfast_net::lock(&shared);
-            campaign.set_local_value(LAST_HUB, &address)?;
+            let options = BackgroundOptions {
+                hub_address: None,
+                discovery: discovery.interfaces(),
+                interval: Duration::from_secs(30),
+                peers,
+            };
+            let (address, report) = runtime()?.block_on(background::sync_once(
+                &shared,
+                &options,
+                &tag,
+                &identity.fingerprint(),
+            ))?;
             let summary = SyncSummary {
                 peer: report.peer_label.clone(),
                 address: address.clone(),
@@ -358,9 +339,6 @@ struct SyncSummary {
     bytes_received: usize,
     round_trips: usize,
 }
-
-/// Where the last successful sync went; tried first next time.
-const LAST_HUB: &str = "last_hub_address";
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Runtime::new().context("could not start the network runtime")

@@ -9,7 +9,6 @@ use holdfast_sync::{Config, Identity, Invite, Report, Session, Status};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::discovery::{self, Interfaces};
 use crate::{lock, NetError, SharedCampaign};
 
 /// How long to wait for a hub to answer.
@@ -168,32 +167,6 @@ async fn pair_at(
             return Ok(welcome);
         }
     }
-}
-
-/// Finds hubs of this campaign on the local network, for up to `timeout`.
-pub async fn discover(
-    campaign: &SharedCampaign,
-    timeout: Duration,
-    interfaces: Interfaces,
-) -> Result<Vec<String>, NetError> {
-    let tag = {
-        let campaign = lock(campaign);
-        holdfast_sync::identity::discovery_tag(&campaign)?
-    };
-    let own = {
-        let mut campaign = lock(campaign);
-        Identity::of(&mut campaign)?.fingerprint()
-    };
-    let found =
-        tokio::task::spawn_blocking(move || discovery::browse_until(&tag, 1, timeout, interfaces))
-            .await
-            .map_err(|_| NetError::TaskFailed)??;
-    Ok(found
-        .into_iter()
-        .filter(|hub| hub.device_fingerprint != own)
-        .flat_map(|hub| hub.addresses)
-        .map(|address| address.to_string())
-        .collect())
 }
 
 fn uuid_v4() -> String {

@@ -3,10 +3,12 @@
 //!
 //! * [`hub`]: accepts connections and runs a session for each, so that a
 //!   failure or a panic in one never reaches another.
+//! * [`background`]: the hub and the sync loop that run by themselves.
 //! * [`client`]: connects to a hub or peer to sync or to pair.
 //! * [`discovery`]: finds hubs of this campaign on the local network (mDNS).
 //! * [`error`]: what can go wrong on the wire.
 
+pub mod background;
 pub mod client;
 pub mod discovery;
 pub mod error;
