@@ -1,0 +1,226 @@
+//! The sync protocol converges: devices edit apart, meet in random pairs
+//! through real sessions (phone to hub and phone to phone), and after a
+//! final round everyone holds the same record.
+
+use holdfast_core::model::{ActionKind, Role};
+use holdfast_store::use_cases::actions::NewAction;
+use holdfast_store::use_cases::check_ins::CheckRequest;
+use holdfast_store::use_cases::members::NewMember;
+use holdfast_store::Campaign;
+use holdfast_sync::pairing::{self, Pairing, PairingStatus};
+use holdfast_sync::{Config, Identity, Invite, Session, Status};
+use proptest::prelude::*;
+use tempfile::TempDir;
+
+const MEMBERS: [&str; 4] = ["Ana", "Ben", "Cy", "Dee"];
+
+struct Device {
+    _dir: TempDir,
+    campaign: Campaign,
+    identity: Identity,
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    CheckIn { device: usize, member: usize },
+    CheckOut { device: usize, member: usize },
+    AddMember { device: usize },
+    Sync { left: usize, right: usize },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        (0..3_usize, 0..4_usize).prop_map(|(device, member)| Step::CheckIn { device, member }),
+        (0..3_usize, 0..4_usize).prop_map(|(device, member)| Step::CheckOut { device, member }),
+        (0..3_usize).prop_map(|device| Step::AddMember { device }),
+        (0..3_usize, 0..3_usize).prop_map(|(left, right)| Step::Sync { left, right }),
+    ]
+}
+
+fn founder() -> Device {
+    let dir = TempDir::new().unwrap();
+    let mut campaign = Campaign::create(dir.path(), "Converge", "Local 1").unwrap();
+    campaign
+        .add_member(NewMember {
+            name: "Rosa".into(),
+            roles: vec![Role::Member, Role::Steward],
+            ..NewMember::default()
+        })
+        .unwrap();
+    for name in MEMBERS {
+        campaign
+            .add_member(NewMember {
+                name: name.into(),
+                ..NewMember::default()
+            })
+            .unwrap();
+    }
+    campaign
+        .create_action(NewAction {
+            title: "Picket".into(),
+            kind: ActionKind::InformationalPicket,
+            tactic: "picket".into(),
+            site: None,
+            starts_at: "2026-03-02T07:00:00Z".into(),
+            ends_at: "2026-03-02T15:00:00Z".into(),
+            choke_points: vec![],
+        })
+        .unwrap();
+    let identity = Identity::of(&mut campaign).unwrap();
+    Device {
+        _dir: dir,
+        campaign,
+        identity,
+    }
+}
+
+fn pair(hub: &mut Device) -> Device {
+    let (invite, _) =
+        pairing::issue_invite(&mut hub.campaign, "Rosa", "Ana", Role::Member, 24, vec![]).unwrap();
+    let identity = Identity::generate().unwrap();
+    let device_id = uuid::Uuid::new_v4().to_string();
+    let (mut client, mut to_hub) = Pairing::start(
+        Invite::parse(&invite.link()).unwrap(),
+        &identity,
+        &device_id,
+    )
+    .unwrap();
+    let mut server = Session::accept(hub.identity.clone(), Config::default());
+    loop {
+        let output = server.receive(&mut hub.campaign, &to_hub);
+        let (reply, status) = client.receive(&output.send).unwrap();
+        if let PairingStatus::Welcomed(welcome) = status {
+            let dir = TempDir::new().unwrap();
+            let campaign = pairing::settle(dir.path(), &welcome, &identity, &device_id).unwrap();
+            return Device {
+                _dir: dir,
+                campaign,
+                identity,
+            };
+        }
+        to_hub = reply;
+    }
+}
+
+/// One session between two devices, bytes handed back and forth.
+fn sync(devices: &mut [Device], left: usize, right: usize) {
+    if left == right {
+        return;
+    }
+    let (first, second) = if left < right {
+        let (a, b) = devices.split_at_mut(right);
+        (&mut a[left], &mut b[0])
+    } else {
+        let (a, b) = devices.split_at_mut(left);
+        (&mut b[0], &mut a[right])
+    };
+    let (mut client, mut to_server) =
+        Session::connect(first.identity.clone(), Config::default()).unwrap();
+    let mut server = Session::accept(
+        second.identity.clone(),
+        Config {
+            collapse_heads: true,
+            ..Config::default()
+        },
+    );
+    for _ in 0..40 {
+        let output = server.receive(&mut second.campaign, &to_server);
+        let server_running = matches!(output.status, Status::Continue);
+        if let Status::Failed(error) = &output.status {
+            panic!("server failed: {error}");
+        }
+        let reply = client.receive(&mut first.campaign, &output.send);
+        match reply.status {
+            Status::Continue => to_server = reply.send,
+            Status::Done(_) => {
+                if server_running && !reply.send.is_empty() {
+                    let last = server.receive(&mut second.campaign, &reply.send);
+                    assert!(
+                        !matches!(last.status, Status::Failed(_)),
+                        "{:?}",
+                        last.status
+                    );
+                }
+                return;
+            }
+            Status::Failed(error) => panic!("client failed: {error}"),
+        }
+        if !server_running {
+            return;
+        }
+    }
+    panic!("the session did not finish");
+}
+
+fn record(campaign: &Campaign) -> (Vec<String>, Vec<String>) {
+    let mut check_ins: Vec<String> = campaign
+        .check_ins(None)
+        .unwrap()
+        .into_iter()
+        .map(|check| format!("{} {} {:?}", check.id, check.member_id, check.kind))
+        .collect();
+    check_ins.sort();
+    let mut members: Vec<String> = campaign
+        .members()
+        .unwrap()
+        .into_iter()
+        .map(|member| member.id)
+        .collect();
+    members.sort();
+    (check_ins, members)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn devices_that_sync_in_any_order_converge(steps in proptest::collection::vec(step(), 1..25)) {
+        let mut hub = founder();
+        let phone_one = pair(&mut hub);
+        let phone_two = pair(&mut hub);
+        let mut devices = vec![hub, phone_one, phone_two];
+        sync(&mut devices, 1, 0);
+        sync(&mut devices, 2, 0);
+        for (index, step) in steps.into_iter().enumerate() {
+            match step {
+                // Local refusals (checking in twice) are part of the game.
+                Step::CheckIn { device, member } => {
+                    let _ = devices[device].campaign.check_in(CheckRequest {
+                        action: "Picket".into(),
+                        member: Some(MEMBERS[member].into()),
+                        shift: None,
+                        recorded_by: None,
+                        at: None,
+                    });
+                }
+                Step::CheckOut { device, member } => {
+                    let _ = devices[device].campaign.check_out(CheckRequest {
+                        action: "Picket".into(),
+                        member: Some(MEMBERS[member].into()),
+                        shift: None,
+                        recorded_by: None,
+                        at: None,
+                    });
+                }
+                Step::AddMember { device } => {
+                    devices[device]
+                        .campaign
+                        .add_member(NewMember {
+                            name: format!("New member {index}"),
+                            ..NewMember::default()
+                        })
+                        .unwrap();
+                }
+                Step::Sync { left, right } => sync(&mut devices, left, right),
+            }
+        }
+        for _ in 0..2 {
+            sync(&mut devices, 1, 0);
+            sync(&mut devices, 2, 0);
+        }
+        let expected = record(&devices[0].campaign);
+        for device in &devices[1..] {
+            prop_assert_eq!(record(&device.campaign), expected.clone());
+        }
+    }
+}
