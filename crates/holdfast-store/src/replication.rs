@@ -241,10 +241,14 @@ impl Campaign {
             return Ok(Received::default());
         }
         let new_changes = loaded.doc.get_changes_meta(&before).len();
+        // A change Automerge accepts may still break the record (a field of
+        // the wrong type); projecting fails, the transaction rolls back and
+        // `persist` forgets the document, so the change is nowhere.
         self.persist(id, &time::now(), |connection, doc| {
             projection::reproject(connection, id, doc)?;
             Ok(true)
-        })?;
+        })
+        .map_err(|error| refused(error.to_string()))?;
         Ok(Received { new_changes })
     }
 

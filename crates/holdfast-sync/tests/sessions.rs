@@ -463,3 +463,61 @@ fn an_oversized_or_malformed_frame_is_refused_before_it_is_read() {
         assert!(output.send.is_empty(), "a stranger is told nothing");
     }
 }
+
+#[test]
+fn a_change_that_breaks_the_record_is_refused_and_never_saved() {
+    use automerge::transaction::Transactable;
+    use automerge::{ObjType, ReadDoc, ROOT};
+    let mut hub = hub();
+    let phone = pair(&mut hub, "Ana Member", Role::Member);
+    let action = DocumentId::action(&hub.campaign.actions().unwrap()[0].id);
+    let heads_before = hub.campaign.document_heads(&action).unwrap();
+    let check_ins_before = hub.campaign.check_ins(None).unwrap().len();
+
+    // A valid Automerge change that writes a check-in Holdfast cannot read:
+    // its `kind` is a number, not "in" or "out".
+    let mut doc =
+        automerge::AutoCommit::load(&hub.campaign.document_bytes(&action).unwrap()).unwrap();
+    let (_, check_ins) = doc
+        .get(ROOT, "checkins")
+        .unwrap()
+        .expect("the check-ins collection");
+    let bad = doc.put_object(&check_ins, "bad", ObjType::Map).unwrap();
+    doc.put(&bad, "id", "bad").unwrap();
+    doc.put(&bad, "kind", 42_i64).unwrap();
+    doc.commit();
+    let change = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
+    let mut heads = doc.get_heads();
+    heads.sort();
+    let message = automerge::sync::Message {
+        heads,
+        need: vec![],
+        have: vec![automerge::sync::Have::default()],
+        changes: vec![change].into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V1,
+    };
+
+    let (mut server, mut transport, mut send) = hostile_channel(&mut hub, &phone);
+    holdfast_sync::session::write_message(
+        &mut transport,
+        &hostile_flight(action.clone(), message.encode()),
+        &mut send,
+    )
+    .unwrap();
+    let output = server.receive(&mut hub.campaign, &send);
+    let Status::Failed(error) = output.status else {
+        panic!("{:?}", output.status)
+    };
+    assert!(error.to_string().contains("nothing was saved"), "{error}");
+    assert_eq!(hub.campaign.document_heads(&action).unwrap(), heads_before);
+    assert_eq!(
+        hub.campaign.check_ins(None).unwrap().len(),
+        check_ins_before
+    );
+    // And after a restart from disk, it is still not there.
+    let dir = hub._dir.path().to_path_buf();
+    drop(hub.campaign);
+    let mut reopened = Campaign::open(&dir).unwrap();
+    assert_eq!(reopened.document_heads(&action).unwrap(), heads_before);
+}
