@@ -1,6 +1,7 @@
 // The web UI in Debian's Chromium against the real server and a seeded demo
 // campaign: check in and out, run a circle to the put-away screen, file an
-// aid request and see the totals move, read the 48-hour report, and run
+// aid request and see the totals move, read the 48-hour report, invite a
+// device and try to revoke one on the Sync & devices screen, and run
 // axe-core on every screen in both languages' main view. Screenshots of every
 // screen at phone and desktop size go to tests/browser/artifacts/.
 //
@@ -24,7 +25,7 @@ const artifacts = join(here, 'artifacts');
 const axePath = join(here, 'node_modules/axe-core/axe.min.js');
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
-const SCREENS = ['today', 'captain', 'choke-points', 'cadence', 'circle', 'skills', 'aid', 'sovereignty', 'members', 'attention'];
+const SCREENS = ['today', 'captain', 'choke-points', 'cadence', 'circle', 'skills', 'aid', 'sovereignty', 'members', 'attention', 'sync'];
 
 function serverBinary() {
   const candidates = [
@@ -274,6 +275,145 @@ describe('the Holdfast web UI', () => {
     }
     await page.context().close();
     noProblems();
+  });
+
+  test('a steward invites a device and sees the sync state and the paired devices', async () => {
+    const page = await openPage();
+    await show(page, 'sync');
+    const [status, devices, today, members] = await Promise.all([
+      api('/api/sync'),
+      api('/api/devices'),
+      api('/api/today'),
+      api('/api/members'),
+    ]);
+    assert.ok(today.me.roles.includes('steward'), 'the demo device belongs to a steward');
+
+    // The state: with whom this device last synced (nobody, in a fresh
+    // demo), what has not left it, and its key fingerprint.
+    const state = page.getByTestId('sync-state');
+    const stateText = await state.textContent();
+    assert.ok(stateText.includes(status.fingerprint), stateText);
+    if (status.peers.length) assert.ok(stateText.includes(status.peers[0].label ?? ''), stateText);
+    else assert.ok(stateText.includes('This device has not synced with another one yet.'), stateText);
+    assert.ok(status.unsynced_local_changes > 1, 'the demo was made on this device and never left it');
+    assert.equal(
+      (await page.getByTestId('unsynced').textContent()).trim(),
+      `${status.unsynced_local_changes} changes made here are not on any other device yet.`,
+    );
+
+    // The device list has every paired device, and this one cannot be revoked.
+    const rows = page.getByTestId('device-list').locator(':scope > li');
+    assert.equal(await rows.count(), devices.length);
+    for (const [index, device] of devices.entries()) {
+      assert.ok((await rows.nth(index).textContent()).includes(device.label));
+    }
+    const hub = devices.find((device) => device.this_device);
+    const hubRow = page.locator(`[data-device="${hub.id}"]`);
+    assert.ok((await hubRow.textContent()).includes('This device'));
+    assert.equal(await hubRow.getByRole('button').count(), 0);
+
+    // An invite: nothing happens until a member is chosen, then the code
+    // and the QR code appear.
+    const form = page.getByTestId('invite-form');
+    await form.getByRole('button', { name: 'Make the invite' }).click();
+    await form.getByText('First choose the member the device is for.').waitFor();
+    const someone = members.find((member) => member.id !== today.me.id);
+    await form.getByLabel('Whose device is it?').fill(someone.name);
+    await form.getByRole('button', { name: `Choose ${someone.name}` }).first().click();
+    assert.equal((await form.locator('.chosen').textContent()).trim(), `For ${someone.name}`);
+    await form.getByLabel('Role of the new device').selectOption('captain');
+    await form.getByLabel('Hours until the invite expires').fill('6');
+    await form.getByRole('button', { name: 'Make the invite' }).click();
+    const code = page.getByTestId('invite-code');
+    await code.waitFor();
+    assert.match((await code.textContent()).trim(), /^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
+    await page.getByRole('heading', { name: `Invite for ${someone.name} as Picket captain` }).waitFor();
+    const qr = page.getByTestId('invite-qr').locator('svg');
+    assert.ok(await qr.isVisible());
+    assert.equal(await qr.getAttribute('role'), 'img');
+    assert.equal(await qr.getAttribute('aria-label'), `QR code of the invite for ${someone.name}`);
+    const box = await qr.boundingBox();
+    assert.ok(box.width >= 200 && box.width <= PHONE.width, `the QR code is ${box.width} pixels wide`);
+    // Only the QR code's shapes were copied in, drawn in black on white.
+    assert.deepEqual(
+      await qr.evaluate((element) => [...new Set([...element.querySelectorAll('*')].map((child) => child.localName))].sort()),
+      ['path', 'rect'],
+    );
+    await page.getByTestId('invite').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifacts, 'sync-invite-390x844.png') });
+    await page.screenshot({ path: join(artifacts, 'sync-invite-390x844-full.png'), fullPage: true });
+    assert.deepEqual(await seriousViolations(page), []);
+
+    let refusals = 0;
+    const others = devices.filter((device) => !device.this_device && !device.revoked_at);
+    if (others.length) {
+      // A demo with a second device: revoke it, after the question.
+      const other = others[0];
+      await page.getByRole('button', { name: `Revoke ${other.label}` }).click();
+      await page.getByRole('button', { name: 'Yes, revoke it' }).click();
+      await page.locator(`[data-device="${other.id}"]`).getByText(/revoked /).waitFor();
+      const after = (await api('/api/devices')).find((device) => device.id === other.id);
+      assert.ok(after.revoked_at);
+    } else {
+      // The demo holds only this device, and a browser cannot pair a
+      // second one. The API refuses to revoke a device it does not know...
+      const answer = await page.evaluate(async () => {
+        const response = await fetch('/api/devices/no-such-device/revoke', { method: 'POST' });
+        return { status: response.status, body: await response.json() };
+      });
+      refusals += 1;
+      assert.deepEqual(answer, { status: 404, body: { error: 'no device with id or name `no-such-device`' } });
+
+      // ...and the screen shows that refusal when its list offers such a
+      // device, as a list from a tampered or confused server would.
+      const stranger = {
+        ...hub,
+        id: 'a7d3e0c1-0000-4000-8000-000000000001',
+        public_key: '00'.repeat(32),
+        label: 'Phone found in the car park',
+        paired_by: hub.id,
+        this_device: false,
+      };
+      await page.route(`${server.base}/api/devices`, async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({ response, json: [...(await response.json()), stranger] });
+      });
+      await page.reload();
+      await page.waitForSelector('body[data-ready] .screen[data-screen="sync"]');
+      await page.waitForSelector('main:not([aria-busy])');
+      const row = page.locator(`[data-device="${stranger.id}"]`);
+      await row.getByRole('button', { name: `Revoke ${stranger.label}` }).click();
+      // The question names the device; Cancel has the focus and leaves it be.
+      const question = row.getByRole('group', { name: /^Revoke Phone found in the car park\? / });
+      await question.waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel');
+      await row.getByRole('button', { name: 'Cancel' }).click();
+      assert.equal(await question.count(), 0);
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), `Revoke ${stranger.label}`);
+      await row.getByRole('button', { name: `Revoke ${stranger.label}` }).click();
+      await row.getByRole('button', { name: 'Yes, revoke it' }).click();
+      refusals += 1;
+      const refusal = row.getByRole('alert');
+      await refusal.waitFor();
+      assert.equal(await refusal.textContent(), `Not saved: no device with id or name \`${stranger.id}\``);
+      await page.screenshot({ path: join(artifacts, 'sync-revoke-refused-390x844.png') });
+      assert.deepEqual(await seriousViolations(page), []);
+      await page.unroute(`${server.base}/api/devices`);
+      assert.deepEqual(
+        (await api('/api/devices')).map((device) => [device.id, device.revoked_at]),
+        devices.map((device) => [device.id, device.revoked_at]),
+      );
+    }
+    await page.context().close();
+    // The browser logs each refused request as a failed load. Those were
+    // asked for; anything else is a problem.
+    const logged = problems.splice(0);
+    const refused = logged.filter((problem) => /status of 404/.test(problem));
+    assert.equal(refused.length, refusals, logged.join('\n'));
+    assert.deepEqual(
+      logged.filter((problem) => !refused.includes(problem)),
+      [],
+    );
   });
 
   for (const viewport of [PHONE, DESKTOP]) {

@@ -106,6 +106,11 @@ export const api = {
   aidBalances: () => get('/api/aid/balances'),
   coordinatorView: () => get('/api/aid/coordinator'),
 
+  syncStatus: () => get('/api/sync'),
+  devices: () => get('/api/devices'),
+  invite: (request) => post('/api/invites', request),
+  revokeDevice: (device) => post(`/api/devices/${segment(device)}/revoke`),
+
   sovereignty: () => get('/api/sovereignty'),
   attention: () => get('/api/attention'),
   resolveAttention: (request) => post('/api/attention/resolve', request),

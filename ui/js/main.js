@@ -14,6 +14,7 @@ import * as circle from './screens/circle.js';
 import * as members from './screens/members.js';
 import * as skills from './screens/skills.js';
 import * as sovereignty from './screens/sovereignty.js';
+import * as sync from './screens/sync.js';
 import * as today from './screens/today.js';
 
 const SCREENS = {
@@ -27,6 +28,7 @@ const SCREENS = {
   sovereignty,
   members,
   attention,
+  sync,
 };
 
 const QUIET_KEY = 'holdfast.quiet';

@@ -5,11 +5,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use holdfast_core::CoreError;
 use holdfast_store::StoreError;
+use holdfast_sync::SyncError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A failure of the sync layer that is not the store's; the store's own
+    /// failures are unwrapped into `Store` so they keep their status.
+    #[error(transparent)]
+    Sync(SyncError),
     #[error("the request body was not understood: {0}")]
     Body(String),
     #[error("the query was not understood: {0}")]
@@ -46,6 +51,10 @@ impl ApiError {
                 StoreError::NotFound { .. } | StoreError::NoCampaign(_) => StatusCode::NOT_FOUND,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             },
+            ApiError::Sync(sync) => match sync {
+                SyncError::BadInvite(_) => StatusCode::BAD_REQUEST,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            },
             ApiError::Body(_) | ApiError::Query(_) | ApiError::Path(_) | ApiError::Date(_) => {
                 StatusCode::BAD_REQUEST
             }
@@ -60,6 +69,15 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "error": self.to_string() });
         (self.status(), axum::Json(body)).into_response()
+    }
+}
+
+impl From<SyncError> for ApiError {
+    fn from(error: SyncError) -> Self {
+        match error {
+            SyncError::Store(store) => ApiError::Store(store),
+            other => ApiError::Sync(other),
+        }
     }
 }
 

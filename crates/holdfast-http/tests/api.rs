@@ -12,6 +12,7 @@ use holdfast_store::use_cases::actions::{NewAction, NewShift};
 use holdfast_store::use_cases::check_ins::CheckRequest;
 use holdfast_store::use_cases::choke_points::NewChokePoint;
 use holdfast_store::use_cases::members::NewMember;
+use holdfast_store::use_cases::pairing::NewDevice;
 use holdfast_store::Campaign;
 use serde_json::{json, Value};
 
@@ -169,6 +170,16 @@ impl Server {
         let mut response = self
             .agent
             .post(format!("{}{path}", self.base))
+            .send_json(&body)
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        (status, response.body_mut().read_json().expect("JSON"))
+    }
+
+    fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        let mut response = self
+            .agent
+            .put(format!("{}{path}", self.base))
             .send_json(&body)
             .expect("the server answers");
         let status = response.status().as_u16();
@@ -440,4 +451,244 @@ fn a_clash_from_two_offline_devices_is_listed_and_settled() {
         json!({ "key": key, "by": server.captain_id }),
     );
     assert_eq!(status, 404, "{answer}");
+}
+
+/// The id of the phone that `pair_a_phone` pairs.
+const PHONE_ID: &str = "5f0c7d2e-8a41-4b6e-9d3a-2c1f0e9b7a64";
+
+/// Makes this device a steward's hub and pairs a phone for Bo through an
+/// invite, the way the hub does when a new device redeems one. Returns the
+/// steward's id.
+fn pair_a_phone(campaign: &mut Campaign) -> String {
+    let steward = member(campaign, "Dee Mensah", vec![Role::Member, Role::Steward]);
+    campaign.set_device_member(&steward).expect("device member");
+    let (_, record) = holdfast_sync::pairing::issue_invite(
+        campaign,
+        &steward,
+        "Bo Lindqvist",
+        Role::Member,
+        24,
+        Vec::new(),
+    )
+    .expect("an invite");
+    let grant = campaign.invite_grant(&record.tag).expect("a valid invite");
+    campaign
+        .redeem_invite(
+            &grant,
+            NewDevice {
+                device_id: PHONE_ID,
+                public_key: &"ab".repeat(32),
+            },
+        )
+        .expect("the phone is paired");
+    steward
+}
+
+/// Whether a code reads like `TTTT-SSSS-SSSS-SSSS` in invite characters.
+fn is_invite_code(code: &str) -> bool {
+    let groups: Vec<&str> = code.split('-').collect();
+    groups.len() == 4
+        && groups.iter().all(|group| {
+            group.len() == 4
+                && group
+                    .chars()
+                    .all(|character| character.is_ascii_digit() || character.is_ascii_uppercase())
+        })
+}
+
+/// The one device in a list that matches; both devices of these tests are
+/// paired within the same second, so their order is not theirs to rely on.
+fn device_with(devices: &Value, wanted: impl Fn(&Value) -> bool) -> &Value {
+    let mut found = devices
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|row| wanted(row));
+    let one = found.next().expect("a matching device");
+    assert!(found.next().is_none(), "{devices}");
+    one
+}
+
+#[test]
+fn the_sync_status_shows_peers_refusals_and_this_devices_fingerprint() {
+    let server = start_with(|campaign, _, _| {
+        pair_a_phone(campaign);
+        campaign
+            .record_sync(&"ab".repeat(32), PHONE_ID, "192.168.1.31:50112", 4, 9)
+            .expect("a sync");
+        campaign
+            .record_sync_event(
+                "192.168.1.77:50200",
+                "the device with key 0a1b-2c3d-4e5f-6a7b is not paired with this campaign",
+            )
+            .expect("an event");
+    });
+    let (status, sync) = server.get("/api/sync");
+    assert_eq!(status, 200, "{sync}");
+    let fingerprint = sync["fingerprint"].as_str().expect("a fingerprint");
+    assert_eq!(fingerprint.len(), 19, "{fingerprint}");
+    assert!(fingerprint
+        .split('-')
+        .all(|group| group.len() == 4 && group.chars().all(|c| c.is_ascii_hexdigit())));
+    // Asking twice does not make a new key.
+    assert_eq!(server.get("/api/sync").1["fingerprint"], fingerprint);
+
+    let peer = &sync["peers"][0];
+    assert_eq!(peer["label"], "Bo Lindqvist's device");
+    assert_eq!(peer["device_id"], PHONE_ID);
+    assert_eq!(peer["address"], "192.168.1.31:50112");
+    assert_eq!(peer["changes_sent"], 4);
+    assert_eq!(peer["changes_received"], 9);
+    assert!(peer["last_synced_at"].is_string());
+    // Everything seeded here was made on this device and never left it.
+    assert!(sync["unsynced_local_changes"].as_i64().expect("a count") > 0);
+    let event = &sync["recent_events"][0];
+    assert_eq!(event["peer"], "192.168.1.77:50200");
+    assert!(event["event"]
+        .as_str()
+        .unwrap()
+        .contains("is not paired with this campaign"));
+}
+
+#[test]
+fn a_steward_invites_a_device_and_gets_a_code_and_a_qr_code() {
+    let server = start_with(|campaign, _, _| {
+        pair_a_phone(campaign);
+    });
+    let (status, devices) = server.get("/api/devices");
+    assert_eq!(status, 200, "{devices}");
+    assert_eq!(devices.as_array().map(Vec::len), Some(2), "{devices}");
+    let hub = device_with(&devices, |row| row["this_device"] == true);
+    assert_eq!(hub["role"], "steward");
+    assert_eq!(hub["member_name"], "Dee Mensah");
+    let phone = device_with(&devices, |row| row["id"] == PHONE_ID);
+    assert_eq!(phone["this_device"], false);
+    assert_eq!(phone["role"], "member");
+    assert_eq!(phone["label"], "Bo Lindqvist's device");
+    assert_eq!(phone["member_name"], "Bo Lindqvist");
+    assert_eq!(phone["revoked_at"], Value::Null);
+
+    let (status, issued) = server.post(
+        "/api/invites",
+        json!({ "member": server.member_id, "role": "captain", "hours": 6 }),
+    );
+    assert_eq!(status, 200, "{issued}");
+    let code = issued["code"].as_str().expect("a code");
+    assert!(is_invite_code(code), "{code}");
+    assert!(issued["link"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("holdfast://pair?code={code}&key=")));
+    assert!(issued["qr_svg"].as_str().unwrap().contains("<svg"));
+    assert_eq!(issued["member"], "Ana Ferreira");
+    assert_eq!(issued["member_id"], server.member_id.as_str());
+    assert_eq!(issued["role"], "captain");
+    assert_eq!(issued["label"], "Ana Ferreira's device");
+    let expires = time::parse_instant(issued["expires_at"].as_str().unwrap()).expect("an instant");
+    let hours = (expires - Utc::now()).num_minutes();
+    assert!((5 * 60..=6 * 60).contains(&hours), "{hours} minutes");
+
+    // Without hours and role the invite is a member's for a day.
+    let (status, issued) = server.post("/api/invites", json!({ "member": "Bo Lindqvist" }));
+    assert_eq!(status, 200, "{issued}");
+    assert_eq!(issued["role"], "member");
+    assert_ne!(issued["code"], code);
+
+    let (status, answer) = server.post(
+        "/api/invites",
+        json!({ "member": server.member_id, "hours": 0 }),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(
+        answer["error"],
+        "an invite must expire within 1 hour and 14 days"
+    );
+    let (status, answer) = server.post(
+        "/api/invites",
+        json!({ "member": server.member_id, "role": "boss" }),
+    );
+    assert_eq!(status, 400);
+    assert!(answer["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("the request body was not understood"));
+    let (status, answer) = server.post("/api/invites", json!({ "member": "Nobody Here" }));
+    assert_eq!(status, 404);
+    assert_eq!(answer["error"], "no member with id or name `Nobody Here`");
+}
+
+#[test]
+fn only_a_stewards_device_invites_or_revokes() {
+    // The device belongs to Ana, who is a member and nothing more.
+    let server = start();
+    let (status, answer) = server.post(
+        "/api/invites",
+        json!({ "member": server.other_id, "role": "member", "hours": 24 }),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(
+        answer["error"],
+        "Ana Ferreira is not a steward; only stewards pair and revoke devices"
+    );
+    let (status, answer) = server.post(&format!("/api/devices/{PHONE_ID}/revoke"), json!({}));
+    assert_eq!(status, 400);
+    assert_eq!(
+        answer["error"],
+        "Ana Ferreira is not a steward; only stewards pair and revoke devices"
+    );
+    // The device list still answers: who holds the record is no secret
+    // among the devices that hold it.
+    let (status, devices) = server.get("/api/devices");
+    assert_eq!(status, 200);
+    assert_eq!(devices.as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn a_steward_revokes_a_lost_phone_once() {
+    let mut steward = String::new();
+    let server = start_with(|campaign, _, _| {
+        steward = pair_a_phone(campaign);
+    });
+    let path = format!("/api/devices/{PHONE_ID}/revoke");
+    let (status, revoked) = server.post(&path, json!({}));
+    assert_eq!(status, 200, "{revoked}");
+    assert_eq!(revoked["id"], PHONE_ID);
+    assert_eq!(revoked["member_name"], "Bo Lindqvist");
+    assert!(revoked["revoked_at"].is_string());
+    let (_, devices) = server.get("/api/devices");
+    let phone = device_with(&devices, |row| row["id"] == PHONE_ID);
+    assert_eq!(phone["revoked_at"], revoked["revoked_at"]);
+
+    let (status, answer) = server.post(&path, json!({}));
+    assert_eq!(status, 400);
+    assert!(answer["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("Bo Lindqvist's device was already revoked on "));
+    let hub = device_with(&devices, |row| row["this_device"] == true);
+    let this_device = hub["id"].as_str().unwrap().to_string();
+    let (status, answer) = server.post(&format!("/api/devices/{this_device}/revoke"), json!({}));
+    assert_eq!(status, 400);
+    assert_eq!(answer["error"], "a device cannot revoke itself");
+    let (status, answer) = server.post("/api/devices/no-such-device/revoke", json!({}));
+    assert_eq!(status, 404);
+    assert_eq!(
+        answer["error"],
+        "no device with id or name `no-such-device`"
+    );
+
+    // Whoever the device belongs to is who acts: once it is Ana's, the
+    // steward's rights go with the steward.
+    assert_eq!(
+        server
+            .put("/api/me", json!({ "member": server.member_id }))
+            .0,
+        200
+    );
+    let (status, answer) = server.post("/api/invites", json!({ "member": steward }));
+    assert_eq!(status, 400);
+    assert!(answer["error"]
+        .as_str()
+        .unwrap()
+        .contains("is not a steward"));
 }

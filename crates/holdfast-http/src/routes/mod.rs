@@ -9,6 +9,7 @@ mod circles;
 mod people;
 mod reports;
 mod skills;
+mod sync;
 mod today;
 
 use std::path::PathBuf;
@@ -30,6 +31,7 @@ pub fn api(ui_dir: PathBuf) -> Router<Shared> {
         .merge(skills::routes())
         .merge(aid::routes())
         .merge(reports::routes())
+        .merge(sync::routes())
         .fallback(no_such_route)
 }
 

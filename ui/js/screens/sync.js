@@ -1,0 +1,344 @@
+// Sync and devices: when this device last synced and with whom, what made
+// here is on no other device yet, who was refused lately, the paired devices
+// with a way to revoke a lost one, and invites for new devices, shown as a QR
+// code and as a code to read out.
+
+import { api } from '../api.js';
+import { append, empty, field, h, memberPicker, note, screenHeading, section, select, svg } from '../dom.js';
+import { formatDateTime, t } from '../i18n.js';
+
+const INVITE_ROLES = ['member', 'captain', 'coordinator', 'steward'];
+const DEFAULT_HOURS = 24;
+const MOST_HOURS = 24 * 14;
+const EVENTS_SHOWN = 8;
+
+export async function render(container, app) {
+  const [status, devices, today, members] = await Promise.all([api.syncStatus(), api.devices(), api.today(), api.members()]);
+  const me = today.me;
+  const steward = Boolean(me?.roles.includes('steward'));
+
+  append(container, [
+    screenHeading('sync.title'),
+    h('p', { class: 'lead', text: t('sync.explain') }),
+    stateSection(status, app),
+    peersSection(status),
+    eventsSection(status),
+  ]);
+
+  const list = h('div');
+  const drawDevices = (rows) => list.replaceChildren(deviceList(rows, steward, app, redrawDevices));
+  const redrawDevices = async () => drawDevices(await api.devices());
+  drawDevices(devices);
+  container.append(
+    section(
+      'sync.devices',
+      steward ? null : note(me ? t('sync.stewards_only', { name: me.name }) : t('sync.pick_first')),
+      list,
+    ),
+  );
+  if (steward) container.append(inviteSection(members, app));
+}
+
+// The headline: the latest sync, what has not left this device, and the
+// fingerprint people compare when they pair.
+function stateSection(status, app) {
+  const latest = status.peers[0];
+  const count = status.unsynced_local_changes;
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'section-sync-state', 'data-testid': 'sync-state' },
+    h('h3', { id: 'section-sync-state', text: t('sync.state') }),
+    h('p', {
+      class: 'sync-latest',
+      text: latest
+        ? t('sync.last_synced', { when: formatDateTime(latest.last_synced_at), device: peerName(latest) })
+        : t('sync.never_synced'),
+    }),
+    h(
+      'p',
+      { class: count ? 'note note-warning' : 'note', 'data-testid': 'unsynced' },
+      count ? t('sync.unsynced', { count }) : t('sync.all_shared'),
+    ),
+    count ? h('p', { class: 'hint', text: t('sync.unsynced_hint') }) : null,
+    h(
+      'dl',
+      { class: 'fingerprint' },
+      h('dt', { text: t('sync.fingerprint') }),
+      h('dd', { class: 'fingerprint-value', text: status.fingerprint }),
+    ),
+    h('p', { class: 'hint', text: t('sync.fingerprint_hint') }),
+    h('button', { type: 'button', class: 'button secondary', text: t('sync.check_again'), onclick: () => app.refresh() }),
+  );
+}
+
+function peerName(peer) {
+  return peer.label ?? t('sync.unknown_device', { id: peer.device_id.slice(0, 8) });
+}
+
+function peersSection(status) {
+  if (!status.peers.length) return null;
+  return section(
+    'sync.peers',
+    h(
+      'ul',
+      { class: 'rows' },
+      status.peers.map((peer) =>
+        h(
+          'li',
+          { class: 'row stacked' },
+          h('span', { class: 'row-name', text: peerName(peer) }),
+          h('span', { text: t('sync.peer_when', { when: formatDateTime(peer.last_synced_at), address: peer.address }) }),
+          h('span', {
+            class: 'tag',
+            text: t('sync.peer_changes', { received: peer.changes_received, sent: peer.changes_sent }),
+          }),
+        ),
+      ),
+    ),
+  );
+}
+
+// Refusals and broken connections, newest first, in the words the sync
+// layer logged them: they are for a steward to act on, such as a revoked
+// phone that keeps trying.
+function eventsSection(status) {
+  const events = status.recent_events.slice(0, EVENTS_SHOWN);
+  return section(
+    'sync.events',
+    events.length
+      ? h(
+          'ul',
+          { class: 'rows', 'data-testid': 'sync-events' },
+          events.map((event) =>
+            h(
+              'li',
+              { class: 'row stacked' },
+              h('span', { class: 'tag', text: t('sync.event_when', { when: formatDateTime(event.at), peer: event.peer }) }),
+              h('span', { text: event.event }),
+            ),
+          ),
+        )
+      : empty('sync.no_events'),
+  );
+}
+
+function deviceList(devices, steward, app, redraw) {
+  if (!devices.length) return empty('sync.no_devices');
+  return h(
+    'ul',
+    { class: 'rows', 'data-testid': 'device-list' },
+    devices.map((device) => deviceRow(device, steward, app, redraw)),
+  );
+}
+
+function deviceRow(device, steward, app, redraw) {
+  const revoked = Boolean(device.revoked_at);
+  const who = device.member_id ? (device.member_name ?? t('common.former_member')) : t('sync.no_member');
+  const state = revoked ? t('sync.revoked_on', { when: formatDateTime(device.revoked_at) }) : t('sync.active');
+  const slot = h('div', { class: 'device-actions' });
+  const row = h(
+    'li',
+    { class: `device${revoked ? ' is-revoked' : ''}`, 'data-device': device.id },
+    h(
+      'div',
+      { class: 'device-facts' },
+      h('span', { class: 'row-name', text: device.label }),
+      device.this_device ? h('span', { class: 'badge', text: t('sync.this_device') }) : null,
+      h('span', { text: `${who} · ${t(`role.${device.role}`)}` }),
+      h('span', { class: 'tag', text: `${t('sync.paired_on', { when: formatDateTime(device.paired_at) })} · ${state}` }),
+    ),
+    slot,
+  );
+  // This device cannot revoke itself, and a revoked one stays revoked.
+  if (!steward || revoked || device.this_device) return row;
+
+  const revokeButton = h('button', {
+    type: 'button',
+    class: 'button danger',
+    'aria-label': t('sync.revoke_label', { label: device.label }),
+    text: t('sync.revoke'),
+    onclick: () => ask(),
+  });
+  const idle = () => {
+    slot.classList.remove('is-asking');
+    slot.replaceChildren(revokeButton);
+  };
+  // Revoking cannot be undone, so the button only asks; the question names
+  // the device and says what follows, and "Cancel" has the focus.
+  const ask = () => {
+    const questionId = `revoke-question-${device.id}`;
+    const status = h('div', { 'aria-live': 'polite' });
+    const cancel = h('button', {
+      type: 'button',
+      class: 'button secondary',
+      text: t('sync.cancel'),
+      onclick: () => {
+        idle();
+        revokeButton.focus();
+      },
+    });
+    const confirm = h('button', {
+      type: 'button',
+      class: 'button danger',
+      text: t('sync.revoke_yes'),
+      onclick: async () => {
+        confirm.disabled = true;
+        cancel.disabled = true;
+        try {
+          const done = await api.revokeDevice(device.id);
+          app.announce(t('sync.revoked', { label: done.label }));
+          await redraw();
+        } catch (error) {
+          status.replaceChildren(note(app.explain(error), 'warning'));
+          confirm.disabled = false;
+          cancel.disabled = false;
+        }
+      },
+    });
+    slot.classList.add('is-asking');
+    slot.replaceChildren(
+      h(
+        'div',
+        { class: 'confirm', role: 'group', 'aria-labelledby': questionId },
+        h('p', { id: questionId, text: t('sync.revoke_confirm', { label: device.label }) }),
+        h('div', { class: 'actions' }, confirm, cancel),
+        status,
+      ),
+    );
+    cancel.focus();
+  };
+  idle();
+  return row;
+}
+
+function inviteSection(members, app) {
+  let chosen = null;
+  const chosenLine = h('p', { class: 'chosen', 'aria-live': 'polite', text: t('sync.invite_none_chosen') });
+  const picker = memberPicker(members, {
+    labelKey: 'sync.invite_member',
+    buttonKey: 'sync.invite_pick',
+    limit: 6,
+    onPick: (member) => {
+      chosen = member;
+      chosenLine.textContent = t('sync.invite_for', { name: member.name });
+      chosenLine.classList.add('is-chosen');
+    },
+  });
+  const role = select(
+    INVITE_ROLES.map((value) => [value, t(`role.${value}`)]),
+    'member',
+  );
+  const hours = h('input', {
+    type: 'number',
+    min: '1',
+    max: String(MOST_HOURS),
+    step: '1',
+    inputmode: 'numeric',
+    required: true,
+    value: String(DEFAULT_HOURS),
+  });
+  const status = h('div', { 'aria-live': 'polite' });
+  const result = h('div', { class: 'invite-result' });
+  const form = h(
+    'form',
+    { class: 'form', 'data-testid': 'invite-form' },
+    picker,
+    chosenLine,
+    field('sync.invite_role', role, 'sync.invite_role_hint'),
+    field('sync.invite_hours', hours, 'sync.invite_hours_hint'),
+    h('button', { type: 'submit', class: 'button', text: t('sync.invite_make') }),
+    status,
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!chosen) {
+      status.replaceChildren(note(t('sync.invite_choose_first'), 'warning'));
+      picker.querySelector('input')?.focus();
+      return;
+    }
+    const submit = form.querySelector('button[type=submit]');
+    submit.disabled = true;
+    status.replaceChildren();
+    try {
+      const issued = await api.invite({ member: chosen.id, role: role.value, hours: Number(hours.value) });
+      result.replaceChildren(issuedInvite(issued));
+      app.announce(t('sync.invite_ready', { name: issued.member }));
+      result.querySelector('h4')?.focus();
+    } catch (error) {
+      status.replaceChildren(note(app.explain(error), 'warning'));
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return section('sync.invite', h('p', { class: 'hint', text: t('sync.invite_explain') }), form, result);
+}
+
+// The invite as the new device takes it: the QR code for its camera, and the
+// code in large letters for reading out where a camera will not do.
+function issuedInvite(issued) {
+  const name = issued.member;
+  const picture = qrPicture(issued.qr_svg, t('sync.invite_qr', { name }));
+  const groups = issued.code.split('-');
+  return h(
+    'div',
+    { class: 'invite', 'data-testid': 'invite' },
+    h('h4', { tabindex: '-1', text: t('sync.invite_ready_title', { name, role: t(`role.${issued.role}`) }) }),
+    picture ? h('div', { class: 'invite-qr', 'data-testid': 'invite-qr' }, picture) : note(t('sync.invite_no_qr'), 'warning'),
+    h('p', { class: 'invite-code-label', text: t('sync.invite_code') }),
+    // The groups are separate boxes so a narrow phone wraps between them,
+    // never inside one; the dashes stay in the text for copying.
+    h(
+      'p',
+      { class: 'invite-code', 'data-testid': 'invite-code' },
+      groups.flatMap((group, index) => [
+        index ? h('span', { class: 'invite-dash', text: '-' }) : null,
+        h('span', { class: 'invite-group', text: group }),
+      ]),
+    ),
+    h('p', { class: 'when', text: t('sync.invite_expires', { when: formatDateTime(issued.expires_at) }) }),
+    note(t('sync.invite_secret', { name }), 'info'),
+    h(
+      'details',
+      {},
+      h('summary', { text: t('sync.invite_link') }),
+      h('p', { class: 'command', text: issued.link }),
+    ),
+  );
+}
+
+// The QR code arrives as SVG text. The page's policy allows images from this
+// origin only, so a data: URL in an <img> would be blocked, and markup must
+// never be inserted as HTML. The text is parsed as XML, away from the page,
+// and only the shapes a QR code is made of are copied into new elements:
+// nothing else, such as scripts, links or event attributes, can come along.
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const QR_SHAPES = {
+  svg: ['viewBox', 'width', 'height', 'shape-rendering'],
+  rect: ['x', 'y', 'width', 'height', 'fill'],
+  path: ['d', 'fill'],
+  g: ['fill'],
+};
+const PLAIN_COLOUR = /^(#[0-9a-f]{3,8}|[a-z]+)$/i;
+
+function qrPicture(markup, label) {
+  const parsed = new DOMParser().parseFromString(markup, 'image/svg+xml');
+  const root = parsed.documentElement;
+  if (root.namespaceURI !== SVG_NS || root.localName !== 'svg') return null;
+  const copy = (source) => {
+    const allowed = QR_SHAPES[source.localName];
+    if (source.namespaceURI !== SVG_NS || !allowed) return null;
+    const attributes = {};
+    for (const name of allowed) {
+      const value = source.getAttribute(name);
+      if (value === null) continue;
+      if (name === 'fill' && !PLAIN_COLOUR.test(value)) continue;
+      attributes[name] = value;
+    }
+    return svg(source.localName, attributes, [...source.children].map(copy));
+  };
+  const picture = copy(root);
+  picture.setAttribute('role', 'img');
+  picture.setAttribute('aria-label', label);
+  picture.setAttribute('focusable', 'false');
+  return picture;
+}
