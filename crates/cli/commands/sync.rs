@@ -59,7 +59,8 @@ pub enum Command {
         /// Hours until the invite expires.
         #[arg(long, default_value_t = 24)]
         hours: i64,
-        /// Where the new device finds the hub (host:port); repeatable.
+        /// Where the new device finds the hub (host:port); repeatable. Without
+        /// one, this computer's network addresses on the hub's default port.
         #[arg(long = "hub")]
         hubs: Vec<String>,
     },
@@ -129,6 +130,11 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
             let mut campaign = context.open()?;
             let by = context.actor(&campaign)?;
             let role: Role = role.parse()?;
+            let hubs = if hubs.is_empty() {
+                hub::local_addresses(DEFAULT_PORT)
+            } else {
+                hubs
+            };
             let (invite, record) =
                 pairing::issue_invite(&mut campaign, &by, &member, role, hours, hubs)?;
             let issued = Issued {

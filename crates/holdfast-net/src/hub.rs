@@ -37,6 +37,24 @@ impl Default for HubOptions {
     }
 }
 
+/// The addresses a device on the same network can reach this hub at:
+/// every non-loopback IPv4 address of this computer, with the hub's port.
+/// Invites carry them, since multicast discovery is often blocked.
+pub fn local_addresses(port: u16) -> Vec<String> {
+    let mut addresses: Vec<String> = if_addrs::get_if_addrs()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|interface| !interface.is_loopback())
+        .filter_map(|interface| match interface.ip() {
+            std::net::IpAddr::V4(ip) => Some(format!("{ip}:{port}")),
+            std::net::IpAddr::V6(_) => None,
+        })
+        .collect();
+    addresses.sort();
+    addresses.dedup();
+    addresses
+}
+
 /// Binds the hub's listener.
 pub async fn bind(address: &str) -> Result<TcpListener, crate::NetError> {
     TcpListener::bind(address)

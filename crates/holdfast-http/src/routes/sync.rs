@@ -110,7 +110,7 @@ struct NewInvite {
     role: Role,
     hours: Option<i64>,
     /// Where the new device finds the hub (host:port), carried in the QR
-    /// code. Without one, the hub's address is given when pairing.
+    /// code. Without one, this computer's own addresses on the hub's port.
     #[serde(default)]
     hubs: Vec<String>,
 }
@@ -139,11 +139,16 @@ async fn invite(
     Body(body): Body<NewInvite>,
 ) -> ApiResult<Json<Issued>> {
     let hours = body.hours.unwrap_or(DEFAULT_INVITE_HOURS);
+    let hubs = if body.hubs.is_empty() {
+        holdfast_net::hub::local_addresses(holdfast_net::DEFAULT_PORT)
+    } else {
+        body.hubs
+    };
     shared
         .run_with(move |campaign| -> ApiResult<Issued> {
             let by = acting_member(campaign)?;
             let (invite, record) =
-                pairing::issue_invite(campaign, &by, &body.member, body.role, hours, body.hubs)?;
+                pairing::issue_invite(campaign, &by, &body.member, body.role, hours, hubs)?;
             let member = campaign.resolve_member(&record.member_id)?;
             Ok(Issued {
                 code: invite.code.display(),
