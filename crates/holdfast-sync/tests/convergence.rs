@@ -2,23 +2,17 @@
 //! through real sessions (phone to hub and phone to phone), and after a
 //! final round everyone holds the same record.
 
-use holdfast_core::model::{ActionKind, Role};
-use holdfast_store::use_cases::actions::NewAction;
+mod support;
+
+use holdfast_core::model::Role;
 use holdfast_store::use_cases::check_ins::CheckRequest;
 use holdfast_store::use_cases::members::NewMember;
 use holdfast_store::Campaign;
-use holdfast_sync::pairing::{self, Pairing, PairingStatus};
-use holdfast_sync::{Config, Identity, Invite, Session, Status};
+use holdfast_sync::{Config, Session, Status};
 use proptest::prelude::*;
-use tempfile::TempDir;
+use support::Device;
 
 const MEMBERS: [&str; 4] = ["Ana", "Ben", "Cy", "Dee"];
-
-struct Device {
-    _dir: TempDir,
-    campaign: Campaign,
-    identity: Identity,
-}
 
 #[derive(Debug, Clone)]
 enum Step {
@@ -35,71 +29,6 @@ fn step() -> impl Strategy<Value = Step> {
         (0..3_usize).prop_map(|device| Step::AddMember { device }),
         (0..3_usize, 0..3_usize).prop_map(|(left, right)| Step::Sync { left, right }),
     ]
-}
-
-fn founder() -> Device {
-    let dir = TempDir::new().unwrap();
-    let mut campaign = Campaign::create(dir.path(), "Converge", "Local 1").unwrap();
-    campaign
-        .add_member(NewMember {
-            name: "Rosa".into(),
-            roles: vec![Role::Member, Role::Steward],
-            ..NewMember::default()
-        })
-        .unwrap();
-    for name in MEMBERS {
-        campaign
-            .add_member(NewMember {
-                name: name.into(),
-                ..NewMember::default()
-            })
-            .unwrap();
-    }
-    campaign
-        .create_action(NewAction {
-            title: "Picket".into(),
-            kind: ActionKind::InformationalPicket,
-            tactic: "picket".into(),
-            site: None,
-            starts_at: "2026-03-02T07:00:00Z".into(),
-            ends_at: "2026-03-02T15:00:00Z".into(),
-            choke_points: vec![],
-        })
-        .unwrap();
-    let identity = Identity::of(&mut campaign).unwrap();
-    Device {
-        _dir: dir,
-        campaign,
-        identity,
-    }
-}
-
-fn pair(hub: &mut Device) -> Device {
-    let (invite, _) =
-        pairing::issue_invite(&mut hub.campaign, "Rosa", "Ana", Role::Member, 24, vec![]).unwrap();
-    let identity = Identity::generate().unwrap();
-    let device_id = uuid::Uuid::new_v4().to_string();
-    let (mut client, mut to_hub) = Pairing::start(
-        Invite::parse(&invite.link()).unwrap(),
-        &identity,
-        &device_id,
-    )
-    .unwrap();
-    let mut server = Session::accept(hub.identity.clone(), Config::default());
-    loop {
-        let output = server.receive(&mut hub.campaign, &to_hub);
-        let (reply, status) = client.receive(&output.send).unwrap();
-        if let PairingStatus::Welcomed(welcome) = status {
-            let dir = TempDir::new().unwrap();
-            let campaign = pairing::settle(dir.path(), &welcome, &identity, &device_id).unwrap();
-            return Device {
-                _dir: dir,
-                campaign,
-                identity,
-            };
-        }
-        to_hub = reply;
-    }
 }
 
 /// One session between two devices, bytes handed back and forth.
@@ -175,9 +104,9 @@ proptest! {
 
     #[test]
     fn devices_that_sync_in_any_order_converge(steps in proptest::collection::vec(step(), 1..25)) {
-        let mut hub = founder();
-        let phone_one = pair(&mut hub);
-        let phone_two = pair(&mut hub);
+        let mut hub = support::founder(&MEMBERS.map(|name| (name, &[Role::Member][..])));
+        let phone_one = support::pair(&mut hub, "Ana", Role::Member);
+        let phone_two = support::pair(&mut hub, "Ben", Role::Member);
         let mut devices = vec![hub, phone_one, phone_two];
         sync(&mut devices, 1, 0);
         sync(&mut devices, 2, 0);
@@ -186,7 +115,7 @@ proptest! {
                 // Local refusals (checking in twice) are part of the game.
                 Step::CheckIn { device, member } => {
                     let _ = devices[device].campaign.check_in(CheckRequest {
-                        action: "Picket".into(),
+                        action: support::ACTION.into(),
                         member: Some(MEMBERS[member].into()),
                         shift: None,
                         recorded_by: None,
@@ -195,7 +124,7 @@ proptest! {
                 }
                 Step::CheckOut { device, member } => {
                     let _ = devices[device].campaign.check_out(CheckRequest {
-                        action: "Picket".into(),
+                        action: support::ACTION.into(),
                         member: Some(MEMBERS[member].into()),
                         shift: None,
                         recorded_by: None,

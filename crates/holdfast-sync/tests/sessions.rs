@@ -2,85 +2,21 @@
 //! bytes handed from one state machine to the other. The network tests in
 //! `holdfast-net` and `tests/integration` run the same code over sockets.
 
-use holdfast_core::model::{ActionKind, Role};
+mod support;
+
+use holdfast_core::model::Role;
 use holdfast_core::DocumentId;
-use holdfast_store::use_cases::actions::NewAction;
 use holdfast_store::use_cases::check_ins::CheckRequest;
-use holdfast_store::use_cases::members::NewMember;
 use holdfast_store::Campaign;
-use holdfast_sync::pairing::{self, Pairing, PairingStatus};
 use holdfast_sync::{Config, Identity, Invite, Session, Status, SyncError};
+use support::Device;
 use tempfile::TempDir;
 
-struct Device {
-    _dir: TempDir,
-    campaign: Campaign,
-    identity: Identity,
-}
-
 fn hub() -> Device {
-    let dir = TempDir::new().unwrap();
-    let mut campaign = Campaign::create(dir.path(), "Fair Contract Now", "Local 12").unwrap();
-    for (name, roles) in [
-        ("Rosa Steward", vec![Role::Member, Role::Steward]),
-        ("Ana Member", vec![Role::Member]),
-        ("Cy Coordinator", vec![Role::Member, Role::AidCoordinator]),
-    ] {
-        campaign
-            .add_member(NewMember {
-                name: name.into(),
-                roles,
-                ..NewMember::default()
-            })
-            .unwrap();
-    }
-    campaign
-        .create_action(NewAction {
-            title: "Gate picket".into(),
-            kind: ActionKind::InformationalPicket,
-            tactic: "picket".into(),
-            site: None,
-            starts_at: "2026-03-02T07:00:00Z".into(),
-            ends_at: "2026-03-02T15:00:00Z".into(),
-            choke_points: vec![],
-        })
-        .unwrap();
-    let identity = Identity::of(&mut campaign).unwrap();
-    Device {
-        _dir: dir,
-        campaign,
-        identity,
-    }
-}
-
-/// Runs a pairing between a new device and the hub, in memory.
-fn pair(hub: &mut Device, member: &str, role: Role) -> Device {
-    let (invite, _) =
-        pairing::issue_invite(&mut hub.campaign, "Rosa Steward", member, role, 24, vec![]).unwrap();
-    let invite = Invite::parse(&invite.link()).unwrap();
-    let identity = Identity::generate().unwrap();
-    let device_id = uuid::Uuid::new_v4().to_string();
-    let (mut client, mut to_hub) = Pairing::start(invite, &identity, &device_id).unwrap();
-    let mut server = Session::accept(hub.identity.clone(), Config::default());
-    loop {
-        let output = server.receive(&mut hub.campaign, &to_hub);
-        let (reply, status) = client.receive(&output.send).unwrap();
-        if let PairingStatus::Welcomed(welcome) = status {
-            let dir = TempDir::new().unwrap();
-            let campaign = pairing::settle(dir.path(), &welcome, &identity, &device_id).unwrap();
-            return Device {
-                _dir: dir,
-                campaign,
-                identity,
-            };
-        }
-        assert!(
-            matches!(output.status, Status::Continue),
-            "{:?}",
-            output.status
-        );
-        to_hub = reply;
-    }
+    support::founder(&[
+        ("Ana Member", &[Role::Member]),
+        ("Cy Coordinator", &[Role::Member, Role::AidCoordinator]),
+    ])
 }
 
 /// Syncs a device with the hub; returns both sides' final status.
@@ -152,7 +88,7 @@ fn check_in(device: &mut Device, member: &str) {
 #[test]
 fn a_paired_phone_syncs_its_offline_check_in_in_few_round_trips() {
     let mut hub = hub();
-    let mut phone = pair(&mut hub, "Ana Member", Role::Member);
+    let mut phone = support::pair(&mut hub, "Ana Member", Role::Member);
     let (client, server) = sync(&mut phone, &mut hub);
     assert!(matches!(client, Status::Done(_)), "{client:?}");
     assert!(matches!(server, Status::Done(_)), "{server:?}");
@@ -179,7 +115,7 @@ fn a_paired_phone_syncs_its_offline_check_in_in_few_round_trips() {
 fn the_hub_keeps_one_head_after_many_phones() {
     let mut hub = hub();
     let mut phones: Vec<Device> = (0..4)
-        .map(|_| pair(&mut hub, "Ana Member", Role::Member))
+        .map(|_| support::pair(&mut hub, "Ana Member", Role::Member))
         .collect();
     for phone in &mut phones {
         sync(phone, &mut hub);
@@ -209,7 +145,7 @@ fn an_unpaired_device_is_refused_on_both_sides_and_learns_nothing() {
     let mut stranger_campaign = Campaign::create(dir.path(), "Other", "Other").unwrap();
     let stranger_identity = Identity::of(&mut stranger_campaign).unwrap();
     let mut stranger = Device {
-        _dir: dir,
+        dir,
         campaign: stranger_campaign,
         identity: stranger_identity,
     };
@@ -235,7 +171,7 @@ fn an_unpaired_device_is_refused_on_both_sides_and_learns_nothing() {
 #[test]
 fn a_revoked_device_is_refused_at_its_next_connection() {
     let mut hub = hub();
-    let mut phone = pair(&mut hub, "Ana Member", Role::Member);
+    let mut phone = support::pair(&mut hub, "Ana Member", Role::Member);
     sync(&mut phone, &mut hub);
     let device_id = phone.campaign.device_id().to_string();
     hub.campaign
@@ -257,65 +193,23 @@ fn a_revoked_device_is_refused_at_its_next_connection() {
 #[test]
 fn a_wrong_invite_code_fails_the_handshake_and_pairs_nothing() {
     let mut hub = hub();
-    let (invite, _) = pairing::issue_invite(
-        &mut hub.campaign,
-        "Rosa Steward",
-        "Ana Member",
-        Role::Member,
-        24,
-        vec![],
-    )
-    .unwrap();
+    let invite = support::invite(&mut hub, "Ana Member", Role::Member);
     // Same tag, different secret.
-    let forged = format!("{}-0000-0000-0000", invite.code.tag);
-    let forged = Invite::parse(&forged).unwrap();
-    let identity = Identity::generate().unwrap();
-    let (mut client, to_hub) =
-        Pairing::start(forged, &identity, &uuid::Uuid::new_v4().to_string()).unwrap();
-    let mut server = Session::accept(hub.identity.clone(), Config::default());
-    let output = server.receive(&mut hub.campaign, &to_hub);
-    let (reply, _) = client.receive(&output.send).unwrap();
-    let output = server.receive(&mut hub.campaign, &reply);
-    assert!(
-        matches!(output.status, Status::Failed(SyncError::Handshake(_))),
-        "{:?}",
-        output.status
-    );
+    let forged = Invite::parse(&format!("{}-0000-0000-0000", invite.code.tag)).unwrap();
+    let error = support::redeem(&mut hub, forged).err().expect("refused");
+    assert!(matches!(error, SyncError::Handshake(_)), "{error}");
     assert_eq!(hub.campaign.devices().unwrap().len(), 1);
     // The invite is still unused and works with the right code.
-    let invites = hub.campaign.invites().unwrap();
-    assert!(invites[0].used_at.is_none());
+    assert!(hub.campaign.invites().unwrap()[0].used_at.is_none());
+    support::redeem(&mut hub, invite).unwrap();
 }
 
 #[test]
 fn an_invite_pairs_one_device_only() {
     let mut hub = hub();
-    let (invite, _) = pairing::issue_invite(
-        &mut hub.campaign,
-        "Rosa Steward",
-        "Ana Member",
-        Role::Member,
-        24,
-        vec![],
-    )
-    .unwrap();
-    let mut attempt = || {
-        let identity = Identity::generate().unwrap();
-        let (mut client, mut to_hub) =
-            Pairing::start(invite.clone(), &identity, &uuid::Uuid::new_v4().to_string()).unwrap();
-        let mut server = Session::accept(hub.identity.clone(), Config::default());
-        for _ in 0..5 {
-            let output = server.receive(&mut hub.campaign, &to_hub);
-            match client.receive(&output.send) {
-                Ok((_, PairingStatus::Welcomed(_))) => return Ok(()),
-                Ok((reply, PairingStatus::Continue)) => to_hub = reply,
-                Err(error) => return Err(error),
-            }
-        }
-        panic!("pairing did not finish")
-    };
-    attempt().unwrap();
-    let error = attempt().unwrap_err();
+    let invite = support::invite(&mut hub, "Ana Member", Role::Member);
+    support::redeem(&mut hub, invite.clone()).unwrap();
+    let error = support::redeem(&mut hub, invite).err().expect("refused");
     assert!(error.to_string().contains("already used"), "{error}");
 }
 
@@ -331,8 +225,8 @@ fn aid_identities_go_only_to_coordinators_and_reflections_nowhere() {
             note: "week two".into(),
         })
         .unwrap();
-    let mut member_phone = pair(&mut hub, "Ana Member", Role::Member);
-    let mut coordinator_phone = pair(&mut hub, "Cy Coordinator", Role::AidCoordinator);
+    let mut member_phone = support::pair(&mut hub, "Ana Member", Role::Member);
+    let mut coordinator_phone = support::pair(&mut hub, "Cy Coordinator", Role::AidCoordinator);
     sync(&mut member_phone, &mut hub);
     sync(&mut coordinator_phone, &mut hub);
     let private = DocumentId::aid_private();
@@ -387,7 +281,7 @@ fn hostile_flight(document: DocumentId, sync_bytes: Vec<u8>) -> holdfast_sync::w
 #[test]
 fn a_bloom_filter_with_zero_bits_is_refused_before_automerge_sees_it() {
     let mut hub = hub();
-    let phone = pair(&mut hub, "Ana Member", Role::Member);
+    let phone = support::pair(&mut hub, "Ana Member", Role::Member);
     let action = DocumentId::action(&hub.campaign.actions().unwrap()[0].id);
     let heads_before = hub.campaign.document_heads(&action).unwrap();
     let (mut server, mut transport, mut send) = hostile_channel(&mut hub, &phone);
@@ -413,7 +307,7 @@ fn a_bloom_filter_with_zero_bits_is_refused_before_automerge_sees_it() {
 #[test]
 fn a_replayed_frame_in_a_live_session_fails_authentication() {
     let mut hub = hub();
-    let phone = pair(&mut hub, "Ana Member", Role::Member);
+    let phone = support::pair(&mut hub, "Ana Member", Role::Member);
     let (mut server, mut transport, mut send) = hostile_channel(&mut hub, &phone);
     let action = DocumentId::action(&hub.campaign.actions().unwrap()[0].id);
     let mut flight = Vec::new();
@@ -469,7 +363,7 @@ fn a_change_that_breaks_the_record_is_refused_and_never_saved() {
     use automerge::transaction::Transactable;
     use automerge::{ObjType, ReadDoc, ROOT};
     let mut hub = hub();
-    let phone = pair(&mut hub, "Ana Member", Role::Member);
+    let phone = support::pair(&mut hub, "Ana Member", Role::Member);
     let action = DocumentId::action(&hub.campaign.actions().unwrap()[0].id);
     let heads_before = hub.campaign.document_heads(&action).unwrap();
     let check_ins_before = hub.campaign.check_ins(None).unwrap().len();
@@ -516,7 +410,7 @@ fn a_change_that_breaks_the_record_is_refused_and_never_saved() {
         check_ins_before
     );
     // And after a restart from disk, it is still not there.
-    let dir = hub._dir.path().to_path_buf();
+    let dir = hub.dir.path().to_path_buf();
     drop(hub.campaign);
     let mut reopened = Campaign::open(&dir).unwrap();
     assert_eq!(reopened.document_heads(&action).unwrap(), heads_before);
