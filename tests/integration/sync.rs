@@ -24,6 +24,10 @@ impl Hub {
 
     /// Starts the hub on a given port, as a hall PC does after a restart.
     fn start_on(holdfast: &Holdfast, discovery: &str, port: &str) -> Hub {
+        Hub::start_with(holdfast, discovery, port, &[])
+    }
+
+    fn start_with(holdfast: &Holdfast, discovery: &str, port: &str, extra: &[&str]) -> Hub {
         let mut child = Command::new(env!("CARGO_BIN_EXE_holdfast"))
             .arg("--data-dir")
             .arg(holdfast.data_dir())
@@ -36,6 +40,7 @@ impl Hub {
                 "--discovery",
                 discovery,
             ])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -56,6 +61,16 @@ impl Hub {
             let _ = lines.read_to_string(&mut rest);
         });
         Hub { child, address }
+    }
+
+    /// The hub process's resident memory, in KiB.
+    fn resident_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
     }
 }
 
@@ -330,4 +345,97 @@ fn bundles_carry_changes_on_a_stick_and_refuse_tampering() {
     let stranger = Holdfast::new();
     let stderr = stranger.refused(&["bundle", "import", file_text]);
     assert!(stderr.contains("another campaign"), "{stderr}");
+
+    // After Ana's phone is revoked, bundles are sealed with a key it never
+    // receives: what the hub writes next is unreadable to it.
+    let ana_id = device_id(&hub, "Ana");
+    hub.ok(&["--as", "Rosa Steward", "revoke", &ana_id]);
+    check_in(&hub, "Rosa Steward");
+    let after = hub.file("after-revocation.holdfast");
+    hub.ok(&["bundle", "export", after.to_str().unwrap()]);
+    let stderr = ana.refused(&["bundle", "import", after.to_str().unwrap()]);
+    assert!(stderr.contains("never given"), "{stderr}");
+    assert_eq!(
+        check_in_ids(&ana).len(),
+        1,
+        "nothing after the revocation reached Ana"
+    );
+}
+
+/// The id of the paired device whose label starts with `label`.
+fn device_id(device: &Holdfast, label: &str) -> String {
+    device
+        .json(&["devices"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["label"].as_str().unwrap().starts_with(label))
+        .map(|entry| entry["id"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("no device labelled {label}"))
+}
+
+#[test]
+fn stalled_and_oversized_connections_do_not_starve_a_phone() {
+    let hub = hub_campaign();
+    let running = Hub::start_with(
+        &hub,
+        "off",
+        "0",
+        &["--max-connections", "100", "--handshake-timeout", "2"],
+    );
+    let ana = paired_phone(&hub, &running.address, "Ana Okafor", "member");
+    check_in(&ana, "Ana Okafor");
+    let before = running.resident_kib();
+
+    // 150 connections that say nothing, 30 that start a hello and stall,
+    // 20 that announce a frame far over the limit and stall.
+    let mut stalled = Vec::new();
+    for index in 0..200 {
+        let mut socket = TcpStream::connect(&running.address).unwrap();
+        match index {
+            0..150 => {}
+            150..180 => socket.write_all(&[0, 0, 0, 6, 1, b'H', b'F']).unwrap(),
+            _ => socket.write_all(&[0x7f, 0xff, 0xff, 0xff, 3]).unwrap(),
+        }
+        stalled.push(socket);
+    }
+    // Over the limit, a connection is told at once that the hub is busy.
+    let mut refused = 0;
+    for socket in &mut stalled[100..] {
+        socket
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut answer = Vec::new();
+        if socket.read_to_end(&mut answer).is_ok()
+            && String::from_utf8_lossy(&answer).contains("busy")
+        {
+            refused += 1;
+        }
+    }
+    let during = running.resident_kib();
+    // Once the stalled ones run out of time, the phone gets through.
+    std::thread::sleep(Duration::from_secs(3));
+    let report = sync(&ana);
+    assert_eq!(
+        report["changes_sent"].as_u64().unwrap() >= 1,
+        true,
+        "{report}"
+    );
+    assert_eq!(check_in_ids(&ana).len(), 1);
+    let after = running.resident_kib();
+    drop(stalled);
+    eprintln!(
+        "hub memory: {before} KiB before, {during} KiB with 200 stalled connections, {after} KiB after; {refused} of 100 over the limit told busy"
+    );
+    assert!(
+        refused >= 90,
+        "only {refused} of 100 over the limit were told busy"
+    );
+    assert!(
+        during < before + 64 * 1024,
+        "stalled connections grew the hub by {} KiB",
+        during - before
+    );
+    drop(running);
+    assert_eq!(check_in_ids(&hub), check_in_ids(&ana));
 }

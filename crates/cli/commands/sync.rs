@@ -50,6 +50,12 @@ pub enum Command {
         /// Whether to announce the hub over mDNS.
         #[arg(long, value_enum, default_value = "on")]
         discovery: Discovery,
+        /// Connections served at once; more are told the hub is busy.
+        #[arg(long, default_value_t = 512)]
+        max_connections: usize,
+        /// Seconds a connection may take to prove who it is.
+        #[arg(long, default_value_t = 10)]
+        handshake_timeout: u64,
     },
     /// Invite a new device for a member: prints a code to read out and a QR code.
     Invite {
@@ -120,7 +126,16 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
             address,
             port,
             discovery,
-        } => run_hub(context, &address, port, discovery),
+            max_connections,
+            handshake_timeout,
+        } => {
+            let options = hub::HubOptions {
+                max_connections,
+                handshake_timeout: Duration::from_secs(handshake_timeout),
+                ..hub::HubOptions::default()
+            };
+            run_hub(context, &address, port, discovery, options)
+        }
         Command::Invite {
             member,
             role,
@@ -350,7 +365,13 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Runtime::new().context("could not start the network runtime")
 }
 
-fn run_hub(context: &Context, address: &str, port: u16, discovery: Discovery) -> Result<()> {
+fn run_hub(
+    context: &Context,
+    address: &str,
+    port: u16,
+    discovery: Discovery,
+    options: hub::HubOptions,
+) -> Result<()> {
     let mut campaign = context.open()?;
     let identity = Identity::of(&mut campaign)?;
     let tag = holdfast_sync::identity::discovery_tag(&campaign)?;
@@ -375,7 +396,7 @@ fn run_hub(context: &Context, address: &str, port: u16, discovery: Discovery) ->
         println!("Hub key fingerprint: {}", identity.fingerprint());
         println!("Press Ctrl-C to stop.");
         tokio::select! {
-            result = hub::serve(shared, identity, listener, hub::HubOptions::default()) => {
+            result = hub::serve(shared, identity, listener, options) => {
                 result.map_err(|error| anyhow!("the hub stopped: {error}"))
             }
             _ = tokio::signal::ctrl_c() => Ok(()),

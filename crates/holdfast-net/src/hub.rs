@@ -19,9 +19,14 @@ use crate::{lock, SharedCampaign};
 /// How the hub runs.
 #[derive(Debug, Clone)]
 pub struct HubOptions {
-    /// Connections served at once; more wait for a free place.
+    /// Connections served at once. One more is told the hub is busy and
+    /// closed at once, instead of waiting in a queue behind stalled ones.
     pub max_connections: usize,
-    /// How long a connection may stay silent before it is dropped.
+    /// How long a connection may take to prove who it is. A client that
+    /// connects and sends nothing (or dribbles a byte at a time) loses its
+    /// place after this, whatever it does.
+    pub handshake_timeout: Duration,
+    /// How long an authenticated connection may stay silent.
     pub idle_timeout: Duration,
     /// Print a line per connection to standard error.
     pub log: bool,
@@ -30,12 +35,17 @@ pub struct HubOptions {
 impl Default for HubOptions {
     fn default() -> Self {
         HubOptions {
-            max_connections: 128,
+            // Well under the usual limit of 1,024 open files per process.
+            max_connections: 512,
+            handshake_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(30),
             log: true,
         }
     }
 }
+
+/// What a connection over the limit reads before the hub closes it.
+const BUSY: &str = "the hub is busy; try again in a minute";
 
 /// The addresses a device on the same network can reach this hub at:
 /// every non-loopback IPv4 address of this computer, with the hub's port.
@@ -84,7 +94,10 @@ pub async fn serve(
                 continue;
             }
         };
-        let permit = places.clone().acquire_owned().await.expect("never closed");
+        let Ok(permit) = places.clone().try_acquire_owned() else {
+            tokio::spawn(turn_away(socket));
+            continue;
+        };
         let campaign = campaign.clone();
         let identity = identity.clone();
         let options = options.clone();
@@ -109,6 +122,18 @@ pub async fn serve(
     }
 }
 
+/// Tells a connection over the limit why it is closed, without waiting on it.
+async fn turn_away(mut socket: TcpStream) {
+    let mut refusal = Vec::new();
+    holdfast_sync::frame::encode(
+        holdfast_sync::frame::FrameKind::Refusal,
+        BUSY.as_bytes(),
+        &mut refusal,
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(1), socket.write_all(&refusal)).await;
+    let _ = socket.shutdown().await;
+}
+
 async fn connection(
     campaign: SharedCampaign,
     identity: Identity,
@@ -122,10 +147,22 @@ async fn connection(
         ..Config::default()
     };
     let mut session = Some(Session::accept(identity, config));
-    let mut buffer = vec![0_u8; 64 * 1024];
+    let mut buffer = vec![0_u8; 16 * 1024];
+    let handshake_deadline = tokio::time::Instant::now() + options.handshake_timeout;
     let outcome: Result<Status, String> = loop {
-        let read = tokio::time::timeout(options.idle_timeout, socket.read(&mut buffer)).await;
+        let authenticated = session.as_ref().is_some_and(Session::is_authenticated);
+        let deadline = if authenticated {
+            tokio::time::Instant::now() + options.idle_timeout
+        } else {
+            handshake_deadline
+        };
+        let read = tokio::time::timeout_at(deadline, socket.read(&mut buffer)).await;
         let count = match read {
+            Err(_) if !authenticated => {
+                break Err(
+                    "did not finish the handshake in time; the connection was dropped".into(),
+                )
+            }
             Err(_) => break Err("went silent; the connection was dropped".into()),
             Ok(Err(error)) => break Err(format!("connection failed: {error}")),
             Ok(Ok(0)) => break Err("closed the connection before the sync finished".into()),

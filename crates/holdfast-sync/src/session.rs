@@ -177,6 +177,12 @@ impl Session {
         }
     }
 
+    /// Whether the handshake finished and the peer proved a key this device
+    /// accepts (a paired device, or a device redeeming a valid invite).
+    pub fn is_authenticated(&self) -> bool {
+        matches!(self.stage, Stage::Open(_)) && !matches!(self.peer, Peer::Unknown)
+    }
+
     /// Who is on the other end, as far as the handshake has shown.
     pub fn peer_description(&self) -> String {
         match &self.peer {
