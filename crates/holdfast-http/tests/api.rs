@@ -576,8 +576,14 @@ fn a_steward_invites_a_device_and_gets_a_code_and_a_qr_code() {
     let code = issued["code"].as_str().expect("a code");
     assert!(is_invite_code(code), "{code}");
     let link = issued["link"].as_str().unwrap();
-    assert!(link.starts_with(&format!("holdfast://pair?code={code}&")), "{link}");
-    assert!(link.contains("&key="), "the link pins the hub's key: {link}");
+    assert!(
+        link.starts_with(&format!("holdfast://pair?code={code}&")),
+        "{link}"
+    );
+    assert!(
+        link.contains("&key="),
+        "the link pins the hub's key: {link}"
+    );
     assert!(issued["qr_svg"].as_str().unwrap().contains("<svg"));
     assert_eq!(issued["member"], "Ana Ferreira");
     assert_eq!(issued["member_id"], server.member_id.as_str());
