@@ -15,6 +15,8 @@ use crate::support::{field, id_of, Holdfast};
 struct Hub {
     child: Child,
     address: String,
+    /// What the hub printed before it started serving.
+    banner: Vec<String>,
 }
 
 impl Hub {
@@ -40,6 +42,13 @@ impl Hub {
                 "--discovery",
                 discovery,
             ])
+            .args(
+                if extra.iter().any(|argument| argument.starts_with("--ui")) {
+                    &[][..]
+                } else {
+                    &["--no-ui"][..]
+                },
+            )
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -55,12 +64,24 @@ impl Hub {
             .strip_prefix("Holdfast hub listening on ")
             .unwrap_or_else(|| panic!("unexpected first line: {line}"))
             .to_string();
+        let mut banner = Vec::new();
+        loop {
+            let mut line = String::new();
+            if lines.read_line(&mut line).unwrap_or(0) == 0 || line.starts_with("Press Ctrl-C") {
+                break;
+            }
+            banner.push(line.trim().to_string());
+        }
         // Keep reading so the hub never blocks on a full pipe.
         std::thread::spawn(move || {
             let mut rest = String::new();
             let _ = lines.read_to_string(&mut rest);
         });
-        Hub { child, address }
+        Hub {
+            child,
+            address,
+            banner,
+        }
     }
 
     /// The hub process's resident memory, in KiB.
@@ -438,4 +459,81 @@ fn stalled_and_oversized_connections_do_not_starve_a_phone() {
     );
     drop(running);
     assert_eq!(check_in_ids(&hub), check_in_ids(&ana));
+}
+
+/// One HTTP/1.1 request over a plain socket; returns the status line and
+/// the whole answer.
+fn http_get(address: &str, path: &str, cookie: Option<&str>) -> (u16, String) {
+    let mut socket = TcpStream::connect(address).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let cookie = cookie
+        .map(|cookie| format!("Cookie: {cookie}\r\n"))
+        .unwrap_or_default();
+    write!(
+        socket,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\n{cookie}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = socket.read_to_string(&mut answer);
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    (status, answer)
+}
+
+#[test]
+fn the_hub_serves_the_ui_to_the_hall_only_through_its_link() {
+    let hub = hub_campaign();
+    let running = Hub::start_with(
+        &hub,
+        "off",
+        "0",
+        &["--ui-address", "0.0.0.0", "--ui-port", "0"],
+    );
+    let local = running
+        .banner
+        .iter()
+        .find_map(|line| line.strip_prefix("Web UI on this computer: http://"))
+        .expect("the local address")
+        .trim_end_matches('/')
+        .to_string();
+    let (status, _) = http_get(&local, "/api/today", None);
+    assert_eq!(status, 200, "this computer needs no key");
+    let Some(link) = running.banner.iter().find_map(|line| {
+        line.split(": ")
+            .nth(1)
+            .filter(|rest| rest.contains("/enter?key="))
+    }) else {
+        // A machine with no network interface but loopback cannot check
+        // the other side; say so rather than pass in silence.
+        eprintln!(
+            "no non-loopback address on this machine: {:?}",
+            running.banner
+        );
+        return;
+    };
+    let link = link.strip_prefix("http://").unwrap();
+    let (hall, enter) = link.split_once('/').unwrap();
+    let (status, body) = http_get(hall, "/api/today", None);
+    assert_eq!(status, 401, "{body}");
+    let (status, _) = http_get(hall, "/enter?key=0000", None);
+    assert_eq!(status, 401);
+    let (status, answer) = http_get(hall, &format!("/{enter}"), None);
+    assert_eq!(status, 303, "{answer}");
+    let cookie = answer
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix("set-cookie: ")
+                .or_else(|| line.strip_prefix("Set-Cookie: "))
+        })
+        .and_then(|value| value.split(';').next())
+        .expect("a cookie")
+        .to_string();
+    let (status, body) = http_get(hall, "/api/today", Some(&cookie));
+    assert_eq!(status, 200, "{body}");
 }

@@ -52,7 +52,7 @@ pub fn run(context: &Context, serve: Serve) -> Result<()> {
 
 /// The UI ships as `ui/` beside the program in a release, and lives at the
 /// top of the source tree during development.
-fn find_ui_dir() -> Option<PathBuf> {
+pub fn find_ui_dir() -> Option<PathBuf> {
     let beside_program = std::env::current_exe()
         .ok()
         .and_then(|program| program.parent().map(|folder| folder.join("ui")));

@@ -56,6 +56,16 @@ pub enum Command {
         /// Seconds a connection may take to prove who it is.
         #[arg(long, default_value_t = 10)]
         handshake_timeout: u64,
+        /// Where to serve the web UI. The default serves this computer only;
+        /// 0.0.0.0 serves the hall, to browsers that open the printed link.
+        #[arg(long, default_value = "127.0.0.1")]
+        ui_address: String,
+        /// The web UI's port; 0 picks a free one.
+        #[arg(long, default_value_t = 8418)]
+        ui_port: u16,
+        /// Do not serve the web UI.
+        #[arg(long)]
+        no_ui: bool,
     },
     /// Invite a new device for a member: prints a code to read out and a QR code.
     Invite {
@@ -128,13 +138,17 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
             discovery,
             max_connections,
             handshake_timeout,
+            ui_address,
+            ui_port,
+            no_ui,
         } => {
             let options = hub::HubOptions {
                 max_connections,
                 handshake_timeout: Duration::from_secs(handshake_timeout),
                 ..hub::HubOptions::default()
             };
-            run_hub(context, &address, port, discovery, options)
+            let ui = (!no_ui).then(|| format!("{ui_address}:{ui_port}"));
+            run_hub(context, &address, port, discovery, options, ui)
         }
         Command::Invite {
             member,
@@ -371,10 +385,18 @@ fn run_hub(
     port: u16,
     discovery: Discovery,
     options: hub::HubOptions,
+    ui: Option<String>,
 ) -> Result<()> {
     let mut campaign = context.open()?;
     let identity = Identity::of(&mut campaign)?;
     let tag = holdfast_sync::identity::discovery_tag(&campaign)?;
+    let hall_key = holdfast_http::hall_key(&campaign)?;
+    let ui_dir = match ui {
+        Some(_) => Some(super::serve::find_ui_dir().ok_or_else(|| {
+            anyhow!("could not find the web UI folder; set HOLDFAST_UI_DIR, or pass --no-ui")
+        })?),
+        None => None,
+    };
     let shared: SharedCampaign = Arc::new(Mutex::new(campaign));
     let runtime = runtime()?;
     runtime.block_on(async move {
@@ -394,6 +416,32 @@ fn run_hub(
         };
         println!("Holdfast hub listening on {bound}");
         println!("Hub key fingerprint: {}", identity.fingerprint());
+        if let (Some(ui), Some(ui_dir)) = (ui, ui_dir) {
+            let listener = tokio::net::TcpListener::bind(&ui)
+                .await
+                .with_context(|| format!("could not serve the web UI on {ui}"))?;
+            let ui_bound = listener.local_addr()?;
+            println!(
+                "Web UI on this computer: http://127.0.0.1:{}/",
+                ui_bound.port()
+            );
+            if !ui_bound.ip().is_loopback() {
+                for address in hub::local_addresses(ui_bound.port()) {
+                    println!(
+                        "Web UI for other computers at the hall (keep this link among stewards): {}",
+                        holdfast_http::link_for(&address, &hall_key)
+                    );
+                }
+            }
+            let campaign = shared.clone();
+            tokio::spawn(async move {
+                if let Err(error) =
+                    holdfast_http::serve_for_hall(listener, campaign, ui_dir, hall_key).await
+                {
+                    eprintln!("holdfast: the web UI stopped: {error}");
+                }
+            });
+        }
         println!("Press Ctrl-C to stop.");
         tokio::select! {
             result = hub::serve(shared, identity, listener, options) => {

@@ -10,10 +10,13 @@
 //! - `error` holds the one error type; `extract` the request decoders that
 //!   report their failures in that shape.
 //! - `protection` adds the security headers and refuses foreign host names.
+//! - `hall_access` asks other computers on the hall's network for the key
+//!   in the hub's link.
 //! - `routes/` has one file per part of the product.
 
 mod error;
 mod extract;
+mod hall_access;
 mod protection;
 mod routes;
 mod state;
@@ -67,6 +70,48 @@ pub async fn serve_on(
         })
         .await
         .map_err(ServeError::Serve)
+}
+
+/// Serves the UI to other computers on the hall's network as well as this
+/// one: requests from elsewhere must first open `link_for(address, key)`.
+/// Runs until the task is dropped.
+pub async fn serve_for_hall(
+    listener: tokio::net::TcpListener,
+    campaign: Arc<Mutex<Campaign>>,
+    ui_dir: PathBuf,
+    key: String,
+) -> Result<(), ServeError> {
+    let key = hall_access::HallKey(key);
+    let service =
+        router(campaign, ui_dir).layer(axum::middleware::from_fn(move |request, next| {
+            hall_access::require_key(key.clone(), request, next)
+        }));
+    axum::serve(
+        listener,
+        service.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+    .map_err(ServeError::Serve)
+}
+
+/// The key other computers at the hall must show, made on first use and
+/// kept on this device so that their bookmarks keep working.
+pub fn hall_key(campaign: &Campaign) -> Result<String, holdfast_store::StoreError> {
+    const KEY: &str = "hall_ui_key";
+    if let Some(key) = campaign.local_value(KEY)? {
+        return Ok(key);
+    }
+    use rand::RngCore;
+    let mut bytes = [0_u8; 24];
+    rand::rng().fill_bytes(&mut bytes);
+    let key: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    campaign.set_local_value(KEY, &key)?;
+    Ok(key)
+}
+
+/// The link another computer at the hall opens once to use the UI.
+pub fn link_for(address: &str, key: &str) -> String {
+    format!("http://{address}{}?key={key}", hall_access::ENTER_PATH)
 }
 
 /// Why the server could not start or stopped.
