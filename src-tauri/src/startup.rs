@@ -34,7 +34,7 @@ pub fn open(app: &mut App, options: &Options) -> Result<(), Box<dyn Error>> {
         Ok(campaign) => {
             let campaign = Arc::new(Mutex::new(campaign));
             if !options.no_sync {
-                start_sync(campaign.clone());
+                start_sync(campaign.clone(), ui_dir(app));
             }
             let router = holdfast_http::router(campaign.clone(), ui_dir(app));
             (Backend::Open { router, campaign }, "index.html".to_string())
@@ -70,7 +70,10 @@ pub fn open(app: &mut App, options: &Options) -> Result<(), Box<dyn Error>> {
 /// network as well as the loop that syncs with other hubs; on a phone, only
 /// the loop. Failures are printed and never stop the app: a phone with no
 /// network is the normal case.
-fn start_sync(campaign: holdfast_net::SharedCampaign) {
+fn start_sync(campaign: holdfast_net::SharedCampaign, ui_dir: PathBuf) {
+    if cfg!(desktop) {
+        serve_the_hall(campaign.clone(), ui_dir);
+    }
     let options = holdfast_net::background::BackgroundOptions {
         hub_address: if cfg!(desktop) {
             Some(format!("0.0.0.0:{}", holdfast_net::DEFAULT_PORT))
@@ -82,6 +85,44 @@ fn start_sync(campaign: holdfast_net::SharedCampaign) {
     tauri::async_runtime::spawn(async move {
         if let Err(error) = holdfast_net::background::run(campaign, options).await {
             eprintln!("holdfast: sync is off: {error}");
+        }
+    });
+}
+
+/// At the hall, the desktop also serves the UI to other computers' browsers,
+/// which must first open the link printed here (and kept for the Sync
+/// screen); this computer's own browser needs no link.
+fn serve_the_hall(campaign: holdfast_net::SharedCampaign, ui_dir: PathBuf) {
+    const ADDRESS: &str = "0.0.0.0:8418";
+    let key = match campaign.lock() {
+        Ok(campaign) => holdfast_http::hall_key(&campaign),
+        Err(_) => return,
+    };
+    let key = match key {
+        Ok(key) => key,
+        Err(error) => {
+            eprintln!("holdfast: the hall's web UI is off: {error}");
+            return;
+        }
+    };
+    tauri::async_runtime::spawn(async move {
+        let listener = match tokio::net::TcpListener::bind(ADDRESS).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                eprintln!(
+                    "holdfast: the hall's web UI is off: could not listen on {ADDRESS}: {error}"
+                );
+                return;
+            }
+        };
+        for address in holdfast_net::hub::local_addresses(8418) {
+            eprintln!(
+                "holdfast: web UI for other computers at the hall: {}",
+                holdfast_http::link_for(&address, &key)
+            );
+        }
+        if let Err(error) = holdfast_http::serve_for_hall(listener, campaign, ui_dir, key).await {
+            eprintln!("holdfast: the hall's web UI stopped: {error}");
         }
     });
 }
@@ -121,13 +162,13 @@ fn seed_demo(data_dir: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Where the API finds the UI's message catalogs, which it lists for the
-/// language picker. An installed app carries them among its resources
-/// (`bundle.resources`); a build run from the repository without them reads
-/// ui/ itself. If neither exists the UI offers only its current language.
+/// Where the UI's files are on disk: the API lists the message catalogs for
+/// the language picker, and the hall's browsers are served the files. An
+/// installed app carries them among its resources (`bundle.resources`); a
+/// build run from the repository without them reads ui/ itself.
 fn ui_dir(app: &App) -> PathBuf {
     match app.path().resource_dir() {
-        Ok(resources) if resources.join("i18n").is_dir() => resources,
+        Ok(resources) if resources.join("ui").join("i18n").is_dir() => resources.join("ui"),
         _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui"),
     }
 }
