@@ -12,6 +12,7 @@ mod circles_and_skills;
 mod errors;
 mod exchange;
 mod members;
+mod protection;
 mod reports;
 mod roster;
 mod sync;

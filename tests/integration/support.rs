@@ -31,6 +31,11 @@ impl Holdfast {
         self.directory.path().join("data")
     }
 
+    /// The folder that holds the data directory and the test's own files.
+    pub fn root(&self) -> PathBuf {
+        self.directory.path().to_path_buf()
+    }
+
     /// A path for a file the test writes or reads, beside the data directory.
     pub fn file(&self, name: &str) -> PathBuf {
         self.directory.path().join(name)
@@ -38,8 +43,16 @@ impl Holdfast {
 
     /// Runs the program with `args` against this data directory.
     pub fn run(&self, args: &[&str]) -> Output {
+        self.run_with(&[], args)
+    }
+
+    /// Runs the program with extra environment variables, such as the
+    /// passphrase of a locked campaign.
+    pub fn run_with(&self, environment: &[(&str, &str)], args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_holdfast"))
             .env_remove("HOLDFAST_DATA_DIR")
+            .env_remove("HOLDFAST_PASSPHRASE")
+            .envs(environment.iter().copied())
             .arg("--data-dir")
             .arg(self.data_dir())
             .args(args)

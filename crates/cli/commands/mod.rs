@@ -13,6 +13,7 @@ pub mod circles;
 pub mod committees;
 pub mod exchange;
 pub mod members;
+pub mod protection;
 pub mod reports;
 pub mod roster;
 pub mod serve;
@@ -40,7 +41,10 @@ pub struct Context {
 
 impl Context {
     pub fn open(&self) -> Result<Campaign> {
-        Ok(Campaign::open(&self.data_dir)?)
+        Ok(Campaign::open_with_passphrase(
+            &self.data_dir,
+            protection::given_passphrase().as_deref(),
+        )?)
     }
 
     /// Who is doing this: `--as`, or else the member this device is linked to.

@@ -18,6 +18,7 @@ use holdfast_core::{record, time, DocumentId, DocumentKind, Record};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 
+use crate::at_rest;
 use crate::documents::{
     self, LoadedDocument, COMPACT_AFTER_CHANGES, COMPACT_ON_WRITE_AFTER_CHANGES,
 };
@@ -99,7 +100,8 @@ impl Campaign {
             path: data_dir.display().to_string(),
             source,
         })?;
-        let mut campaign = Self::open_database(data_dir)?;
+        let key = at_rest::create(data_dir, None)?;
+        let mut campaign = Self::open_database(data_dir, Some(&key))?;
         let settings = Settings::new(campaign_name.trim(), local_name.trim());
         campaign.write(&DocumentId::campaign(), "create the campaign", |writer| {
             writer.put(&settings)
@@ -144,32 +146,39 @@ impl Campaign {
             path: data_dir.display().to_string(),
             source,
         })?;
+        let key = at_rest::create(data_dir, None)?;
         if let Some(device_id) = device_id {
-            let connection = Connection::open(data_dir.join(DATABASE_FILE))?;
-            let mut connection = connection;
+            let mut connection = connect(data_dir, Some(&key))?;
             schema::migrate(&mut connection)?;
             set_meta(&connection, "device_id", device_id)?;
         }
-        let mut campaign = Self::open_database(data_dir)?;
+        let mut campaign = Self::open_database(data_dir, Some(&key))?;
         campaign.merge_into(&id, campaign_document)?;
         campaign.settings()?;
         Ok(campaign)
     }
 
-    /// Opens the campaign in a data directory.
+    /// Opens the campaign in a data directory whose key needs no passphrase.
     pub fn open(data_dir: &Path) -> Result<Self> {
+        Self::open_with_passphrase(data_dir, None)
+    }
+
+    /// Opens the campaign in a data directory, unlocking its key with the
+    /// passphrase if one was set. A wrong passphrase changes nothing.
+    pub fn open_with_passphrase(data_dir: &Path, passphrase: Option<&str>) -> Result<Self> {
         if !data_dir.join(DATABASE_FILE).exists() {
             return Err(StoreError::NoCampaign(data_dir.display().to_string()));
         }
-        let campaign = Self::open_database(data_dir)?;
+        let key = at_rest::unlock(data_dir, passphrase)?;
+        let campaign = Self::open_database(data_dir, key.as_ref())?;
         if !documents::exists(&campaign.connection, &DocumentId::campaign())? {
             return Err(StoreError::NoCampaign(data_dir.display().to_string()));
         }
         Ok(campaign)
     }
 
-    fn open_database(data_dir: &Path) -> Result<Self> {
-        let mut connection = Connection::open(data_dir.join(DATABASE_FILE))?;
+    fn open_database(data_dir: &Path, key: Option<&at_rest::DatabaseKey>) -> Result<Self> {
+        let mut connection = connect(data_dir, key)?;
         // WAL lets readers go on while a write commits; synchronous = FULL
         // makes each commit wait for the WAL to reach the disk, which is what
         // "saved" has to mean on a phone whose battery can die mid-picket.
@@ -510,6 +519,42 @@ impl Drop for Campaign {
     fn drop(&mut self) {
         let _ = self.maintain();
     }
+}
+
+/// A connection to a data directory's database, keyed. Every connection
+/// goes through here: SQLCipher needs the key before the first read.
+fn connect(data_dir: &Path, key: Option<&at_rest::DatabaseKey>) -> Result<Connection> {
+    let connection = Connection::open(data_dir.join(DATABASE_FILE))?;
+    if let Some(key) = key {
+        connection.execute_batch(&key.pragma())?;
+    }
+    // Sorting and temporary tables stay in memory, so that no unencrypted
+    // temporary file is ever written beside the database.
+    connection.pragma_update(None, "temp_store", "MEMORY")?;
+    // Reading the schema proves the key: a wrong one fails here, before
+    // anything is written.
+    connection
+        .query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+        .map_err(|error| match error {
+            rusqlite::Error::SqliteFailure(failure, _)
+                if failure.code == rusqlite::ErrorCode::NotADatabase =>
+            {
+                StoreError::DamagedKeyFile(
+                    "it does not open this database (the database or the key file was replaced or damaged)"
+                        .into(),
+                )
+            }
+            other => StoreError::Database(other),
+        })?;
+    Ok(connection)
+}
+
+/// A plain SQL connection to a data directory's database, unlocked like
+/// `Campaign::open_with_passphrase`, for inspection and tests that look at
+/// the tables directly.
+pub fn open_connection(data_dir: &Path, passphrase: Option<&str>) -> Result<Connection> {
+    let key = at_rest::unlock(data_dir, passphrase)?;
+    connect(data_dir, key.as_ref())
 }
 
 fn meta(connection: &Connection, key: &str) -> Result<Option<String>> {

@@ -42,6 +42,12 @@ pub enum StoreError {
     Roster(#[from] csv::Error),
     #[error("changes to {document} were refused and nothing was saved: {reason}")]
     RefusedChanges { document: String, reason: String },
+    #[error("this campaign is locked with a passphrase; give it (HOLDFAST_PASSPHRASE for the command line)")]
+    PassphraseNeeded,
+    #[error("the passphrase is wrong; nothing was changed")]
+    WrongPassphrase,
+    #[error("the key file is damaged: {0}")]
+    DamagedKeyFile(String),
     #[error("pairing refused: {0}")]
     InviteRefused(String),
     #[error("the file is not a Holdfast document: {0}")]

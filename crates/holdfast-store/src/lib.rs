@@ -5,6 +5,7 @@
 //! Everything goes through [`Campaign`]: open a data directory, call a use case
 //! (`campaign.check_in(...)`), read a report. Edits are durable when they return.
 
+pub mod at_rest;
 mod campaign;
 mod documents;
 mod error;
@@ -13,6 +14,6 @@ mod replication;
 mod schema;
 pub mod use_cases;
 
-pub use campaign::{Campaign, MergeOutcome, Writer, DATABASE_FILE};
+pub use campaign::{open_connection, Campaign, MergeOutcome, Writer, DATABASE_FILE};
 pub use error::{Result, StoreError};
 pub use replication::{PeerSync, Received, SyncEvent, SyncStatus, PRIVATE_KEY, PUBLIC_KEY};

@@ -1,0 +1,416 @@
+//! The key that encrypts the database, and the small file that keeps it.
+//!
+//! The database is encrypted as a whole (SQLCipher: every page, the
+//! write-ahead log included) with a random 32-byte key. That key lives in
+//! `holdfast.key` beside the database, sealed in one of two ways:
+//!
+//! * with a passphrase: Argon2id (64 MiB, 3 passes) turns the passphrase and
+//!   a random salt into a key that seals the database key
+//!   (XChaCha20-Poly1305). A seized device without the passphrase yields
+//!   nothing readable; a wrong passphrase fails authentication and changes
+//!   nothing.
+//! * on this device only: no passphrase was set, and the key is stored as
+//!   it is. The files are still unreadable apart from this one, but anyone
+//!   holding the whole folder holds the key. This is the demo's mode and the
+//!   starting point until a steward sets a passphrase.
+//!
+//! Wiping destroys the key first (overwritten, flushed, removed), which
+//! makes every other file unreadable at once, then removes the files.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use rand::RngCore;
+
+use crate::error::{Result, StoreError};
+
+/// The file that holds the sealed database key.
+pub const KEY_FILE: &str = "holdfast.key";
+const MAGIC: &[u8; 13] = b"HOLDFAST KEY\n";
+const VERSION: u8 = 1;
+const PASSPHRASE: u8 = 1;
+const DEVICE: u8 = 2;
+
+/// Argon2id's cost, kept in the file so that it can be tuned per device
+/// without breaking older files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cost {
+    pub memory_kib: u32,
+    pub passes: u32,
+    pub lanes: u32,
+}
+
+impl Default for Cost {
+    /// About a second on a mid-range phone; a third of that on this
+    /// project's 2-core test machine (see BENCHMARKS.md).
+    fn default() -> Self {
+        Cost {
+            memory_kib: 64 * 1024,
+            passes: 3,
+            lanes: 1,
+        }
+    }
+}
+
+/// The database key: 32 random bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseKey(pub(crate) [u8; 32]);
+
+impl std::fmt::Debug for DatabaseKey {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("DatabaseKey(…)")
+    }
+}
+
+impl DatabaseKey {
+    fn generate() -> Self {
+        let mut key = [0_u8; 32];
+        rand::rng().fill_bytes(&mut key);
+        DatabaseKey(key)
+    }
+
+    /// The statement SQLCipher needs first on every connection.
+    pub(crate) fn pragma(&self) -> String {
+        let hex: String = self.0.iter().map(|byte| format!("{byte:02x}")).collect();
+        format!("PRAGMA key = \"x'{hex}'\";")
+    }
+}
+
+/// How the key in a data directory is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Protection {
+    Passphrase,
+    ThisDeviceOnly,
+}
+
+/// Makes a new database key for a new data directory and writes its file.
+pub fn create(data_dir: &Path, passphrase: Option<&str>) -> Result<DatabaseKey> {
+    let key = DatabaseKey::generate();
+    write_key_file(data_dir, &key, passphrase, Cost::default())?;
+    Ok(key)
+}
+
+/// The key of a data directory. `None` for a directory made before the
+/// database was encrypted, which still opens as it is.
+pub fn unlock(data_dir: &Path, passphrase: Option<&str>) -> Result<Option<DatabaseKey>> {
+    let path = data_dir.join(KEY_FILE);
+    let bytes = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(data_dir_error(&path, source)),
+    };
+    let file = KeyFile::parse(&bytes)?;
+    match (file.protection, passphrase) {
+        (DEVICE, _) => Ok(Some(DatabaseKey(
+            file.sealed
+                .as_slice()
+                .try_into()
+                .map_err(|_| damaged("the key has the wrong length"))?,
+        ))),
+        (PASSPHRASE, None) => Err(StoreError::PassphraseNeeded),
+        (PASSPHRASE, Some(passphrase)) => {
+            let sealing = derive(passphrase, &file.salt, file.cost)?;
+            let opened = XChaCha20Poly1305::new_from_slice(&sealing)
+                .expect("32-byte key")
+                .decrypt(
+                    XNonce::from_slice(&file.nonce),
+                    Payload {
+                        msg: &file.sealed,
+                        aad: &file.header(),
+                    },
+                )
+                .map_err(|_| StoreError::WrongPassphrase)?;
+            Ok(Some(DatabaseKey(
+                opened
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| damaged("the key has the wrong length"))?,
+            )))
+        }
+        _ => Err(damaged("unknown protection")),
+    }
+}
+
+/// How the key of a data directory is protected, without unlocking it.
+pub fn protection(data_dir: &Path) -> Result<Option<Protection>> {
+    let path = data_dir.join(KEY_FILE);
+    match fs::read(&path) {
+        Ok(bytes) => Ok(Some(match KeyFile::parse(&bytes)?.protection {
+            PASSPHRASE => Protection::Passphrase,
+            _ => Protection::ThisDeviceOnly,
+        })),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(data_dir_error(&path, source)),
+    }
+}
+
+/// Seals the existing key under a new passphrase (or none). The database
+/// itself is not rewritten: only the small key file changes, atomically.
+pub fn change_passphrase(
+    data_dir: &Path,
+    current: Option<&str>,
+    new: Option<&str>,
+    cost: Cost,
+) -> Result<()> {
+    let key = unlock(data_dir, current)?.ok_or_else(|| {
+        StoreError::rejected("this campaign was made before encryption; it has no key to protect")
+    })?;
+    if new.is_some_and(|passphrase| passphrase.chars().count() < 8) {
+        return Err(StoreError::rejected(
+            "a passphrase needs at least 8 characters",
+        ));
+    }
+    write_key_file(data_dir, &key, new, cost)
+}
+
+/// What a wipe did.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Wiped {
+    /// Seconds until the key was gone and the data unreadable.
+    pub seconds_until_unreadable: f64,
+    pub files_removed: usize,
+}
+
+/// Makes the campaign unreadable, then removes its files: the key file is
+/// overwritten with random bytes and flushed before anything else.
+pub fn wipe(data_dir: &Path) -> Result<Wiped> {
+    let started = Instant::now();
+    let key_path = data_dir.join(KEY_FILE);
+    if let Ok(metadata) = fs::metadata(&key_path) {
+        let mut noise = vec![0_u8; metadata.len() as usize];
+        rand::rng().fill_bytes(&mut noise);
+        let mut file = OpenOptions::new()
+            .write(true)
+            .open(&key_path)
+            .map_err(|source| data_dir_error(&key_path, source))?;
+        file.write_all(&noise)
+            .and_then(|()| file.sync_all())
+            .map_err(|source| data_dir_error(&key_path, source))?;
+        fs::remove_file(&key_path).map_err(|source| data_dir_error(&key_path, source))?;
+    }
+    let seconds_until_unreadable = started.elapsed().as_secs_f64();
+    let mut files_removed = 1;
+    for name in [
+        crate::DATABASE_FILE.to_string(),
+        format!("{}-wal", crate::DATABASE_FILE),
+        format!("{}-shm", crate::DATABASE_FILE),
+        format!("{}-journal", crate::DATABASE_FILE),
+    ] {
+        if fs::remove_file(data_dir.join(name)).is_ok() {
+            files_removed += 1;
+        }
+    }
+    Ok(Wiped {
+        seconds_until_unreadable,
+        files_removed,
+    })
+}
+
+struct KeyFile {
+    protection: u8,
+    cost: Cost,
+    salt: [u8; 16],
+    nonce: [u8; 24],
+    sealed: Vec<u8>,
+}
+
+impl KeyFile {
+    /// Everything before the sealed key, which authentication covers too:
+    /// lowering the cost in the file makes unsealing fail.
+    fn header(&self) -> Vec<u8> {
+        let mut header = MAGIC.to_vec();
+        header.push(VERSION);
+        header.push(self.protection);
+        header.extend_from_slice(&self.cost.memory_kib.to_le_bytes());
+        header.extend_from_slice(&self.cost.passes.to_le_bytes());
+        header.extend_from_slice(&self.cost.lanes.to_le_bytes());
+        header.extend_from_slice(&self.salt);
+        header.extend_from_slice(&self.nonce);
+        header
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let mut bytes = self.header();
+        bytes.push(self.sealed.len() as u8);
+        bytes.extend_from_slice(&self.sealed);
+        bytes
+    }
+
+    fn parse(bytes: &[u8]) -> Result<Self> {
+        let header_length = MAGIC.len() + 2 + 12 + 16 + 24;
+        if bytes.len() < header_length + 1 || &bytes[..MAGIC.len()] != MAGIC {
+            return Err(damaged("it is not a Holdfast key file"));
+        }
+        if bytes[MAGIC.len()] != VERSION {
+            return Err(damaged("it was written by a newer Holdfast"));
+        }
+        let number = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("four"));
+        let at = MAGIC.len() + 2;
+        let sealed_length = bytes[header_length] as usize;
+        if bytes.len() != header_length + 1 + sealed_length {
+            return Err(damaged("it is cut short or has bytes after the key"));
+        }
+        Ok(KeyFile {
+            protection: bytes[MAGIC.len() + 1],
+            cost: Cost {
+                memory_kib: number(at),
+                passes: number(at + 4),
+                lanes: number(at + 8),
+            },
+            salt: bytes[at + 12..at + 28].try_into().expect("sixteen"),
+            nonce: bytes[at + 28..at + 52].try_into().expect("twenty-four"),
+            sealed: bytes[header_length + 1..].to_vec(),
+        })
+    }
+}
+
+fn write_key_file(
+    data_dir: &Path,
+    key: &DatabaseKey,
+    passphrase: Option<&str>,
+    cost: Cost,
+) -> Result<()> {
+    let mut salt = [0_u8; 16];
+    let mut nonce = [0_u8; 24];
+    rand::rng().fill_bytes(&mut salt);
+    rand::rng().fill_bytes(&mut nonce);
+    let mut file = KeyFile {
+        protection: if passphrase.is_some() {
+            PASSPHRASE
+        } else {
+            DEVICE
+        },
+        cost,
+        salt,
+        nonce,
+        sealed: Vec::new(),
+    };
+    file.sealed = match passphrase {
+        None => key.0.to_vec(),
+        Some(passphrase) => {
+            let sealing = derive(passphrase, &salt, cost)?;
+            XChaCha20Poly1305::new_from_slice(&sealing)
+                .expect("32-byte key")
+                .encrypt(
+                    XNonce::from_slice(&nonce),
+                    Payload {
+                        msg: &key.0,
+                        aad: &file.header(),
+                    },
+                )
+                .map_err(|_| damaged("sealing failed"))?
+        }
+    };
+    // Written beside, flushed, then renamed over the old file: a crash
+    // leaves the old key file or the new one, never half of one.
+    let path = data_dir.join(KEY_FILE);
+    let partial = data_dir.join(format!("{KEY_FILE}.partial"));
+    let mut handle = File::create(&partial).map_err(|source| data_dir_error(&partial, source))?;
+    handle
+        .write_all(&file.encode())
+        .and_then(|()| handle.sync_all())
+        .map_err(|source| data_dir_error(&partial, source))?;
+    fs::rename(&partial, &path).map_err(|source| data_dir_error(&path, source))?;
+    if let Ok(directory) = File::open(data_dir) {
+        let _ = directory.sync_all();
+    }
+    Ok(())
+}
+
+fn derive(passphrase: &str, salt: &[u8], cost: Cost) -> Result<[u8; 32]> {
+    let params = argon2::Params::new(cost.memory_kib, cost.passes, cost.lanes, Some(32))
+        .map_err(|error| damaged(&format!("its key-derivation cost is invalid ({error})")))?;
+    let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    let mut out = [0_u8; 32];
+    argon
+        .hash_password_into(passphrase.as_bytes(), salt, &mut out)
+        .map_err(|error| damaged(&format!("the key could not be derived ({error})")))?;
+    Ok(out)
+}
+
+fn damaged(reason: &str) -> StoreError {
+    StoreError::DamagedKeyFile(reason.to_string())
+}
+
+fn data_dir_error(path: &Path, source: std::io::Error) -> StoreError {
+    StoreError::DataDir {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHEAP: Cost = Cost {
+        memory_kib: 64,
+        passes: 1,
+        lanes: 1,
+    };
+
+    #[test]
+    fn a_passphrase_seals_the_key_and_a_wrong_one_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = create(dir.path(), None).unwrap();
+        assert_eq!(unlock(dir.path(), None).unwrap(), Some(key.clone()));
+        change_passphrase(dir.path(), None, Some("solidarity forever"), CHEAP).unwrap();
+        assert_eq!(
+            protection(dir.path()).unwrap(),
+            Some(Protection::Passphrase)
+        );
+        assert!(matches!(
+            unlock(dir.path(), None),
+            Err(StoreError::PassphraseNeeded)
+        ));
+        let before = fs::read(dir.path().join(KEY_FILE)).unwrap();
+        assert!(matches!(
+            unlock(dir.path(), Some("scab")),
+            Err(StoreError::WrongPassphrase)
+        ));
+        assert!(matches!(
+            change_passphrase(dir.path(), Some("scab"), None, CHEAP),
+            Err(StoreError::WrongPassphrase)
+        ));
+        assert_eq!(fs::read(dir.path().join(KEY_FILE)).unwrap(), before);
+        assert_eq!(
+            unlock(dir.path(), Some("solidarity forever")).unwrap(),
+            Some(key)
+        );
+        let file = fs::read(dir.path().join(KEY_FILE)).unwrap();
+        assert!(!file.windows(32).any(|window| window == before.as_slice()));
+    }
+
+    #[test]
+    fn a_tampered_or_cut_key_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        create(dir.path(), None).unwrap();
+        change_passphrase(dir.path(), None, Some("solidarity forever"), CHEAP).unwrap();
+        let path = dir.path().join(KEY_FILE);
+        let good = fs::read(&path).unwrap();
+        // Lowering the cost in the file is caught by authentication.
+        let mut cheaper = good.clone();
+        cheaper[MAGIC.len() + 6] ^= 1;
+        fs::write(&path, &cheaper).unwrap();
+        assert!(unlock(dir.path(), Some("solidarity forever")).is_err());
+        fs::write(&path, &good[..good.len() - 3]).unwrap();
+        let error = unlock(dir.path(), Some("solidarity forever")).unwrap_err();
+        assert!(error.to_string().contains("cut short"), "{error}");
+    }
+
+    #[test]
+    fn wiping_destroys_the_key_first() {
+        let dir = tempfile::tempdir().unwrap();
+        create(dir.path(), None).unwrap();
+        fs::write(dir.path().join(crate::DATABASE_FILE), b"pages").unwrap();
+        let wiped = wipe(dir.path()).unwrap();
+        assert!(wiped.seconds_until_unreadable < 1.0);
+        assert_eq!(wiped.files_removed, 2);
+        assert!(!dir.path().join(KEY_FILE).exists());
+        assert!(unlock(dir.path(), None).unwrap().is_none());
+    }
+}
