@@ -299,10 +299,7 @@ struct Probe {
 impl Probe {
     fn new(data_dir: &Path) -> Result<Self> {
         let database = data_dir.join(DATABASE_FILE);
-        let connection = rusqlite::Connection::open_with_flags(
-            &database,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )?;
+        let connection = read_only(data_dir)?;
         Ok(Probe {
             connection,
             database,
@@ -350,17 +347,21 @@ fn file_size(path: &Path) -> u64 {
     std::fs::metadata(path).map_or(0, |metadata| metadata.len())
 }
 
+/// A connection that reads the (encrypted) database and may not write.
+fn read_only(data_dir: &Path) -> Result<rusqlite::Connection> {
+    let connection = holdfast_store::open_connection(data_dir, None)?;
+    connection.pragma_update(None, "query_only", true)?;
+    Ok(connection)
+}
+
 /// The database file and its write-ahead log, and how much of the file holds
 /// live pages rather than free ones.
 pub fn disk_usage(data_dir: &Path) -> Result<DiskUsage> {
     let database = data_dir.join(DATABASE_FILE);
     let mut wal = database.clone().into_os_string();
     wal.push("-wal");
-    let connection = rusqlite::Connection::open_with_flags(
-        &database,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .context("opening the database read-only to count pages")?;
+    let connection =
+        read_only(data_dir).context("opening the database read-only to count pages")?;
     let pragma = |name: &str| -> Result<u64> {
         Ok(connection.query_row(&format!("PRAGMA {name}"), [], |row| row.get::<_, i64>(0))? as u64)
     };
@@ -390,7 +391,7 @@ pub fn disk_usage(data_dir: &Path) -> Result<DiskUsage> {
 pub fn vacuumed_size(data_dir: &Path) -> Result<u64> {
     let copy = data_dir.join("vacuumed-copy.sqlite3");
     let _ = std::fs::remove_file(&copy);
-    let connection = rusqlite::Connection::open(data_dir.join(DATABASE_FILE))?;
+    let connection = holdfast_store::open_connection(data_dir, None)?;
     connection.execute("VACUUM INTO ?1", [copy.display().to_string()])?;
     drop(connection);
     let size = file_size(&copy);

@@ -80,8 +80,7 @@ fn many_edits_are_compacted_when_the_campaign_closes_and_still_load() {
         }
     }
     drop(campaign);
-    let connection =
-        rusqlite::Connection::open(dir.path().join(holdfast_store::DATABASE_FILE)).unwrap();
+    let connection = holdfast_store::open_connection(dir.path(), None).unwrap();
     let snapshots: i64 = connection
         .query_row("SELECT COUNT(*) FROM snapshots", [], |row| row.get(0))
         .unwrap();
@@ -133,8 +132,7 @@ fn a_damaged_change_row_is_named_and_nothing_else_is_touched() {
     let (dir, mut campaign) = new_campaign();
     let action = picket(&mut campaign, "Gate B picket");
     drop(campaign);
-    let connection =
-        rusqlite::Connection::open(dir.path().join(holdfast_store::DATABASE_FILE)).unwrap();
+    let connection = holdfast_store::open_connection(dir.path(), None).unwrap();
     connection
         .execute(
             "UPDATE changes SET bytes = x'00112233' WHERE seq = (SELECT MAX(seq) FROM changes WHERE document_id = ?1)",
@@ -160,8 +158,7 @@ fn a_damaged_change_row_is_named_and_nothing_else_is_touched() {
 fn a_roster_import_is_one_change_however_many_rows() {
     let (dir, mut campaign) = new_campaign();
     let count_changes = || -> i64 {
-        let connection =
-            rusqlite::Connection::open(dir.path().join(holdfast_store::DATABASE_FILE)).unwrap();
+        let connection = holdfast_store::open_connection(dir.path(), None).unwrap();
         connection
             .query_row(
                 "SELECT COUNT(*) FROM changes WHERE document_id = 'campaign'",

@@ -68,7 +68,7 @@ pub fn picket(campaign: &mut Campaign, title: &str) -> Action {
 
 /// Every projected row of shared data, as text, in a stable order.
 pub fn projected_rows(data_dir: &Path) -> Vec<String> {
-    let connection = rusqlite::Connection::open(data_dir.join(DATABASE_FILE)).unwrap();
+    let connection = holdfast_store::open_connection(data_dir, None).unwrap();
     let mut rows = Vec::new();
     let mut statement = connection
         .prepare(
