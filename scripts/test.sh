@@ -34,8 +34,11 @@ cargo build --locked --bin holdfast
 HOLDFAST_BIN="$target_dir/debug/holdfast" node --test tests/interop/
 
 step "web UI in Chromium, with axe-core on every screen"
+# The offline test runs the holdfast program itself: a hub, a paired phone.
 cargo build --locked -p holdfast-http --example serve
-HOLDFAST_SERVE_BIN="$target_dir/debug/examples/serve" node --test tests/browser/
+cargo build --locked --bin holdfast
+HOLDFAST_SERVE_BIN="$target_dir/debug/examples/serve" HOLDFAST_BIN="$target_dir/debug/holdfast" \
+  node --test tests/browser/
 
 step "desktop app in its real window, under Xvfb"
 cargo build --locked -p holdfast-app

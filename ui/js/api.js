@@ -107,6 +107,7 @@ export const api = {
   coordinatorView: () => get('/api/aid/coordinator'),
 
   syncStatus: () => get('/api/sync'),
+  syncNow: () => post('/api/sync/now'),
   devices: () => get('/api/devices'),
   invite: (request) => post('/api/invites', request),
   revokeDevice: (device) => post(`/api/devices/${segment(device)}/revoke`),

@@ -4,6 +4,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use holdfast_core::CoreError;
+use holdfast_net::NetError;
 use holdfast_store::StoreError;
 use holdfast_sync::SyncError;
 
@@ -15,6 +16,14 @@ pub enum ApiError {
     /// failures are unwrapped into `Store` so they keep their status.
     #[error(transparent)]
     Sync(SyncError),
+    /// No hub or peer answered a "Sync now": the network is down, or no hub
+    /// of this campaign is on it. Nothing was exchanged.
+    #[error("no hub reachable: {}", unreachable_reason(.0))]
+    Unreachable(NetError),
+    /// A hub answered, but the sync was refused or broke off: this device
+    /// was revoked, say, or the wifi dropped halfway.
+    #[error("{0}")]
+    SyncFailed(NetError),
     #[error("the request body was not understood: {0}")]
     Body(String),
     #[error("the query was not understood: {0}")]
@@ -55,6 +64,12 @@ impl ApiError {
                 SyncError::BadInvite(_) => StatusCode::BAD_REQUEST,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             },
+            // The hub, not this server, is missing: 503 says the service
+            // this request needs is out of reach for now and may return.
+            ApiError::Unreachable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            // A hub answered with a refusal or broke off: the failure is
+            // upstream of this server.
+            ApiError::SyncFailed(_) => StatusCode::BAD_GATEWAY,
             ApiError::Body(_) | ApiError::Query(_) | ApiError::Path(_) | ApiError::Date(_) => {
                 StatusCode::BAD_REQUEST
             }
@@ -77,6 +92,40 @@ impl From<SyncError> for ApiError {
         match error {
             SyncError::Store(store) => ApiError::Store(store),
             other => ApiError::Sync(other),
+        }
+    }
+}
+
+/// Why no hub was reached. The network edge's own words for "nothing found"
+/// ask for an address, which fits the command line; the screen has no field
+/// for one, so it gets words of its own.
+fn unreachable_reason(error: &NetError) -> String {
+    match error {
+        NetError::NoHub => "no hub of this campaign answered on this network".to_string(),
+        other => other.to_string(),
+    }
+}
+
+impl From<NetError> for ApiError {
+    fn from(error: NetError) -> Self {
+        match error {
+            // The store's and the sync layer's own failures keep the status
+            // they have everywhere else.
+            NetError::Store(store) => ApiError::Store(store),
+            NetError::Setup(sync) => sync.into(),
+            // Refused or timed-out connections and discovery that found
+            // nothing or could not run: no hub was reached at all.
+            NetError::Connect { .. }
+            | NetError::Timeout { .. }
+            | NetError::NoHub
+            | NetError::Discovery(_) => ApiError::Unreachable(error),
+            // A hub was reached, and then refused or dropped the sync.
+            NetError::Sync { .. } | NetError::Io { .. } | NetError::Closed { .. } => {
+                ApiError::SyncFailed(error)
+            }
+            NetError::TaskFailed | NetError::Listen { .. } => {
+                ApiError::Interrupted(error.to_string())
+            }
         }
     }
 }

@@ -14,11 +14,32 @@ use crate::error::{ApiError, ApiResult};
 #[derive(Clone)]
 pub struct Shared {
     campaign: Arc<Mutex<Campaign>>,
+    /// Held for the whole of a "Sync now" round. Two rounds at once would
+    /// only send the same changes to the same hub twice, so a second request
+    /// waits for the first and then finds little or nothing left to do.
+    sync_turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Shared {
     pub fn new(campaign: Arc<Mutex<Campaign>>) -> Self {
-        Shared { campaign }
+        Shared {
+            campaign,
+            sync_turn: Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+
+    /// The campaign itself, for the sync client, which takes the lock for
+    /// each step of a round on its own rather than for the whole round: a
+    /// round waits on the network, and the rest of the UI must keep working
+    /// meanwhile.
+    pub fn campaign(&self) -> Arc<Mutex<Campaign>> {
+        Arc::clone(&self.campaign)
+    }
+
+    /// Waits until no other "Sync now" round is running, and keeps others
+    /// waiting until the returned guard is dropped.
+    pub async fn sync_turn(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        Arc::clone(&self.sync_turn).lock_owned().await
     }
 
     /// Runs one piece of work against the campaign on a blocking thread.

@@ -697,3 +697,51 @@ fn a_steward_revokes_a_lost_phone_once() {
         .unwrap()
         .contains("is not a steward"));
 }
+
+#[test]
+fn sync_now_with_no_hub_in_reach_says_so_and_changes_nothing() {
+    // The hub this device synced with last time has gone: its port is
+    // closed, as when the hall's computer is off or the phone is out of
+    // its wifi's reach. mDNS finds no hub of this fresh campaign either.
+    let gone = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("the port");
+    let server = start_with(|campaign, _, _| {
+        campaign
+            .set_local_value(holdfast_net::background::LAST_HUB, &gone.to_string())
+            .expect("a remembered hub");
+    });
+    let (_, checked_in) = server.post("/api/check-in", json!({ "action": server.action_id }));
+    assert_eq!(checked_in["kind"], "in", "{checked_in}");
+    let (_, sync_before) = server.get("/api/sync");
+    let (_, devices_before) = server.get("/api/devices");
+    let (_, today_before) = server.get("/api/today");
+
+    let (status, answer) = server.post("/api/sync/now", json!({}));
+    assert_eq!(status, 503, "{answer}");
+    let error = answer["error"].as_str().expect("an error message");
+    assert!(error.starts_with("no hub reachable: "), "{error}");
+    assert!(error.len() > "no hub reachable: ".len(), "{error}");
+    assert_eq!(answer.as_object().map(|fields| fields.len()), Some(1));
+
+    // Nothing was exchanged, so nothing changed: the check-in is still
+    // here and still waiting to leave this device, and no sync or refusal
+    // was recorded.
+    assert_eq!(server.get("/api/sync").1, sync_before);
+    assert!(
+        sync_before["unsynced_local_changes"]
+            .as_i64()
+            .expect("a count")
+            > 0
+    );
+    assert_eq!(server.get("/api/devices").1, devices_before);
+    let (_, today) = server.get("/api/today");
+    assert_eq!(today, today_before);
+    assert_eq!(today["checked_in"], true);
+    assert_eq!(today["checked_in_at"], checked_in["at"]);
+
+    // Asking again gives the same answer, rather than a stuck turn.
+    let (status, answer) = server.post("/api/sync/now", json!({}));
+    assert_eq!(status, 503, "{answer}");
+}

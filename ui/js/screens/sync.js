@@ -1,7 +1,7 @@
 // Sync and devices: when this device last synced and with whom, what made
-// here is on no other device yet, who was refused lately, the paired devices
-// with a way to revoke a lost one, and invites for new devices, shown as a QR
-// code and as a code to read out.
+// here is on no other device yet, a way to sync now, who was refused lately,
+// the paired devices with a way to revoke a lost one, and invites for new
+// devices, shown as a QR code and as a code to read out.
 
 import { api } from '../api.js';
 import { append, empty, field, h, memberPicker, note, screenHeading, section, select, svg } from '../dom.js';
@@ -17,18 +17,35 @@ export async function render(container, app) {
   const me = today.me;
   const steward = Boolean(me?.roles.includes('steward'));
 
-  append(container, [
-    screenHeading('sync.title'),
-    h('p', { class: 'lead', text: t('sync.explain') }),
-    stateSection(status, app),
-    peersSection(status),
-    eventsSection(status),
-  ]);
+  // What a sync can change is drawn into these holders, so that after "Sync
+  // now" they are redrawn in place while the button keeps the focus and its
+  // answer stays on screen.
+  const facts = h('div', { class: 'sync-facts' });
+  const history = h('div', { class: 'sync-history' });
+  const drawStatus = (current) => {
+    facts.replaceChildren(...stateFacts(current));
+    history.replaceChildren(...[peersSection(current), eventsSection(current)].filter(Boolean));
+  };
+  drawStatus(status);
 
   const list = h('div');
   const drawDevices = (rows) => list.replaceChildren(deviceList(rows, steward, app, redrawDevices));
   const redrawDevices = async () => drawDevices(await api.devices());
   drawDevices(devices);
+
+  // A sync can bring news of devices paired or revoked elsewhere as well.
+  const afterSync = async () => {
+    const [current, rows] = await Promise.all([api.syncStatus(), api.devices()]);
+    drawStatus(current);
+    drawDevices(rows);
+  };
+
+  append(container, [
+    screenHeading('sync.title'),
+    h('p', { class: 'lead', text: t('sync.explain') }),
+    stateSection(status, facts, app, afterSync),
+    history,
+  ]);
   container.append(
     section(
       'sync.devices',
@@ -39,15 +56,36 @@ export async function render(container, app) {
   if (steward) container.append(inviteSection(members, app));
 }
 
-// The headline: the latest sync, what has not left this device, and the
-// fingerprint people compare when they pair.
-function stateSection(status, app) {
-  const latest = status.peers[0];
-  const count = status.unsynced_local_changes;
+// The headline: the latest sync, what has not left this device, the
+// fingerprint people compare when they pair, and the way to sync now.
+function stateSection(status, facts, app, afterSync) {
+  const { button, result } = syncNow(app, afterSync);
   return h(
     'section',
     { class: 'card', 'aria-labelledby': 'section-sync-state', 'data-testid': 'sync-state' },
     h('h3', { id: 'section-sync-state', text: t('sync.state') }),
+    facts,
+    h(
+      'dl',
+      { class: 'fingerprint' },
+      h('dt', { text: t('sync.fingerprint') }),
+      h('dd', { class: 'fingerprint-value', text: status.fingerprint }),
+    ),
+    h('p', { class: 'hint', text: t('sync.fingerprint_hint') }),
+    h(
+      'div',
+      { class: 'actions' },
+      button,
+      h('button', { type: 'button', class: 'button secondary', text: t('sync.check_again'), onclick: () => app.refresh() }),
+    ),
+    result,
+  );
+}
+
+function stateFacts(status) {
+  const latest = status.peers[0];
+  const count = status.unsynced_local_changes;
+  return [
     h('p', {
       class: 'sync-latest',
       text: latest
@@ -60,14 +98,68 @@ function stateSection(status, app) {
       count ? t('sync.unsynced', { count }) : t('sync.all_shared'),
     ),
     count ? h('p', { class: 'hint', text: t('sync.unsynced_hint') }) : null,
-    h(
-      'dl',
-      { class: 'fingerprint' },
-      h('dt', { text: t('sync.fingerprint') }),
-      h('dd', { class: 'fingerprint-value', text: status.fingerprint }),
-    ),
-    h('p', { class: 'hint', text: t('sync.fingerprint_hint') }),
-    h('button', { type: 'button', class: 'button secondary', text: t('sync.check_again'), onclick: () => app.refresh() }),
+  ].filter(Boolean);
+}
+
+// "Sync now" runs one round on the server: the hub that answered last time,
+// then a few seconds of looking for one on the network. While it runs the
+// button stays focusable but ignores presses (aria-disabled rather than
+// disabled, which would throw the focus back to the top of the page), and
+// the answer, good or bad, lands in a live region under it.
+function syncNow(app, afterSync) {
+  const result = h('div', { class: 'sync-result', 'aria-live': 'polite', 'data-testid': 'sync-result' });
+  const button = h('button', { type: 'button', class: 'button', 'data-testid': 'sync-now', text: t('sync.now') });
+  let busy = false;
+  const setBusy = (on) => {
+    busy = on;
+    button.textContent = on ? t('sync.now_busy') : t('sync.now');
+    if (on) button.setAttribute('aria-disabled', 'true');
+    else button.removeAttribute('aria-disabled');
+  };
+  button.addEventListener('click', async () => {
+    if (busy) return;
+    setBusy(true);
+    result.replaceChildren(note(t('sync.now_looking')));
+    let synced;
+    try {
+      synced = await api.syncNow();
+    } catch (error) {
+      result.replaceChildren(syncFailure(error, app));
+      setBusy(false);
+      return;
+    }
+    result.replaceChildren(
+      note(
+        t('sync.now_done', {
+          peer: synced.peer,
+          address: synced.address,
+          received: synced.changes_received,
+          sent: synced.changes_sent,
+        }),
+        'success',
+      ),
+    );
+    try {
+      await afterSync();
+    } catch {
+      // The sync itself succeeded; "Check again" redraws the rest.
+    }
+    setBusy(false);
+  });
+  return { button, result };
+}
+
+// No hub in reach is the usual case away from the hall, so it says plainly
+// that nothing made here is lost. The server's own words follow as details
+// for whoever looks after the hub.
+function syncFailure(error, app) {
+  if (!error?.status) return note(app.explain(error), 'warning');
+  const key = error.status === 503 ? 'sync.now_no_hub' : 'sync.now_failed';
+  return h(
+    'div',
+    { class: 'note note-warning', role: 'alert' },
+    h('p', { text: t(key) }),
+    error.message ? h('p', { class: 'sync-reason', text: t('sync.now_reason', { reason: error.message }) }) : null,
   );
 }
 

@@ -1,20 +1,25 @@
 //! Sync and devices: whom this device last synced with and what has not left
-//! it yet, the paired devices, invites for new ones, and revocation.
+//! it yet, a sync on demand, the paired devices, invites for new ones, and
+//! revocation.
 //!
 //! Issuing an invite and revoking a device are for stewards. The store
 //! checks that; the member it checks is the one this device belongs to, as
 //! for the aid coordinators' view, never a name sent in the request, which
 //! anyone who can reach the API could fill in.
 
+use std::time::Duration;
+
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use holdfast_core::model::{Device, Member, Role};
+use holdfast_net::background::{self, BackgroundOptions};
+use holdfast_net::discovery::Interfaces;
 use holdfast_store::{Campaign, StoreError, SyncStatus};
 use holdfast_sync::{pairing, Identity};
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Path};
 use crate::state::Shared;
 
@@ -26,6 +31,7 @@ const DEFAULT_INVITE_HOURS: i64 = 24;
 pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/sync", get(status))
+        .route("/sync/now", post(sync_now))
         .route("/devices", get(devices))
         .route("/devices/{device}/revoke", post(revoke))
         .route("/invites", post(invite))
@@ -54,6 +60,60 @@ async fn status(State(shared): State<Shared>) -> ApiResult<Json<Status>> {
         })
         .await
         .map(Json)
+}
+
+/// What one "Sync now" round did, in the words of `holdfast sync --json`.
+#[derive(Serialize)]
+struct Synced {
+    /// The label of the device synced with, usually the hall's hub.
+    peer: String,
+    address: String,
+    documents: usize,
+    changes_received: usize,
+    changes_sent: usize,
+}
+
+/// One sync round, as `holdfast sync` runs it: the hub that answered last
+/// time, then whatever hub of this campaign mDNS finds on the network within
+/// a few seconds. Its failure is an answer too: a phone on the picket line
+/// has no hub in reach, and everything made on it stays saved here.
+async fn sync_now(State(shared): State<Shared>) -> ApiResult<Json<Synced>> {
+    let turn = shared.sync_turn().await;
+    let (tag, fingerprint) = shared
+        .run_with(|campaign| -> ApiResult<(String, String)> {
+            let fingerprint = Identity::of(campaign)?.fingerprint();
+            let tag = holdfast_sync::identity::discovery_tag(campaign)?;
+            Ok((tag, fingerprint))
+        })
+        .await?;
+    let options = BackgroundOptions {
+        hub_address: None,
+        discovery: Some(Interfaces::All),
+        // One round only: the interval between rounds is never used.
+        interval: Duration::ZERO,
+        peers: Vec::new(),
+    };
+    // The round locks the campaign for each step on its own, so it is given
+    // the shared campaign rather than run under the lock, and other requests
+    // keep being answered while it waits on the network. It runs as a task
+    // of its own so that a page closed halfway does not cut a sync short,
+    // and it keeps the turn until it ends, not just until the page goes.
+    let campaign = shared.campaign();
+    let round = tokio::spawn(async move {
+        let outcome = background::sync_once(&campaign, &options, &tag, &fingerprint).await;
+        drop(turn);
+        outcome
+    });
+    let (address, report) = round
+        .await
+        .map_err(|error| ApiError::Interrupted(error.to_string()))??;
+    Ok(Json(Synced {
+        peer: report.peer_label,
+        address,
+        documents: report.documents,
+        changes_received: report.changes_received,
+        changes_sent: report.changes_sent,
+    }))
 }
 
 /// A paired device with what the screen needs beside the record: the
