@@ -81,6 +81,8 @@ enum Command {
     #[command(flatten)]
     Sync(commands::sync::Command),
     #[command(flatten)]
+    Devices(commands::devices::Command),
+    #[command(flatten)]
     Protection(commands::protection::Command),
     /// Serve the web UI and its API over HTTP (on this computer only, unless --address says otherwise).
     Serve(commands::serve::Serve),
@@ -110,6 +112,7 @@ fn main() -> ExitCode {
         Command::Attention(command) => commands::attention::run(&context, command),
         Command::Exchange(command) => commands::exchange::run(&context, command),
         Command::Sync(command) => commands::sync::run(&context, command),
+        Command::Devices(command) => commands::devices::run(&context, command),
         Command::Protection(command) => commands::protection::run(&context, command),
         Command::Serve(serve) => commands::serve::run(&context, serve),
     };
