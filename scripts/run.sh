@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs Holdfast on a seeded demo campaign in ./holdfast-demo, seeded on first
-# use. With a display ($DISPLAY or $WAYLAND_DISPLAY) it opens the desktop app;
-# without one it serves the web UI on 127.0.0.1 and prints the address to
-# open. HOLDFAST_DATA_DIR changes where the data lives, HOLDFAST_PORT which
-# port the web UI uses.
+# use. With a display ($DISPLAY or $WAYLAND_DISPLAY) it opens the desktop app
+# (which also runs the sync hub); without one it runs the hub, which serves
+# the web UI on 127.0.0.1 and prints the address to open. HOLDFAST_DATA_DIR
+# changes where the data lives, HOLDFAST_PORT which port the web UI uses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,4 +29,5 @@ if [ ! -f "$data_dir/holdfast.sqlite3" ]; then
   "$holdfast" --data-dir "$data_dir" demo
 fi
 
-exec "$holdfast" --data-dir "$data_dir" serve --port "${HOLDFAST_PORT:-8418}" --ui-dir "$(pwd)/ui"
+export HOLDFAST_UI_DIR="$(pwd)/ui"
+exec "$holdfast" --data-dir "$data_dir" hub --ui-address 127.0.0.1 --ui-port "${HOLDFAST_PORT:-8418}"

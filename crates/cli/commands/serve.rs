@@ -50,14 +50,15 @@ pub fn run(context: &Context, serve: Serve) -> Result<()> {
     })
 }
 
-/// The UI ships as `ui/` beside the program in a release, and lives at the
-/// top of the source tree during development.
+/// The UI is where HOLDFAST_UI_DIR says, or ships as `ui/` beside the program
+/// in a release, or lives at the top of the source tree during development.
 pub fn find_ui_dir() -> Option<PathBuf> {
+    let named = std::env::var_os("HOLDFAST_UI_DIR").map(PathBuf::from);
     let beside_program = std::env::current_exe()
         .ok()
         .and_then(|program| program.parent().map(|folder| folder.join("ui")));
     let source_tree = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ui");
-    [beside_program, Some(source_tree)]
+    [named, beside_program, Some(source_tree)]
         .into_iter()
         .flatten()
         .find(|dir| dir.join("index.html").exists())
