@@ -1,7 +1,8 @@
 //! Query tables kept in step with the documents.
 //!
-//! A local edit upserts exactly the records it wrote; a merge re-projects the
-//! whole document it touched, because a merge can change any record in it.
+//! A local edit upserts exactly the records it wrote; a sync message
+//! re-projects the records its patches touched; a merge of a file re-projects
+//! the whole document it touched.
 //! Both paths run inside the transaction that writes the change, so the tables
 //! never disagree with what is on disk. `tests::incremental_matches_full`
 //! checks that the two paths produce the same rows.
@@ -126,6 +127,87 @@ pub fn reproject(connection: &Connection, id: &DocumentId, doc: &AutoCommit) -> 
         DocumentKind::Personal => project_all::<Reflection>(connection, id, doc)?,
     }
     Ok(())
+}
+
+/// Re-projects only the records that a merge touched, each named by its
+/// collection and id (as the merge's patches name them). Returns false when
+/// a collection is not one this build knows, and the caller re-projects the
+/// whole document instead. A touched record that no longer reads as its
+/// type fails here, which refuses the merge.
+pub fn reproject_records(
+    connection: &Connection,
+    document: &DocumentId,
+    doc: &AutoCommit,
+    touched: &std::collections::BTreeSet<(String, String)>,
+) -> Result<bool> {
+    for (collection, record_id) in touched {
+        if !refresh(connection, document, doc, collection, record_id)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn refresh(
+    connection: &Connection,
+    document: &DocumentId,
+    doc: &AutoCommit,
+    collection: &str,
+    record_id: &str,
+) -> Result<bool> {
+    macro_rules! refresh_one_of {
+        ($($type:ty),+ $(,)?) => {
+            $(
+                if collection == <$type>::COLLECTION {
+                    match record::get::<$type>(doc, record_id)? {
+                        Some(value) => upsert(connection, document, &Touched::of(&value)?)?,
+                        None => remove(connection, collection, record_id)?,
+                    }
+                    return Ok(true);
+                }
+            )+
+        };
+    }
+    if collection == CheckIn::COLLECTION {
+        match record::get::<CheckIn>(doc, record_id)? {
+            Some(check_in) => upsert_check_in(connection, document, &check_in)?,
+            None => {
+                connection.execute("DELETE FROM checkins WHERE id = ?1", [record_id])?;
+            }
+        }
+        return Ok(true);
+    }
+    refresh_one_of!(
+        Settings,
+        Member,
+        Site,
+        Department,
+        Committee,
+        Meeting,
+        ChokePoint,
+        Commitment,
+        Cadence,
+        Skill,
+        SkillSession,
+        Attendance,
+        Practice,
+        PracticeEvent,
+        Resolution,
+        Device,
+        BundleKey,
+        Action,
+        Shift,
+        Signup,
+        Circle,
+        RestCommitment,
+        AidRequest,
+        AidOffer,
+        AidMatch,
+        LedgerEntry,
+        AidIdentity,
+        Reflection,
+    );
+    Ok(false)
 }
 
 fn project_all<R: Record + Serialize>(

@@ -151,5 +151,12 @@ proptest! {
         for device in &devices[1..] {
             prop_assert_eq!(record(&device.campaign), expected.clone());
         }
+        // What sync projected record by record is what a full rebuild
+        // from the documents gives.
+        for device in &mut devices {
+            let incremental = support::projected_rows(device);
+            device.campaign.reproject_everything().unwrap();
+            prop_assert_eq!(incremental, support::projected_rows(device));
+        }
     }
 }

@@ -95,3 +95,23 @@ pub fn pair(hub: &mut Device, member: &str, role: Role) -> Device {
     let invite = invite(hub, member, role);
     redeem(hub, invite).unwrap()
 }
+
+/// Every projected row (records and check-ins) of a device, as text, sorted.
+pub fn projected_rows(device: &Device) -> Vec<String> {
+    let connection = holdfast_store::open_connection(device.dir.path(), None).unwrap();
+    let mut rows = Vec::new();
+    for sql in [
+        "SELECT collection || ' ' || id || ' ' || document_id || ' ' || data FROM records",
+        "SELECT id || ' ' || action_id || ' ' || member_id || ' ' || kind || ' ' || at || ' ' || voided FROM checkins",
+    ] {
+        let mut statement = connection.prepare(sql).unwrap();
+        rows.extend(
+            statement
+                .query_map([], |row| row.get::<_, String>(0))
+                .unwrap()
+                .map(Result::unwrap),
+        );
+    }
+    rows.sort();
+    rows
+}
