@@ -29,6 +29,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test"
 cargo test --workspace --locked
 
+step "simulated power cuts (unsynced writes dropped by a FUSE layer)"
+ROUNDS=60 scripts/power-loss.sh
+
 step "interop with @automerge/automerge"
 cargo build --locked --bin holdfast
 HOLDFAST_BIN="$target_dir/debug/holdfast" node --test tests/interop/

@@ -7,7 +7,7 @@ use holdfast_core::model::*;
 use holdfast_core::{Audience, DocumentId};
 use holdfast_store::use_cases::actions::NewAction;
 use holdfast_store::use_cases::members::NewMember;
-use holdfast_store::{Campaign, DATABASE_FILE};
+use holdfast_store::Campaign;
 use tempfile::TempDir;
 
 pub fn new_campaign() -> (TempDir, Campaign) {
