@@ -93,9 +93,7 @@ impl Campaign {
         if campaign_name.trim().is_empty() {
             return Err(StoreError::rejected("a campaign needs a name"));
         }
-        if data_dir.join(DATABASE_FILE).exists() {
-            return Err(StoreError::CampaignExists(data_dir.display().to_string()));
-        }
+        clear_interrupted_start(data_dir)?;
         std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
             path: data_dir.display().to_string(),
             source,
@@ -127,9 +125,7 @@ impl Campaign {
             uuid::Uuid::parse_str(id)
                 .map_err(|_| StoreError::rejected("a device id must be a UUID"))?;
         }
-        if data_dir.join(DATABASE_FILE).exists() {
-            return Err(StoreError::CampaignExists(data_dir.display().to_string()));
-        }
+        clear_interrupted_start(data_dir)?;
         let incoming =
             AutoCommit::load(campaign_document).map_err(|source| StoreError::Automerge {
                 what: "the campaign document".into(),
@@ -519,6 +515,47 @@ impl Drop for Campaign {
     fn drop(&mut self) {
         let _ = self.maintain();
     }
+}
+
+/// Refuses a data directory that holds a campaign. A database without even
+/// the campaign document is what a creation or a join cut off by a crash
+/// leaves (nothing in it was ever acknowledged): it is removed, so that
+/// trying again works instead of being told a campaign exists that no
+/// command can open.
+fn clear_interrupted_start(data_dir: &Path) -> Result<()> {
+    if !data_dir.join(DATABASE_FILE).exists() {
+        return Ok(());
+    }
+    let exists = || StoreError::CampaignExists(data_dir.display().to_string());
+    let key = at_rest::unlock(data_dir, None).map_err(|_| exists())?;
+    let connection = connect(data_dir, key.as_ref()).map_err(|_| exists())?;
+    let has_table: bool = connection
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'documents')",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(|_| exists())?;
+    let has_documents = has_table
+        && connection
+            .query_row("SELECT EXISTS (SELECT 1 FROM documents)", [], |row| {
+                row.get::<_, bool>(0)
+            })
+            .map_err(|_| exists())?;
+    drop(connection);
+    if has_documents {
+        return Err(exists());
+    }
+    for name in [
+        DATABASE_FILE.to_string(),
+        format!("{DATABASE_FILE}-wal"),
+        format!("{DATABASE_FILE}-shm"),
+        format!("{DATABASE_FILE}-journal"),
+        at_rest::KEY_FILE.to_string(),
+    ] {
+        let _ = std::fs::remove_file(data_dir.join(name));
+    }
+    Ok(())
 }
 
 /// A connection to a data directory's database, keyed. Every connection

@@ -186,3 +186,31 @@ fn a_roster_import_is_one_change_however_many_rows() {
     assert_eq!(count_changes(), before + 1);
     assert_eq!(campaign.members().unwrap().len(), 40);
 }
+
+#[test]
+fn a_creation_cut_off_by_a_crash_can_be_tried_again() {
+    let dir = tempfile::TempDir::new().unwrap();
+    // What a kill between creating the files and committing the campaign
+    // leaves: a key and an empty database.
+    holdfast_store::at_rest::create(dir.path(), None).unwrap();
+    drop(holdfast_store::open_connection(dir.path(), None).unwrap());
+    assert!(dir.path().join(holdfast_store::DATABASE_FILE).exists());
+    assert!(matches!(
+        Campaign::open(dir.path()),
+        Err(holdfast_store::StoreError::NoCampaign(_))
+    ));
+    Campaign::create(dir.path(), "Fair Contract Now", "Local 12").unwrap();
+    // A real campaign is never replaced.
+    assert!(matches!(
+        Campaign::create(dir.path(), "Another", "Local 12"),
+        Err(holdfast_store::StoreError::CampaignExists(_))
+    ));
+    assert_eq!(
+        Campaign::open(dir.path())
+            .unwrap()
+            .settings()
+            .unwrap()
+            .campaign_name,
+        "Fair Contract Now"
+    );
+}
