@@ -7,16 +7,21 @@
 //! Run `cargo run --release -p holdfast-bench` for the full size, or add
 //! `--quick` for a small run. Progress goes to standard error; the report
 //! (or `--json`) to standard output.
+//!
+//! `cargo run --release -p holdfast-bench -- sync --phones 500 --check-ins 1`
+//! measures something else: many phones syncing offline check-ins through
+//! one hub process (see `sync_load.rs`).
 
 mod measure;
 mod report;
 mod split;
+mod sync_load;
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use holdfast_demo::DemoSize;
 use holdfast_store::{Campaign, DATABASE_FILE};
 
@@ -25,8 +30,14 @@ use crate::report::{Build, Report};
 /// Measures Holdfast's check-in path, start-up, size on disk, memory and
 /// document split on a large campaign.
 #[derive(Debug, Parser)]
-#[command(name = "holdfast-bench", version)]
+#[command(
+    name = "holdfast-bench",
+    version,
+    args_conflicts_with_subcommands = true
+)]
 struct Options {
+    #[command(subcommand)]
+    command: Option<Mode>,
     /// Where to build the campaign. A directory that already holds one is
     /// measured as it is, without seeding. Defaults to a temporary directory.
     #[arg(long)]
@@ -64,6 +75,14 @@ struct Options {
     /// Seed for every random choice.
     #[arg(long)]
     seed: Option<u64>,
+}
+
+/// Other measurements than the default one.
+#[derive(Debug, Subcommand)]
+enum Mode {
+    /// Many phones sync offline check-ins through one hub process: bytes and
+    /// round trips per phone, the hub's CPU time and peak memory.
+    Sync(sync_load::SyncOptions),
 }
 
 impl Options {
@@ -126,6 +145,9 @@ fn progress(message: &str) {
 
 fn main() -> Result<()> {
     let options = Options::parse();
+    if let Some(Mode::Sync(sync)) = &options.command {
+        return sync_load::run(sync);
+    }
     let size = options.size();
     let temporary;
     let data_dir = match &options.data_dir {

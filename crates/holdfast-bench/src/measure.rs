@@ -363,7 +363,17 @@ pub fn disk_usage(data_dir: &Path) -> Result<DiskUsage> {
     let connection =
         read_only(data_dir).context("opening the database read-only to count pages")?;
     let pragma = |name: &str| -> Result<u64> {
-        Ok(connection.query_row(&format!("PRAGMA {name}"), [], |row| row.get::<_, i64>(0))? as u64)
+        // SQLCipher answers some of these pragmas with text, not a number.
+        let value: rusqlite::types::Value =
+            connection.query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))?;
+        match value {
+            rusqlite::types::Value::Integer(number) => Ok(number as u64),
+            rusqlite::types::Value::Text(text) => text
+                .trim()
+                .parse()
+                .with_context(|| format!("PRAGMA {name} answered `{text}`")),
+            other => anyhow::bail!("PRAGMA {name} answered {other:?}"),
+        }
     };
     let page_size = pragma("page_size")?;
     let pages = pragma("page_count")?;

@@ -14,7 +14,7 @@ pub struct Machine {
 }
 
 impl Machine {
-    fn here() -> Self {
+    pub(crate) fn here() -> Self {
         let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
         let memory_total_gb = meminfo
             .lines()

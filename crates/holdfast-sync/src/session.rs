@@ -509,7 +509,21 @@ impl Session {
             let received = campaign.receive_sync_message(&id, state, message)?;
             self.report.changes_received += received.new_changes;
         }
-        let replies = self.generate(campaign)?;
+        // The side that connected decides when the session ends, and an
+        // empty flight from it ends the session for the hub too, even if
+        // changes from other phones arrived meanwhile: those go next time.
+        // Without this, a hub busy with fifty phones keeps every session
+        // chasing the others' writes, and a phone that closes after its
+        // empty flight meets one more flight on a closed socket.
+        let settled = match self.side {
+            Side::Responder => empty,
+            Side::Initiator => !empty && self.settled(campaign)?,
+        };
+        let replies = if settled {
+            Vec::new()
+        } else {
+            self.generate(campaign)?
+        };
         let Stage::Open(transport) = &mut self.stage else {
             return Err(SyncError::Unexpected("a flight before the channel opened"));
         };
@@ -536,6 +550,23 @@ impl Session {
             )?;
         }
         self.finish(campaign)
+    }
+
+    /// Whether, for every document in this session, this device now holds
+    /// exactly the heads the peer last announced: the peer had all of this
+    /// device's changes, and this device all of the peer's, when it spoke.
+    fn settled(&self, campaign: &mut Campaign) -> Result<bool> {
+        for (id, state) in &self.active {
+            let Some(theirs) = &state.their_heads else {
+                return Ok(false);
+            };
+            let mut theirs = theirs.clone();
+            theirs.sort();
+            if campaign.document_heads(id)? != theirs {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     fn activate(&mut self, campaign: &Campaign, peer: &Device, id: &DocumentId) -> Result<()> {
