@@ -51,6 +51,9 @@ pub struct BundleKey {
     pub id: String,
     /// 32 random bytes, in lower-case hex.
     pub key: String,
+    /// One more than the newest key before it. Times can tie within a
+    /// second; this cannot, so "the newest key" is never in doubt.
+    pub generation: i64,
     pub created_at: String,
 }
 record!(BundleKey, "bundle_keys");

@@ -60,6 +60,7 @@ impl Campaign {
         let key = BundleKey {
             id: holdfast_core::model::new_id(),
             key: random_hex(32),
+            generation: 1,
             created_at: time::now(),
         };
         let has_bundle_key = !self.all::<BundleKey>()?.is_empty();
@@ -261,6 +262,10 @@ impl Campaign {
         let key = BundleKey {
             id: holdfast_core::model::new_id(),
             key: random_hex(32),
+            generation: self
+                .bundle_keys()?
+                .first()
+                .map_or(1, |newest| newest.generation + 1),
             created_at: time::now(),
         };
         self.write(&DocumentId::campaign(), "revoke a device", |writer| {
@@ -273,7 +278,7 @@ impl Campaign {
     /// Every bundle key, newest first.
     pub fn bundle_keys(&self) -> Result<Vec<BundleKey>> {
         let mut keys = self.all::<BundleKey>()?;
-        keys.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        keys.sort_by(|a, b| b.generation.cmp(&a.generation).then(b.id.cmp(&a.id)));
         Ok(keys)
     }
 
