@@ -23,10 +23,11 @@ import { spawn, execFileSync } from 'node:child_process';
 import { randomUUID, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as Automerge from '@automerge/automerge';
 import { Repo, interpretAsDocumentId, stringifyAutomergeUrl } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
@@ -57,6 +58,10 @@ const phoneCount = positiveInteger('phones');
 const changesPerPhone = positiveInteger('changes-per-phone');
 const concurrency = positiveInteger('concurrency');
 const phoneTimeoutMs = positiveInteger('phone-timeout') * 1000;
+
+// Standard output carries only the JSON report. automerge-repo prints some
+// of its own complaints with console.log, so those go to standard error too.
+console.log = (...parts) => console.error(...parts);
 
 const log = (...parts) => console.error(`[sync-load ${new Date().toISOString().slice(11, 23)}]`, ...parts);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -320,19 +325,32 @@ function loadStoredDocument(dataDir, docId) {
 // Frames the server pushes without the phone having said anything since (the
 // server forwarding other phones' check-ins) do not count as a round trip,
 // and neither does the TCP and HTTP upgrade handshake that precedes the join.
+// Bytes and messages, unlike round trips, cover the whole connection until it
+// has closed, including any frames still in flight when the phone is done.
 class Meter {
   bytesUp = 0;
   bytesDown = 0;
   messagesUp = 0;
   messagesDown = 0;
   roundTrips = 0;
-  sockets = 0;
+  socketErrors = 0;
   done = false;
   #sentSinceLastReply = false;
-  #closed = [];
+  #sockets = [];
+
+  get sockets() {
+    return this.#sockets.length;
+  }
 
   attach(socket) {
-    this.sockets += 1;
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    this.#sockets.push({ socket, closed });
+    // The adapter removes its own error listener when it disconnects, and
+    // closing a socket that is still connecting then raises an error event
+    // with no listener, which would end the process. This listener stays.
+    socket.on('error', () => {
+      this.socketErrors += 1;
+    });
     const send = socket.send.bind(socket);
     socket.send = (data, ...rest) => {
       this.bytesUp += byteLength(data);
@@ -351,13 +369,17 @@ class Meter {
         this.#sentSinceLastReply = false;
       }
     });
-    this.#closed.push(new Promise((resolve) => socket.once('close', resolve)));
   }
 
-  // Resolves once every socket this phone opened has finished closing, so a
-  // phone leaves its concurrency slot only when its connection is really gone.
-  closed() {
-    return Promise.all(this.#closed);
+  // Resolves once every socket this phone opened has closed, so a phone
+  // leaves its concurrency slot only when its connections are really gone.
+  // The adapter closes only its current socket; one it gave up on while it
+  // was still connecting is left open by the library, and is ended here.
+  async closed() {
+    for (const { socket } of this.#sockets) {
+      if (socket.readyState !== socket.CLOSED && socket.readyState !== socket.CLOSING) socket.terminate();
+    }
+    await Promise.all(this.#sockets.map(({ closed }) => closed));
   }
 }
 
@@ -368,16 +390,41 @@ function byteLength(data) {
 }
 
 // The stock client adapter, with each socket it opens handed to a Meter as
-// soon as it exists and before it is open, so no frame is missed.
+// soon as it exists and before it is open, so no frame is missed. Its
+// reconnection policy is left as it is (try again every 5 s), with two
+// exceptions that would otherwise break the run rather than measure it:
+// - a reconnection already scheduled when the phone disconnects on purpose
+//   would open a new connection after the phone is done, so once stopped the
+//   adapter no longer connects;
+// - the adapter throws from its socket error listener for anything but a
+//   refused connection, which would end the whole benchmark over one phone's
+//   reset connection; the Meter counts such errors instead, and the
+//   adapter's own retry takes over.
 class MeteredWebSocketClientAdapter extends WebSocketClientAdapter {
+  stopped = false;
+
   constructor(url, meter) {
     super(url);
     this.meter = meter;
+    const onError = this.onError;
+    this.onError = (event) => {
+      try {
+        onError(event);
+      } catch {
+        // Counted by the Meter's own error listener.
+      }
+    };
   }
 
   connect(peerId, peerMetadata) {
+    if (this.stopped) return;
     super.connect(peerId, peerMetadata);
     this.meter.attach(this.socket);
+  }
+
+  disconnect() {
+    this.stopped = true;
+    super.disconnect();
   }
 }
 
@@ -416,6 +463,18 @@ const dataDir = join(scratch, 'storage');
 const port = await freePort();
 const url = `ws://127.0.0.1:${port}`;
 let server;
+
+// Whatever ends this process, the server and its storage go with it: an
+// uncaught error skips the cleanup below, and a server left running would
+// keep its port and skew the next run's figures.
+process.on('exit', () => {
+  if (server && server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+  rmSync(scratch, { recursive: true, force: true });
+});
+process.on('uncaughtException', (error) => {
+  log(`failed: ${error.stack ?? error}`);
+  process.exit(1);
+});
 
 async function stopServer() {
   if (server && server.child.exitCode === null && server.child.signalCode === null) {
@@ -505,8 +564,10 @@ try {
       phone.meter.done = true;
       phone.syncMillis = performance.now() - started;
     } catch (error) {
-      phone.error = error.message;
-      log(error.message);
+      const m = phone.meter;
+      phone.error = `${error.message} (peer ${adapter.remotePeerId ? 'joined' : 'never joined'}, ` +
+        `${m.messagesUp} frames up, ${m.messagesDown} down, ${m.sockets} socket(s))`;
+      log(phone.error);
     } finally {
       await phone.repo.shutdown();
       await phone.meter.closed();
@@ -516,7 +577,22 @@ try {
     }
   }
 
+  // Other work on the machine slows the phones and the server alike; the
+  // load average goes into the report so a figure taken on a busy machine
+  // can be recognised as such.
+  const loadBefore = loadavg()[0];
   const cpuBefore = cpuSeconds(server.child.pid);
+  // The phones' side is measured too: all of them run on this one thread, and
+  // when it is busy nearly all the time the phones, not the server, set the
+  // pace, and every phone stays connected longer than it needs to.
+  const clientCpuBefore = process.cpuUsage();
+  const loopBefore = performance.eventLoopUtilization();
+  // How late this thread gets to each phone's incoming frames. The server
+  // pings every connection every 5 s and drops one whose answer has not
+  // arrived by the next ping, so delays of that order show up as
+  // reconnections.
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
   const wallStarted = performance.now();
   let next = 0;
   let finished = 0;
@@ -532,6 +608,10 @@ try {
     }),
   );
   const wallSeconds = (performance.now() - wallStarted) / 1000;
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  const clientLoop = performance.eventLoopUtilization(loopBefore);
+  loopDelay.disable();
+  const loadAfter = loadavg()[0];
   // The server saves to storage at most every 100 ms after a change; half a
   // second more lets that last save land inside the CPU figure.
   await sleep(500);
@@ -548,27 +628,42 @@ try {
   {
     const meter = new Meter();
     const observer = new Repo({
-      network: [new MeteredWebSocketClientAdapter(url, meter)],
+      network: [],
       peerId: 'observer',
       // The share policy also decides whom a repo asks for a document it
       // lacks; with it off, the observer would give up without asking.
       sharePolicy: async () => true,
     });
-    const handle = await observer.find(documentUrl);
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const storageId = observer.getStorageIdOfPeer(observer.peers[0]);
-      const remote = storageId ? handle.getSyncInfo(storageId)?.lastHeads : undefined;
-      const local = handle.heads();
-      if (remote && remote.length === local.length && remote.every((head) => local.includes(head))) break;
-      if (Date.now() > deadline) throw new Error('the observer did not catch up with the server within 60 s');
-      await sleep(50);
+    try {
+      // The repo treats its network as ready after one second even if the
+      // server has not answered the join by then, and a document it then
+      // finds nobody to ask for is "unavailable"; so the observer asks only
+      // once the server is its peer.
+      const joined = new Promise((resolve) => observer.networkSubsystem.once('peer', resolve));
+      observer.networkSubsystem.addNetworkAdapter(new MeteredWebSocketClientAdapter(url, meter));
+      await joined;
+      const handle = await observer.find(documentUrl);
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const storageId = observer.getStorageIdOfPeer(observer.peers[0]);
+        const remote = storageId ? handle.getSyncInfo(storageId)?.lastHeads : undefined;
+        const local = handle.heads();
+        if (remote && remote.length === local.length && remote.every((head) => local.includes(head))) break;
+        if (Date.now() > deadline) throw new Error('the observer did not catch up with the server within 60 s');
+        await sleep(50);
+      }
+      savedDoc = handle.doc();
+      checkInsOnServer = Object.keys(savedDoc.checkins).length;
+      found = expectedIds.filter((id) => savedDoc.checkins[id] && plain(savedDoc.checkins[id].id) === id).length;
+      // A phone that gave up may still have delivered its check-ins without
+      // hearing back; this tells a lost check-in from a missed confirmation.
+      for (const phone of phones) {
+        phone.onServer = phone.checkInIds.every((id) => savedDoc.checkins[id] !== undefined);
+      }
+    } finally {
+      await observer.shutdown();
+      await meter.closed();
     }
-    savedDoc = handle.doc();
-    checkInsOnServer = Object.keys(savedDoc.checkins).length;
-    found = expectedIds.filter((id) => savedDoc.checkins[id] && plain(savedDoc.checkins[id].id) === id).length;
-    await observer.shutdown();
-    await meter.closed();
   }
   if (options.save) writeFileSync(options.save, Automerge.save(savedDoc));
 
@@ -605,6 +700,7 @@ try {
       roundTrips: stats((phone) => (phone.error ? null : phone.meter.roundTrips)),
       syncMillis: stats((phone) => (phone.syncMillis === null ? null : Math.round(phone.syncMillis))),
       reconnects: stats((phone) => phone.meter.sockets - 1),
+      socketErrors: stats((phone) => phone.meter.socketErrors),
     },
     totals: {
       bytesUp: phones.reduce((sum, phone) => sum + phone.meter.bytesUp, 0),
@@ -617,13 +713,25 @@ try {
       idleMemoryMB: Math.round(idleMemoryMB * 10) / 10,
       endMemoryMB: Math.round(endMemoryMB * 10) / 10,
     },
+    client: {
+      cpuSeconds: Math.round(((clientCpu.user + clientCpu.system) / 1e6) * 1000) / 1000,
+      eventLoopUtilization: Math.round(clientLoop.utilization * 1000) / 1000,
+      eventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e6),
+      eventLoopDelayMaxMs: Math.round(loopDelay.max / 1e6),
+    },
     checkIns: {
       expected: expectedIds.length,
       found,
       onDisk,
       onServerTotal: checkInsOnServer,
     },
+    machine: {
+      cpus: availableParallelism(),
+      loadAverage1mBefore: loadBefore,
+      loadAverage1mAfter: loadAfter,
+    },
     phonesFailed: failed.length,
+    phonesFailedWhoseCheckInsReachedTheServer: failed.filter((phone) => phone.onServer).length,
     versions,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
