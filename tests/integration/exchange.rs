@@ -127,3 +127,28 @@ fn an_unknown_document_name_is_refused() {
     assert!(stderr.contains("secrets"), "{stderr}");
     assert!(!file.exists());
 }
+
+#[test]
+fn a_file_that_makes_automerge_panic_is_refused_and_nothing_changes() {
+    // Found by fuzzing: a 32-byte file whose chunk makes Automerge 0.12's
+    // parser panic instead of returning an error (FUZZING.md).
+    let crash = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fuzz/crashes/automerge_import/automerge-bundle-chunk-truncated-column"
+    );
+    let holdfast = Holdfast::new();
+    let before = holdfast.json(&["documents"]);
+    let output = holdfast.run(&["import", crash]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("error:") && stderr.contains("malformed"),
+        "{stderr}"
+    );
+    assert_eq!(holdfast.json(&["documents"]), before);
+
+    let fresh = Holdfast::empty();
+    let output = fresh.run(&["join", crash]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("malformed"));
+}

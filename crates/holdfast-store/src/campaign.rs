@@ -126,11 +126,7 @@ impl Campaign {
                 .map_err(|_| StoreError::rejected("a device id must be a UUID"))?;
         }
         clear_interrupted_start(data_dir)?;
-        let incoming =
-            AutoCommit::load(campaign_document).map_err(|source| StoreError::Automerge {
-                what: "the campaign document".into(),
-                source: Box::new(source),
-            })?;
+        let incoming = load_foreign(campaign_document)?;
         let id = holdfast_core::documents::read_header(&incoming)
             .map_err(|error| StoreError::ForeignDocument(error.to_string()))?;
         if id != DocumentId::campaign() {
@@ -329,9 +325,7 @@ impl Campaign {
     /// file, a bundle entry, a sync payload). The document is named by the
     /// header inside the bytes.
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<MergeOutcome> {
-        let incoming = AutoCommit::load(bytes).map_err(|error| {
-            StoreError::ForeignDocument(format!("it is not an Automerge file ({error})"))
-        })?;
+        let incoming = load_foreign(bytes)?;
         let id = holdfast_core::documents::read_header(&incoming)
             .map_err(|error| StoreError::ForeignDocument(error.to_string()))?;
         self.merge_into(&id, bytes)
@@ -341,12 +335,28 @@ impl Campaign {
     pub fn merge_into(&mut self, id: &DocumentId, bytes: &[u8]) -> Result<MergeOutcome> {
         let loaded = self.loaded(id)?;
         let before = loaded.doc.get_heads();
-        if let Err(source) = loaded.doc.load_incremental(bytes) {
-            self.loaded.remove(id);
-            return Err(StoreError::Automerge {
-                what: format!("changes for {id}"),
-                source: Box::new(source),
-            });
+        let doc = &mut loaded.doc;
+        // Automerge 0.12 panics on some malformed chunks instead of
+        // returning an error (found by fuzzing; see FUZZING.md). The panic is
+        // caught here and the half-merged document forgotten, so a bad file
+        // is refused like any other and nothing of it is kept.
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| doc.load_incremental(bytes)));
+        match outcome {
+            Ok(Ok(_)) => {}
+            Ok(Err(source)) => {
+                self.loaded.remove(id);
+                return Err(StoreError::Automerge {
+                    what: format!("changes for {id}"),
+                    source: Box::new(source),
+                });
+            }
+            Err(_) => {
+                self.loaded.remove(id);
+                return Err(StoreError::ForeignDocument(
+                    "it is malformed (Automerge could not parse it)".into(),
+                ));
+            }
         }
         let changed = loaded.doc.get_heads() != before;
         if changed {
@@ -514,6 +524,20 @@ impl Drop for Campaign {
     /// waiting. A failure here loses nothing and is retried next time.
     fn drop(&mut self) {
         let _ = self.maintain();
+    }
+}
+
+/// Loads outside bytes as a whole document, turning Automerge's panics on
+/// malformed input into a refusal.
+fn load_foreign(bytes: &[u8]) -> Result<AutoCommit> {
+    match std::panic::catch_unwind(|| AutoCommit::load(bytes)) {
+        Ok(Ok(doc)) => Ok(doc),
+        Ok(Err(error)) => Err(StoreError::ForeignDocument(format!(
+            "it is not an Automerge file ({error})"
+        ))),
+        Err(_) => Err(StoreError::ForeignDocument(
+            "it is malformed (Automerge could not parse it)".into(),
+        )),
     }
 }
 
