@@ -9,6 +9,7 @@
 //! invite this campaign knows, and a seed bundle is sealed with a key it
 //! holds.
 
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -188,6 +189,43 @@ impl std::ops::Deref for FixtureGuard<'_> {
 impl std::ops::DerefMut for FixtureGuard<'_> {
     fn deref_mut(&mut self) -> &mut Fixture {
         &mut self.0 .0
+    }
+}
+
+/// Runs `call` so that a panic the code under test catches itself does not
+/// count as a crash, while one that escapes still does.
+///
+/// libFuzzer's panic hook aborts the process at the moment of any panic,
+/// even one that is caught further up. Holdfast catches Automerge's panics
+/// on malformed input where it hands Automerge outside bytes (the merges
+/// behind `.automerge` import, joining and bundle import) and refuses the
+/// input instead; without this, the fuzzer would report those refusals as
+/// crashes. So the hook is swapped for one that only records the message
+/// while `call` runs. If a panic escapes `call`, the original hook is put
+/// back and the panic raised again with the recorded message, which aborts
+/// as any other crash does. The fuzzer runs one input at a time on one
+/// thread, so swapping the process-wide hook is safe.
+pub fn run_catching_contained_panics<T>(call: impl FnOnce() -> T) -> T {
+    static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+    let hook = panic::take_hook();
+    panic::set_hook(Box::new(|info| {
+        let mut last = LAST_PANIC
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *last = Some(info.to_string());
+    }));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(call));
+    panic::set_hook(hook);
+    match outcome {
+        Ok(value) => value,
+        Err(_) => {
+            let message = LAST_PANIC
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .take()
+                .unwrap_or_default();
+            panic!("a panic escaped the code under test: {message}");
+        }
     }
 }
 
