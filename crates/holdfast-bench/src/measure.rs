@@ -18,10 +18,14 @@ use crate::report::{CauseTimes, DiskUsage, FsyncBaseline, Latency, OpenTimes};
 
 /// A value from `/proc/self/status`, in megabytes.
 fn status_mb(field: &str) -> f64 {
-    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
-        return 0.0;
-    };
-    status
+    process_status_mb("self", field).unwrap_or(0.0)
+}
+
+/// A value in kilobytes from /proc/PROCESS/status ("self" or a pid), in
+/// megabytes.
+pub(crate) fn process_status_mb(process: &str, field: &str) -> Option<f64> {
+    std::fs::read_to_string(format!("/proc/{process}/status"))
+        .ok()?
         .lines()
         .find_map(|line| line.strip_prefix(field))
         .and_then(|rest| {
@@ -31,7 +35,7 @@ fn status_mb(field: &str) -> f64 {
                 .parse::<f64>()
                 .ok()
         })
-        .map_or(0.0, |kilobytes| kilobytes / 1024.0)
+        .map(|kilobytes| kilobytes / 1024.0)
 }
 
 /// The process's peak resident memory since start, or since the last reset.

@@ -212,6 +212,23 @@ fn megabytes(bytes: u64) -> f64 {
     bytes as f64 / 1024.0 / 1024.0
 }
 
+/// The TARGETS block both benchmarks end their report with.
+pub(crate) fn write_targets(out: &mut String, targets: &[Target]) -> std::fmt::Result {
+    use std::fmt::Write;
+    writeln!(out, "TARGETS")?;
+    for target in targets {
+        writeln!(
+            out,
+            "  {:<32} {:>10}  measured {:>10}  {}",
+            target.name,
+            target.target,
+            target.measured,
+            verdict(target.met)
+        )?;
+    }
+    Ok(())
+}
+
 fn verdict(met: bool) -> &'static str {
     if met {
         "MET"
@@ -529,17 +546,6 @@ impl Report {
         }
         writeln!(out)?;
 
-        writeln!(out, "TARGETS")?;
-        for target in &self.targets {
-            writeln!(
-                out,
-                "  {:<32} {:>10}  measured {:>10}  {}",
-                target.name,
-                target.target,
-                target.measured,
-                verdict(target.met)
-            )?;
-        }
-        Ok(())
+        write_targets(out, &self.targets)
     }
 }

@@ -383,7 +383,8 @@ pub fn run(options: &SyncOptions) -> Result<()> {
     let pid = hub.pid();
     let ticks = clock_ticks();
     result.hub.pid = pid;
-    result.hub.resident_at_start_mb = status_mb(pid, "VmRSS:").unwrap_or(0.0);
+    result.hub.resident_at_start_mb =
+        crate::measure::process_status_mb(&pid.to_string(), "VmRSS:").unwrap_or(0.0);
     result.hub.peak_reset = std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok();
     let profiler = match &options.perf_record {
         Some(file) => Some(Profiler::start(pid, file)?),
@@ -412,8 +413,10 @@ pub fn run(options: &SyncOptions) -> Result<()> {
     let (phones_user_after, phones_system_after) = cpu_seconds(own, ticks)?;
     result.phones_cpu_seconds =
         phones_user_after - phones_user_before + phones_system_after - phones_system_before;
-    result.hub.peak_memory_mb = status_mb(pid, "VmHWM:").unwrap_or(0.0);
-    result.hub.resident_at_end_mb = status_mb(pid, "VmRSS:").unwrap_or(0.0);
+    result.hub.peak_memory_mb =
+        crate::measure::process_status_mb(&pid.to_string(), "VmHWM:").unwrap_or(0.0);
+    result.hub.resident_at_end_mb =
+        crate::measure::process_status_mb(&pid.to_string(), "VmRSS:").unwrap_or(0.0);
     if let Some(profiler) = profiler {
         profiler.stop()?;
     }
@@ -1102,22 +1105,6 @@ fn cpu_seconds(pid: u32, ticks: f64) -> Result<(f64, f64)> {
     Ok((field(11)?, field(12)?))
 }
 
-/// A value in kilobytes from /proc/PID/status, in megabytes.
-fn status_mb(pid: u32, field: &str) -> Option<f64> {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()?
-        .lines()
-        .find_map(|line| line.strip_prefix(field))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<f64>()
-                .ok()
-        })
-        .map(|kilobytes| kilobytes / 1024.0)
-}
-
 /// Runs automerge-repo/sync-load.mjs on the same workload and document, and
 /// returns the JSON it prints.
 fn run_automerge_repo(options: &SyncOptions, document: &Path) -> Result<serde_json::Value> {
@@ -1201,14 +1188,6 @@ fn ratios(ours: &SyncLoad, theirs: &serde_json::Value) -> Vec<Ratio> {
         ),
         ratio("wall seconds", ours.wall_seconds, figure(&["wallSeconds"])),
     ]
-}
-
-fn verdict(met: bool) -> &'static str {
-    if met {
-        "MET"
-    } else {
-        "NOT MET"
-    }
 }
 
 fn text(result: &SyncLoad) -> String {
@@ -1409,17 +1388,7 @@ fn write_text(result: &SyncLoad, out: &mut String) -> std::fmt::Result {
     )?;
     writeln!(out)?;
 
-    writeln!(out, "TARGETS")?;
-    for target in &result.targets {
-        writeln!(
-            out,
-            "  {:<32} {:>10}  measured {:>10}  {}",
-            target.name,
-            target.target,
-            target.measured,
-            verdict(target.met)
-        )?;
-    }
+    crate::report::write_targets(out, &result.targets)?;
 
     if let Some(theirs) = &result.automerge_repo {
         writeln!(out)?;

@@ -174,11 +174,10 @@ async fn connection(
         let step = tokio::task::spawn_blocking(move || {
             let mut campaign = lock(&shared);
             let output = running.receive(&mut campaign, &bytes);
-            let description = running.peer_description();
-            (running, output, description)
+            (running, output)
         })
         .await;
-        let (running, output, _) = match step {
+        let (running, output) = match step {
             Ok(step) => step,
             Err(_) => break Err("Holdfast failed while handling this connection (a panic); it was closed and nothing half-done was kept".into()),
         };

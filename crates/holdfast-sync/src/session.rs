@@ -685,9 +685,6 @@ pub fn write_message(
     let mut pieces = bytes.chunks(piece_size).peekable();
     let mut buffer = vec![0_u8; MAX_FRAME_BODY];
     let mut plain = Vec::with_capacity(piece_size + 1);
-    if bytes.is_empty() {
-        unreachable!("every message has a kind byte");
-    }
     while let Some(piece) = pieces.next() {
         plain.clear();
         plain.push(u8::from(pieces.peek().is_some()));
