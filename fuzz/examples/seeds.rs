@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ROOT};
+use holdfast_core::rebase::Epoch;
 use holdfast_core::DocumentId;
 use holdfast_fuzz::{chunk_header, invite_code, seal_bundle, unseal_bundle, write_number, Fixture};
 use holdfast_sync::pairing::Pairing;
@@ -241,15 +242,17 @@ fn wire_message(dir: &Path, sync_messages: &[Vec<u8>]) {
             "flight-first",
             Message::Flight {
                 announce: Some(vec![
-                    (DocumentId::campaign(), [1; 8]),
-                    (DocumentId::aid(), [2; 8]),
-                    (action.clone(), [3; 8]),
-                    (text_action.clone(), [4; 8]),
+                    (DocumentId::campaign(), Epoch::ZERO, [1; 8]),
+                    (DocumentId::aid(), Epoch::ZERO, [2; 8]),
+                    (action.clone(), Epoch::ZERO, [3; 8]),
+                    (text_action.clone(), Epoch::ZERO, [4; 8]),
                 ]),
                 syncs: vec![
                     (DocumentId::campaign(), sync_messages[0].clone()),
                     (action.clone(), sync_messages[1].clone()),
                 ],
+                epochs: Vec::new(),
+                rebases: Vec::new(),
             },
         ),
         (
@@ -261,6 +264,8 @@ fn wire_message(dir: &Path, sync_messages: &[Vec<u8>]) {
                     (DocumentId::personal(), vec![]),
                     (text_action, vec![1, 2, 3]),
                 ],
+                epochs: Vec::new(),
+                rebases: Vec::new(),
             },
         ),
         (
@@ -268,6 +273,8 @@ fn wire_message(dir: &Path, sync_messages: &[Vec<u8>]) {
             Message::Flight {
                 announce: None,
                 syncs: vec![],
+                epochs: Vec::new(),
+                rebases: Vec::new(),
             },
         ),
         (

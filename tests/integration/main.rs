@@ -9,6 +9,7 @@ mod cadence;
 mod check_ins;
 mod choke_points;
 mod circles_and_skills;
+mod erasure;
 mod errors;
 mod exchange;
 mod members;

@@ -12,15 +12,15 @@ use serde_json::Value;
 use crate::support::{field, id_of, Holdfast};
 
 /// A running `holdfast hub`, stopped when dropped.
-struct Hub {
+pub(crate) struct Hub {
     child: Child,
-    address: String,
+    pub(crate) address: String,
     /// What the hub printed before it started serving.
     banner: Vec<String>,
 }
 
 impl Hub {
-    fn start(holdfast: &Holdfast, discovery: &str) -> Hub {
+    pub(crate) fn start(holdfast: &Holdfast, discovery: &str) -> Hub {
         Hub::start_on(holdfast, discovery, "0")
     }
 
@@ -116,14 +116,14 @@ fn invite(hub: &Holdfast, address: &str, member: &str, role: &str) -> String {
     issued["link"].as_str().expect("a link").to_string()
 }
 
-fn paired_phone(hub: &Holdfast, address: &str, member: &str, role: &str) -> Holdfast {
+pub(crate) fn paired_phone(hub: &Holdfast, address: &str, member: &str, role: &str) -> Holdfast {
     let phone = Holdfast::empty();
     let link = invite(hub, address, member, role);
     phone.ok(&["pair", &link]);
     phone
 }
 
-fn hub_campaign() -> Holdfast {
+pub(crate) fn hub_campaign() -> Holdfast {
     let hub = Holdfast::new();
     hub.member(
         "Rosa Steward",
@@ -159,7 +159,7 @@ fn hub_campaign() -> Holdfast {
     hub
 }
 
-fn check_in(device: &Holdfast, member: &str) {
+pub(crate) fn check_in(device: &Holdfast, member: &str) {
     device.ok(&["--as", member, "checkin", "Gate picket", "--member", member]);
 }
 
@@ -175,7 +175,7 @@ fn ledger_ids(device: &Holdfast) -> Vec<String> {
     ids
 }
 
-fn sync(phone: &Holdfast) -> Value {
+pub(crate) fn sync(phone: &Holdfast) -> Value {
     phone.json(&["sync", "--discovery", "off"])
 }
 

@@ -32,11 +32,11 @@ use automerge::sync;
 use chrono::Utc;
 use holdfast_core::model::{ActionKind, Role};
 use holdfast_core::{time, DocumentId};
-use holdfast_net::{client, SharedCampaign};
+use holdfast_net::{client, SharedVault};
 use holdfast_store::use_cases::actions::{NewAction, NewShift};
 use holdfast_store::use_cases::check_ins::CheckRequest;
 use holdfast_store::use_cases::members::NewMember;
-use holdfast_store::Campaign;
+use holdfast_store::{Campaign, Vault};
 use holdfast_sync::wire::Message;
 use holdfast_sync::{pairing, Config, Identity, Invite, Session};
 use serde::Serialize;
@@ -266,7 +266,7 @@ struct Plan {
 
 /// A paired phone, ready to sync.
 struct Phone {
-    campaign: SharedCampaign,
+    campaign: SharedVault,
     check_in_ids: Vec<String>,
     first_flight: FlightSize,
 }
@@ -350,14 +350,14 @@ pub fn run(options: &SyncOptions) -> Result<()> {
         .context("starting the tokio runtime")?;
     let mut hub = HubProcess::start(&program, &hub_dir, port, &root.join("hub-setup.log"))?;
     let campaigns = runtime.block_on(pair_phones(&plan.invites, &root))?;
-    let campaigns: Vec<SharedCampaign> = campaigns
+    let campaigns: Vec<SharedVault> = campaigns
         .into_iter()
         .map(|mut campaign| {
             // Hundreds of phones share this one disk here, where in the field
             // each has its own; waiting for every phone's fsync in turn would
             // make the phones, not the hub, the slow part of the run.
             campaign.relax_durability_for_bulk_load()?;
-            Ok(Arc::new(Mutex::new(campaign)))
+            Ok(Arc::new(Mutex::new(Vault::from(campaign))))
         })
         .collect::<Result<_>>()?;
     progress("each phone syncs once to fetch the action document");
@@ -399,7 +399,7 @@ pub fn run(options: &SyncOptions) -> Result<()> {
         options.phones, options.concurrency
     ));
     let started = Instant::now();
-    let shared: Vec<SharedCampaign> = phones.iter().map(|phone| phone.campaign.clone()).collect();
+    let shared: Vec<SharedVault> = phones.iter().map(|phone| phone.campaign.clone()).collect();
     let outcomes = runtime.block_on(sync_all(&shared, &address, options.concurrency));
     result.wall_seconds = started.elapsed().as_secs_f64();
     // The hub logs each connection's end after its last write to the phone;
@@ -641,7 +641,7 @@ async fn pair_phones(invites: &[Invite], root: &Path) -> Result<Vec<Campaign>> {
 }
 
 /// Syncs every phone with the hub, at most `parallel` at once, in order.
-async fn sync_all(phones: &[SharedCampaign], address: &str, parallel: usize) -> Vec<Outcome> {
+async fn sync_all(phones: &[SharedVault], address: &str, parallel: usize) -> Vec<Outcome> {
     let places = Arc::new(Semaphore::new(parallel));
     let mut tasks = JoinSet::new();
     for (index, campaign) in phones.iter().cloned().enumerate() {
@@ -698,14 +698,15 @@ async fn sync_all(phones: &[SharedCampaign], address: &str, parallel: usize) -> 
 /// Records each phone's check-ins offline, then sizes the first flight its
 /// next sync will send.
 fn record_check_ins(
-    campaigns: Vec<SharedCampaign>,
+    campaigns: Vec<SharedVault>,
     plan: &Plan,
     per_phone: usize,
 ) -> Result<Vec<Phone>> {
     let mut phones = Vec::with_capacity(campaigns.len());
     for (index, shared) in campaigns.into_iter().enumerate() {
         let (check_in_ids, first_flight) = {
-            let mut campaign = holdfast_net::lock(&shared);
+            let mut vault = holdfast_net::lock(&shared);
+            let campaign = vault.campaign()?;
             let shift = &plan.shift_ids[index % plan.shift_ids.len()];
             let mut ids = Vec::with_capacity(per_phone);
             for number in 0..per_phone {
@@ -733,7 +734,7 @@ fn record_check_ins(
                     .with_context(|| format!("checking in on phone {index}"))?;
                 ids.push(check.id);
             }
-            let flight = first_flight(&mut campaign, &plan.hub_key)?;
+            let flight = first_flight(campaign, &plan.hub_key)?;
             (ids, flight)
         };
         phones.push(Phone {
@@ -758,7 +759,11 @@ fn first_flight(campaign: &mut Campaign, hub_key: &str) -> Result<FlightSize> {
     let mut changes = 0;
     for id in campaign.documents_for(&hub)? {
         let heads = campaign.document_heads(&id)?;
-        announce.push((id.clone(), holdfast_sync::session::digest(&heads)));
+        announce.push((
+            id.clone(),
+            campaign.epoch(&id)?,
+            holdfast_sync::session::digest(&heads),
+        ));
         let mut state = campaign.sync_state(hub_key, &id)?;
         if state.shared_heads != heads {
             if !state.shared_heads.is_empty() && state.their_heads.is_none() {
@@ -779,12 +784,16 @@ fn first_flight(campaign: &mut Campaign, hub_key: &str) -> Result<FlightSize> {
     let announce_only = Message::Flight {
         announce: Some(announce.clone()),
         syncs: Vec::new(),
+        epochs: Vec::new(),
+        rebases: Vec::new(),
     }
     .encode()
     .len();
     let whole = Message::Flight {
         announce: Some(announce),
         syncs,
+        epochs: Vec::new(),
+        rebases: Vec::new(),
     }
     .encode()
     .len();

@@ -9,6 +9,7 @@
 pub mod documents;
 pub mod error;
 pub mod model;
+pub mod rebase;
 pub mod record;
 pub mod rules;
 pub mod time;

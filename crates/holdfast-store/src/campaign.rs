@@ -506,6 +506,16 @@ impl Campaign {
         set_meta(&self.connection, key, value)
     }
 
+    pub(crate) fn actor(&self) -> &ActorId {
+        &self.actor
+    }
+
+    /// Puts a document whose every change is already on disk in the cache.
+    pub(crate) fn install_loaded(&mut self, id: &DocumentId, mut loaded: LoadedDocument) {
+        loaded.doc.set_actor(self.actor.clone());
+        self.loaded.insert(id.clone(), loaded);
+    }
+
     /// Forgets a document held in memory, so that its next use reloads it
     /// from disk. Used after a failed or interrupted merge.
     pub(crate) fn forget_loaded(&mut self, id: &DocumentId) {
@@ -529,7 +539,7 @@ impl Drop for Campaign {
 
 /// Loads outside bytes as a whole document, turning Automerge's panics on
 /// malformed input into a refusal.
-fn load_foreign(bytes: &[u8]) -> Result<AutoCommit> {
+pub(crate) fn load_foreign(bytes: &[u8]) -> Result<AutoCommit> {
     match std::panic::catch_unwind(|| AutoCommit::load(bytes)) {
         Ok(Ok(doc)) => Ok(doc),
         Ok(Err(error)) => Err(StoreError::ForeignDocument(format!(
@@ -592,6 +602,10 @@ fn connect(data_dir: &Path, key: Option<&at_rest::DatabaseKey>) -> Result<Connec
     // Sorting and temporary tables stay in memory, so that no unencrypted
     // temporary file is ever written beside the database.
     connection.pragma_update(None, "temp_store", "MEMORY")?;
+    // Deleted rows are overwritten with zeros, not only unlinked: after an
+    // erasure re-bases a document, the pages of its old history hold
+    // nothing a key holder could read back.
+    connection.pragma_update(None, "secure_delete", "ON")?;
     // Reading the schema proves the key: a wrong one fails here, before
     // anything is written.
     connection
@@ -646,7 +660,7 @@ fn has_attention(connection: &Connection, id: &DocumentId) -> Result<bool> {
 }
 
 /// Recomputes the "needs attention" items that belong to one document.
-fn refresh_attention(connection: &Connection, id: &DocumentId) -> Result<()> {
+pub(crate) fn refresh_attention(connection: &Connection, id: &DocumentId) -> Result<()> {
     let resolved: BTreeSet<String> = projection::read_in_document::<Resolution>(connection, id)
         .unwrap_or_default()
         .into_iter()

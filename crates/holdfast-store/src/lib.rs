@@ -9,11 +9,14 @@ pub mod at_rest;
 mod campaign;
 mod documents;
 mod error;
+pub mod inspect;
 mod projection;
+mod rebase;
 mod replication;
 mod schema;
 pub mod use_cases;
 
 pub use campaign::{open_connection, Campaign, MergeOutcome, Writer, DATABASE_FILE};
 pub use error::{Result, StoreError};
+pub use rebase::Rebase;
 pub use replication::{PeerSync, Received, SyncEvent, SyncStatus, PRIVATE_KEY, PUBLIC_KEY};

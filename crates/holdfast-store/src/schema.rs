@@ -128,6 +128,17 @@ const MIGRATIONS: &[&str] = &[
         event  TEXT NOT NULL
     ) STRICT;
     "#,
+    // 3: which history (epoch) of each document this device holds, after
+    // re-bases that removed erased members from the history.
+    r#"
+    CREATE TABLE epochs (
+        document_id TEXT PRIMARY KEY,
+        number      INTEGER NOT NULL,
+        base        BLOB NOT NULL,
+        retired     BLOB NOT NULL,
+        erased      TEXT NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The schema version this build writes.

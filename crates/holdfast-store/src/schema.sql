@@ -33,6 +33,14 @@ CREATE TABLE documents (
         created_at TEXT NOT NULL
     ) STRICT;
 
+CREATE TABLE epochs (
+        document_id TEXT PRIMARY KEY,
+        number      INTEGER NOT NULL,
+        base        BLOB NOT NULL,
+        retired     BLOB NOT NULL,
+        erased      TEXT NOT NULL
+    ) STRICT;
+
 CREATE TABLE invites (
         tag        TEXT PRIMARY KEY,
         psk        BLOB NOT NULL,

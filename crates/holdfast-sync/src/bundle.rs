@@ -10,6 +10,9 @@
 //!
 //! Importing merges each document's changes; Automerge ignores changes it
 //! already has, so importing a file twice, or an old file, changes nothing.
+//! Each document also names its epoch: a bundle written against another
+//! history of a document (before or after an erasure re-based it) is refused
+//! whole, because merging it would bring the old history back.
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -19,10 +22,11 @@ use rand::RngCore;
 
 use crate::error::{Result, SyncError};
 use crate::identity::from_hex;
-use crate::wire::{write_bytes, write_document_id, write_number, Reader};
+use crate::wire::{write_bytes, write_document_id, write_epoch, write_number, Reader};
 
 const MAGIC: &[u8; 16] = b"HOLDFAST BUNDLE\n";
-const VERSION: u8 = 1;
+/// 2: each document carries its epoch (which history it is).
+const VERSION: u8 = 2;
 const NONCE_BYTES: usize = 24;
 
 /// What an export or import covered.
@@ -69,12 +73,14 @@ pub fn export(campaign: &mut Campaign, for_peer: Option<&str>) -> Result<(Vec<u8
         };
         let bytes = campaign.changes_since(&id, &heads)?;
         if !bytes.is_empty() {
-            entries.push((id, bytes));
+            let epoch = campaign.epoch(&id)?;
+            entries.push((id, epoch, bytes));
         }
     }
     write_number(&mut plain, entries.len() as u64);
-    for (id, bytes) in &entries {
+    for (id, epoch, bytes) in &entries {
         write_document_id(&mut plain, id);
+        write_epoch(&mut plain, epoch);
         write_bytes(&mut plain, bytes);
     }
     let mut header = MAGIC.to_vec();
@@ -108,7 +114,15 @@ pub fn export(campaign: &mut Campaign, for_peer: Option<&str>) -> Result<(Vec<u8
 pub fn import(campaign: &mut Campaign, file: &[u8]) -> Result<BundleSummary> {
     let entries = open(campaign, file)?;
     let mut changed = 0;
-    for (id, _) in &entries {
+    for (id, epoch, _) in &entries {
+        let ours = campaign.epoch(id)?;
+        if *epoch != ours {
+            return Err(SyncError::Bundle(format!(
+                "it holds {id} as history {epoch}, and this device holds history {ours} \
+                 (an erasure replaced it); nothing was imported: sync the devices through \
+                 a steward's device instead"
+            )));
+        }
         if id
             .kind()
             .map_err(holdfast_store::StoreError::from)?
@@ -120,7 +134,7 @@ pub fn import(campaign: &mut Campaign, file: &[u8]) -> Result<BundleSummary> {
             )));
         }
     }
-    for (id, bytes) in entries.iter() {
+    for (id, _, bytes) in entries.iter() {
         if campaign.merge_into(id, bytes)?.changed {
             changed += 1;
         }
@@ -132,7 +146,9 @@ pub fn import(campaign: &mut Campaign, file: &[u8]) -> Result<BundleSummary> {
     })
 }
 
-fn open(campaign: &Campaign, file: &[u8]) -> Result<Vec<(DocumentId, Vec<u8>)>> {
+type Entry = (DocumentId, holdfast_core::rebase::Epoch, Vec<u8>);
+
+fn open(campaign: &Campaign, file: &[u8]) -> Result<Vec<Entry>> {
     if file.len() < MAGIC.len() + 1 || &file[..MAGIC.len()] != MAGIC {
         return Err(SyncError::Bundle(
             "this is not a Holdfast bundle file".into(),
@@ -176,12 +192,13 @@ fn open(campaign: &Campaign, file: &[u8]) -> Result<Vec<(DocumentId, Vec<u8>)>> 
         })?;
     let mut reader = Reader::new(&plain);
     let malformed = |_| SyncError::Bundle("its contents are malformed".into());
-    let count = reader.count(2).map_err(malformed)?;
+    let count = reader.count(1 + 9 + 1).map_err(malformed)?;
     let mut entries = Vec::with_capacity(count);
     for _ in 0..count {
         let id = reader.document_id().map_err(malformed)?;
+        let epoch = reader.epoch().map_err(malformed)?;
         let bytes = reader.bytes().map_err(malformed)?.to_vec();
-        entries.push((id, bytes));
+        entries.push((id, epoch, bytes));
     }
     if !reader.finished() {
         return Err(SyncError::Bundle("its contents are malformed".into()));

@@ -38,6 +38,8 @@ pub enum SyncError {
     UndecodableSyncMessage { document: String, reason: String },
     #[error("the peer sent {document}, which it may not share with this device")]
     NotAllowed { document: String },
+    #[error("the peer sent a new history of {document}, but only a steward's device may replace a document's history")]
+    RebaseRefused { document: String },
     #[error("the peer sent something this device did not expect: {0}")]
     Unexpected(&'static str),
     #[error("the invite code is not valid: {0}")]

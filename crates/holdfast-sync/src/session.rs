@@ -14,12 +14,13 @@
 //! 3. flights: each side in turn sends Automerge sync messages for the
 //!    documents that differ, until a side has nothing to say.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::sync;
-use holdfast_core::model::Device;
+use holdfast_core::model::{Device, Role};
+use holdfast_core::rebase::Epoch;
 use holdfast_core::DocumentId;
-use holdfast_store::Campaign;
+use holdfast_store::{Campaign, Rebase};
 
 use crate::error::{Result, SyncError};
 use crate::frame::{self, FrameKind, FrameReader, MAX_FRAME_BODY};
@@ -88,6 +89,13 @@ pub struct Report {
     pub round_trips: usize,
     /// Set when the connection paired a new device.
     pub paired_device: Option<String>,
+    /// New histories (after an erasure) installed from the peer.
+    pub rebases_received: usize,
+    /// New histories sent to the peer.
+    pub rebases_sent: usize,
+    /// Documents left unsynced because the two sides hold different
+    /// histories and neither is a steward's device that could settle it.
+    pub documents_apart: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +144,9 @@ pub struct Session {
     peer: Peer,
     /// Documents taking part in this sync, with Automerge's state for each.
     active: BTreeMap<DocumentId, sync::State>,
+    /// Documents of which the two sides hold different histories (epochs):
+    /// never synced with Automerge, which would bring an old history back.
+    apart: BTreeSet<DocumentId>,
     announce_received: bool,
     report: Report,
 }
@@ -172,6 +183,7 @@ impl Session {
             incoming: Vec::new(),
             peer: Peer::Unknown,
             active: BTreeMap::new(),
+            apart: BTreeSet::new(),
             announce_received: false,
             report: Report::default(),
         }
@@ -385,9 +397,24 @@ impl Session {
     ) -> Result<Status> {
         match (&self.peer, message) {
             (_, Message::Refused { reason }) => Err(SyncError::RefusedByPeer(reason)),
-            (Peer::Device(_), Message::Flight { announce, syncs }) => {
-                self.on_flight(campaign, announce, syncs, send)
-            }
+            (
+                Peer::Device(_),
+                Message::Flight {
+                    announce,
+                    syncs,
+                    epochs,
+                    rebases,
+                },
+            ) => self.on_flight(
+                campaign,
+                Flight {
+                    announce,
+                    syncs,
+                    epochs,
+                    rebases,
+                },
+                send,
+            ),
             (Peer::Pairing { grant, public_key }, Message::PairRequest { device_id }) => {
                 let device = campaign.redeem_invite(
                     grant,
@@ -432,7 +459,7 @@ impl Session {
         let mut announce = Vec::new();
         for id in campaign.documents_for(&peer)? {
             let heads = campaign.document_heads(&id)?;
-            announce.push((id.clone(), digest(&heads)));
+            announce.push((id.clone(), campaign.epoch(&id)?, digest(&heads)));
             let mut state = campaign.sync_state(&peer.public_key, &id)?;
             if state.shared_heads != heads {
                 prime(&mut state);
@@ -443,26 +470,38 @@ impl Session {
         Ok(Message::Flight {
             announce: Some(announce),
             syncs,
+            epochs: Vec::new(),
+            rebases: Vec::new(),
         })
     }
 
     fn on_flight(
         &mut self,
         campaign: &mut Campaign,
-        announce: Option<Vec<(DocumentId, HeadsDigest)>>,
-        syncs: Vec<(DocumentId, Vec<u8>)>,
+        flight: Flight,
         send: &mut Vec<u8>,
     ) -> Result<Status> {
         self.report.round_trips += usize::from(self.side == Side::Initiator);
         let peer = self.peer_device()?.clone();
-        let empty = announce.is_none() && syncs.is_empty();
+        let Flight {
+            announce,
+            syncs,
+            epochs,
+            rebases,
+        } = flight;
+        let empty =
+            announce.is_none() && syncs.is_empty() && epochs.is_empty() && rebases.is_empty();
+        let mut reply = Histories::default();
+        // Documents whose sync messages in this flight were written against
+        // the other side's history, and must not be applied to this one.
+        let mut stale = BTreeSet::new();
         if let Some(announce) = announce {
             if self.announce_received || self.side == Side::Initiator {
                 return Err(SyncError::Unexpected("a second list of documents"));
             }
             self.announce_received = true;
-            let mut announced = std::collections::BTreeSet::new();
-            for (id, their_digest) in announce {
+            let mut announced = BTreeSet::new();
+            for (id, their_epoch, their_digest) in announce {
                 if !campaign.may_share(&id, &peer)? {
                     // Offered a document this device may not hold from this
                     // peer (personal notes, or aid identities to a member):
@@ -470,15 +509,30 @@ impl Session {
                     continue;
                 }
                 announced.insert(id.clone());
-                let ours = campaign.document_heads(&id)?;
-                if digest(&ours) != their_digest {
+                let ours = campaign.epoch(&id)?;
+                if ours != their_epoch {
+                    stale.insert(id.clone());
+                    reply.epochs.push((id.clone(), ours));
+                    self.apart.insert(id.clone());
+                    if ours > their_epoch {
+                        self.offer_rebase(campaign, &id, &mut reply)?;
+                    }
+                    continue;
+                }
+                let heads = campaign.document_heads(&id)?;
+                if digest(&heads) != their_digest {
                     self.activate(campaign, &peer, &id)?;
                 }
             }
             // Documents the peer did not list are ones it lacks.
             for id in campaign.documents_for(&peer)? {
                 if !announced.contains(&id) {
-                    self.activate(campaign, &peer, &id)?;
+                    if campaign.epoch(&id)? == Epoch::ZERO {
+                        self.activate(campaign, &peer, &id)?;
+                    } else {
+                        self.apart.insert(id.clone());
+                        self.offer_rebase(campaign, &id, &mut reply)?;
+                    }
                 }
             }
         } else if !self.announce_received && self.side == Side::Responder {
@@ -486,11 +540,52 @@ impl Session {
                 "a flight without the list of documents",
             ));
         }
+        for (id, their_epoch) in epochs {
+            if self.side == Side::Responder {
+                return Err(SyncError::Unexpected(
+                    "a list of epochs from the connecting side",
+                ));
+            }
+            if !campaign.may_share(&id, &peer)? {
+                continue;
+            }
+            // What this side sent of the document belongs to another
+            // history than the peer's: drop it and settle the history first.
+            self.active.remove(&id);
+            self.apart.insert(id.clone());
+            stale.insert(id.clone());
+            if campaign.epoch(&id)? > their_epoch {
+                self.offer_rebase(campaign, &id, &mut reply)?;
+            }
+        }
+        for rebase in rebases {
+            let id = rebase.document.clone();
+            if !campaign.may_share(&id, &peer)? {
+                return Err(SyncError::NotAllowed {
+                    document: id.to_string(),
+                });
+            }
+            if peer.role != Role::Steward || peer.is_revoked() {
+                return Err(SyncError::RebaseRefused {
+                    document: id.to_string(),
+                });
+            }
+            campaign.install_rebase(rebase)?;
+            self.report.rebases_received += 1;
+            self.apart.remove(&id);
+            stale.remove(&id);
+            self.active.insert(id, sync::State::new());
+        }
         for (id, bytes) in syncs {
             if !campaign.may_share(&id, &peer)? {
                 return Err(SyncError::NotAllowed {
                     document: id.to_string(),
                 });
+            }
+            if stale.contains(&id) || self.apart.contains(&id) {
+                // Written against the other history; the peer learns why
+                // from the epochs in the reply.
+                continue;
             }
             validate_sync_message(&bytes, &self.config.limits).map_err(|source| {
                 SyncError::InvalidSyncMessage {
@@ -517,7 +612,7 @@ impl Session {
         // empty flight meets one more flight on a closed socket.
         let settled = match self.side {
             Side::Responder => empty,
-            Side::Initiator => !empty && self.settled(campaign)?,
+            Side::Initiator => !empty && reply.is_empty() && self.settled(campaign)?,
         };
         let replies = if settled {
             Vec::new()
@@ -527,12 +622,14 @@ impl Session {
         let Stage::Open(transport) = &mut self.stage else {
             return Err(SyncError::Unexpected("a flight before the channel opened"));
         };
-        if !replies.is_empty() {
+        if !replies.is_empty() || !reply.is_empty() {
             write_message(
                 transport,
                 &Message::Flight {
                     announce: None,
                     syncs: replies,
+                    epochs: reply.epochs,
+                    rebases: reply.rebases,
                 },
                 send,
             )?;
@@ -545,11 +642,36 @@ impl Session {
                 &Message::Flight {
                     announce: None,
                     syncs: Vec::new(),
+                    epochs: Vec::new(),
+                    rebases: Vec::new(),
                 },
                 send,
             )?;
         }
         self.finish(campaign)
+    }
+
+    /// Sends this device's history of a document to a peer that holds an
+    /// older one, if this is a steward's device; otherwise the document
+    /// stays apart until the peer meets one.
+    fn offer_rebase(
+        &mut self,
+        campaign: &mut Campaign,
+        id: &DocumentId,
+        reply: &mut Histories,
+    ) -> Result<()> {
+        if !campaign.is_steward_device()? {
+            return Ok(());
+        }
+        if let Some(rebase) = campaign.rebase_for_peer(id)? {
+            reply.rebases.push(rebase);
+            self.report.rebases_sent += 1;
+            self.apart.remove(id);
+            // A fresh state: the peer installs the history before it reads
+            // this flight's sync message for the document.
+            self.active.insert(id.clone(), sync::State::new());
+        }
+        Ok(())
     }
 
     /// Whether, for every document in this session, this device now holds
@@ -604,8 +726,31 @@ impl Session {
             peer_device: peer.id.clone(),
             peer_label: peer.label.clone(),
             documents: states.len(),
+            documents_apart: self.apart.len(),
             ..self.report.clone()
         }))
+    }
+}
+
+/// The parts of a flight after the announcement, as one value.
+struct Flight {
+    announce: Option<Vec<(DocumentId, Epoch, HeadsDigest)>>,
+    syncs: Vec<(DocumentId, Vec<u8>)>,
+    epochs: Vec<(DocumentId, Epoch)>,
+    rebases: Vec<Rebase>,
+}
+
+/// What a reply says about histories: epochs that differ, and new
+/// histories for the peer.
+#[derive(Default)]
+struct Histories {
+    epochs: Vec<(DocumentId, Epoch)>,
+    rebases: Vec<Rebase>,
+}
+
+impl Histories {
+    fn is_empty(&self) -> bool {
+        self.epochs.is_empty() && self.rebases.is_empty()
     }
 }
 

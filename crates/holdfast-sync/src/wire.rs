@@ -4,7 +4,9 @@
 //! anything is allocated, and a message must be used up exactly: a peer that
 //! sends more or less than it says is disconnected.
 
+use holdfast_core::rebase::Epoch;
 use holdfast_core::DocumentId;
+use holdfast_store::Rebase;
 
 use crate::error::{Result, SyncError};
 
@@ -18,8 +20,14 @@ pub enum Message {
     /// this peer; then Automerge sync messages, one per document that needs
     /// them. An empty flight says "nothing more from me".
     Flight {
-        announce: Option<Vec<(DocumentId, HeadsDigest)>>,
+        announce: Option<Vec<(DocumentId, Epoch, HeadsDigest)>>,
         syncs: Vec<(DocumentId, Vec<u8>)>,
+        /// From the hub's side, for announced documents whose history
+        /// (epoch) differs from the announcing side's: which one it holds.
+        epochs: Vec<(DocumentId, Epoch)>,
+        /// Whole new histories, sent by a steward's device to a peer that
+        /// holds an older epoch of the document.
+        rebases: Vec<Rebase>,
     },
     /// Why the connection ends, sent before closing.
     Refused { reason: String },
@@ -48,15 +56,21 @@ impl Message {
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         match self {
-            Message::Flight { announce, syncs } => {
+            Message::Flight {
+                announce,
+                syncs,
+                epochs,
+                rebases,
+            } => {
                 out.push(FLIGHT);
                 match announce {
                     None => out.push(0),
                     Some(documents) => {
                         out.push(1);
                         write_number(&mut out, documents.len() as u64);
-                        for (id, digest) in documents {
+                        for (id, epoch, digest) in documents {
                             write_document_id(&mut out, id);
+                            write_epoch(&mut out, epoch);
                             out.extend_from_slice(digest);
                         }
                     }
@@ -65,6 +79,25 @@ impl Message {
                 for (id, bytes) in syncs {
                     write_document_id(&mut out, id);
                     write_bytes(&mut out, bytes);
+                }
+                write_number(&mut out, epochs.len() as u64);
+                for (id, epoch) in epochs {
+                    write_document_id(&mut out, id);
+                    write_epoch(&mut out, epoch);
+                }
+                write_number(&mut out, rebases.len() as u64);
+                for rebase in rebases {
+                    write_document_id(&mut out, &rebase.document);
+                    write_epoch(&mut out, &rebase.epoch);
+                    write_number(&mut out, rebase.retired.len() as u64);
+                    for hash in &rebase.retired {
+                        out.extend_from_slice(hash);
+                    }
+                    write_number(&mut out, rebase.erased.len() as u64);
+                    for member in &rebase.erased {
+                        write_bytes(&mut out, member.as_bytes());
+                    }
+                    write_bytes(&mut out, &rebase.bytes);
                 }
             }
             Message::Refused { reason } => {
@@ -94,14 +127,15 @@ impl Message {
                 let announce = match reader.byte()? {
                     0 => None,
                     1 => {
-                        // Each entry is at least a kind byte and a digest.
-                        let count = reader.count(1 + 8)?;
+                        // Each entry is at least a kind byte, an epoch and a digest.
+                        let count = reader.count(1 + 9 + 8)?;
                         let mut documents = Vec::with_capacity(count);
                         for _ in 0..count {
                             let id = reader.document_id()?;
+                            let epoch = reader.epoch()?;
                             let digest: HeadsDigest =
                                 reader.take(8)?.try_into().expect("eight bytes");
-                            documents.push((id, digest));
+                            documents.push((id, epoch, digest));
                         }
                         Some(documents)
                     }
@@ -113,7 +147,41 @@ impl Message {
                     let id = reader.document_id()?;
                     syncs.push((id, reader.bytes()?.to_vec()));
                 }
-                Message::Flight { announce, syncs }
+                let count = reader.count(1 + 9)?;
+                let mut epochs = Vec::with_capacity(count);
+                for _ in 0..count {
+                    epochs.push((reader.document_id()?, reader.epoch()?));
+                }
+                let count = reader.count(1 + 9 + 3)?;
+                let mut rebases = Vec::with_capacity(count);
+                for _ in 0..count {
+                    let document = reader.document_id()?;
+                    let epoch = reader.epoch()?;
+                    let retired_count = reader.count(8)?;
+                    let mut retired = Vec::with_capacity(retired_count);
+                    for _ in 0..retired_count {
+                        retired.push(reader.take(8)?.try_into().expect("eight bytes"));
+                    }
+                    let erased_count = reader.count(1)?;
+                    let mut erased = Vec::with_capacity(erased_count);
+                    for _ in 0..erased_count {
+                        erased.push(reader.text()?);
+                    }
+                    let bytes = reader.bytes()?.to_vec();
+                    rebases.push(Rebase {
+                        document,
+                        epoch,
+                        retired,
+                        erased,
+                        bytes,
+                    });
+                }
+                Message::Flight {
+                    announce,
+                    syncs,
+                    epochs,
+                    rebases,
+                }
             }
             REFUSED => Message::Refused {
                 reason: reader.text()?,
@@ -151,6 +219,12 @@ pub(crate) fn write_number(out: &mut Vec<u8>, mut value: u64) {
 pub(crate) fn write_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     write_number(out, bytes.len() as u64);
     out.extend_from_slice(bytes);
+}
+
+/// An epoch: its number, then the eight bytes of its base.
+pub(crate) fn write_epoch(out: &mut Vec<u8>, epoch: &Epoch) {
+    write_number(out, epoch.number);
+    out.extend_from_slice(&epoch.base);
 }
 
 /// Document ids travel compactly: one byte for the fixed documents, and the
@@ -254,6 +328,12 @@ impl<'a> Reader<'a> {
             .map_err(|_| SyncError::MalformedFrame("text that is not UTF-8"))
     }
 
+    pub(crate) fn epoch(&mut self) -> Result<Epoch> {
+        let number = self.number()?;
+        let base = self.take(8)?.try_into().expect("eight bytes");
+        Ok(Epoch { number, base })
+    }
+
     pub(crate) fn document_id(&mut self) -> Result<DocumentId> {
         Ok(match self.byte()? {
             ID_CAMPAIGN => DocumentId::campaign(),
@@ -284,14 +364,34 @@ mod tests {
         let messages = [
             Message::Flight {
                 announce: Some(vec![
-                    (DocumentId::campaign(), [1; 8]),
-                    (action.clone(), [2; 8]),
+                    (DocumentId::campaign(), Epoch::ZERO, [1; 8]),
+                    (
+                        action.clone(),
+                        Epoch {
+                            number: 300,
+                            base: [7; 8],
+                        },
+                        [2; 8],
+                    ),
                 ]),
                 syncs: vec![(action.clone(), vec![0x42, 0, 0])],
+                epochs: vec![],
+                rebases: vec![],
             },
             Message::Flight {
                 announce: None,
                 syncs: vec![],
+                epochs: vec![(DocumentId::aid(), Epoch::ZERO)],
+                rebases: vec![Rebase {
+                    document: DocumentId::campaign(),
+                    epoch: Epoch {
+                        number: 2,
+                        base: [3; 8],
+                    },
+                    retired: vec![[1; 8], [2; 8]],
+                    erased: vec!["someone".into()],
+                    bytes: vec![9, 9, 9],
+                }],
             },
             Message::Refused {
                 reason: "revoked".into(),

@@ -275,6 +275,8 @@ fn hostile_flight(document: DocumentId, sync_bytes: Vec<u8>) -> holdfast_sync::w
     holdfast_sync::wire::Message::Flight {
         announce: Some(vec![]),
         syncs: vec![(document, sync_bytes)],
+        epochs: Vec::new(),
+        rebases: Vec::new(),
     }
 }
 

@@ -26,6 +26,7 @@ pub struct Erasure {
     pub committees_updated: usize,
     pub commitments_removed: usize,
     pub aid_identities_removed: usize,
+    pub devices_revoked: usize,
 }
 
 impl Campaign {
@@ -139,11 +140,32 @@ impl Campaign {
         let member = self.resolve_member(wanted)?;
         let committees: Vec<Committee> = self.all()?;
         let commitments: Vec<Commitment> = self.all()?;
+        let attendance: Vec<Attendance> = self.all()?;
+        // Their devices lose the link to them and any label that may carry
+        // their name, and are revoked: an erased member's phone syncs no more.
+        let devices: Vec<Device> = self
+            .all::<Device>()?
+            .into_iter()
+            .filter(|device| device.member_id.as_deref() == Some(member.id.as_str()))
+            .collect();
+        if devices.iter().any(|device| device.id == self.device_id()) {
+            return Err(StoreError::rejected(format!(
+                "{} carries this device; erase them from another steward's device",
+                member.name
+            )));
+        }
+        let new_key = if devices.iter().any(|device| !device.is_revoked()) {
+            Some(self.next_bundle_key()?)
+        } else {
+            None
+        };
+        let this_device = self.device_id().to_string();
         let mut erasure = Erasure {
             member_id: member.id.clone(),
             committees_updated: 0,
             commitments_removed: 0,
             aid_identities_removed: 0,
+            devices_revoked: 0,
         };
         self.write(&DocumentId::campaign(), "erase a member", |writer| {
             writer.delete::<Member>(&member.id)?;
@@ -162,6 +184,25 @@ impl Campaign {
             {
                 writer.delete::<Commitment>(&commitment.id)?;
                 erasure.commitments_removed += 1;
+            }
+            for record in attendance
+                .iter()
+                .filter(|record| record.member_id == member.id)
+            {
+                writer.delete::<Attendance>(&record.id)?;
+            }
+            for mut device in devices {
+                device.member_id = None;
+                device.label = "device of an erased member".to_string();
+                if !device.is_revoked() {
+                    device.revoked_at = Some(time::now());
+                    device.revoked_by = Some(this_device.clone());
+                }
+                writer.put(&device)?;
+                erasure.devices_revoked += 1;
+            }
+            if let Some(key) = &new_key {
+                writer.put(key)?;
             }
             Ok(())
         })?;
@@ -183,6 +224,8 @@ impl Campaign {
             )?;
             erasure.aid_identities_removed = theirs.len();
         }
+        self.connection
+            .execute("DELETE FROM invites WHERE member_id = ?1", [&member.id])?;
         if self.device_member()?.as_deref() == Some(member.id.as_str()) {
             self.connection
                 .execute("DELETE FROM meta WHERE key = 'member_id'", [])?;

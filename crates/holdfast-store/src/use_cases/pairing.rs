@@ -259,7 +259,18 @@ impl Campaign {
         let mut revoked = found.clone();
         revoked.revoked_at = Some(time::now());
         revoked.revoked_by = Some(self.device_id().to_string());
-        let key = BundleKey {
+        let key = self.next_bundle_key()?;
+        self.write(&DocumentId::campaign(), "revoke a device", |writer| {
+            writer.put(&revoked)?;
+            writer.put(&key)
+        })?;
+        Ok(revoked)
+    }
+
+    /// A new bundle key, one generation past the newest: what a revocation
+    /// adds, so that bundles written afterwards stay closed to the revoked.
+    pub(crate) fn next_bundle_key(&self) -> Result<BundleKey> {
+        Ok(BundleKey {
             id: holdfast_core::model::new_id(),
             key: random_hex(32),
             generation: self
@@ -267,12 +278,7 @@ impl Campaign {
                 .first()
                 .map_or(1, |newest| newest.generation + 1),
             created_at: time::now(),
-        };
-        self.write(&DocumentId::campaign(), "revoke a device", |writer| {
-            writer.put(&revoked)?;
-            writer.put(&key)
-        })?;
-        Ok(revoked)
+        })
     }
 
     /// Every bundle key, newest first.
