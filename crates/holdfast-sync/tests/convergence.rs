@@ -1,6 +1,7 @@
 //! The sync protocol converges: devices edit apart, meet in random pairs
-//! through real sessions (phone to hub and phone to phone), and after a
-//! final round everyone holds the same record.
+//! through real sessions (phone to hub and phone to phone), the hub's
+//! steward erases members (a new history each time), and after a final
+//! round everyone holds the same record.
 
 mod support;
 
@@ -16,10 +17,26 @@ const MEMBERS: [&str; 4] = ["Ana", "Ben", "Cy", "Dee"];
 
 #[derive(Debug, Clone)]
 enum Step {
-    CheckIn { device: usize, member: usize },
-    CheckOut { device: usize, member: usize },
-    AddMember { device: usize },
-    Sync { left: usize, right: usize },
+    CheckIn {
+        device: usize,
+        member: usize,
+    },
+    CheckOut {
+        device: usize,
+        member: usize,
+    },
+    AddMember {
+        device: usize,
+    },
+    /// The hub's steward erases Cy or Dee (whose devices are not in play),
+    /// which re-bases the campaign's history.
+    Erase {
+        member: usize,
+    },
+    Sync {
+        left: usize,
+        right: usize,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -27,6 +44,7 @@ fn step() -> impl Strategy<Value = Step> {
         (0..3_usize, 0..4_usize).prop_map(|(device, member)| Step::CheckIn { device, member }),
         (0..3_usize, 0..4_usize).prop_map(|(device, member)| Step::CheckOut { device, member }),
         (0..3_usize).prop_map(|device| Step::AddMember { device }),
+        (2..4_usize).prop_map(|member| Step::Erase { member }),
         (0..3_usize, 0..3_usize).prop_map(|(left, right)| Step::Sync { left, right }),
     ]
 }
@@ -139,6 +157,13 @@ proptest! {
                             ..NewMember::default()
                         })
                         .unwrap();
+                }
+                Step::Erase { member } => {
+                    let hub = &mut devices[0].campaign;
+                    if let Ok(found) = hub.resolve_member(MEMBERS[member]) {
+                        hub.erase_member(&found.id).unwrap();
+                        hub.erase_from_history(&found.id).unwrap();
+                    }
                 }
                 Step::Sync { left, right } => sync(&mut devices, left, right),
             }

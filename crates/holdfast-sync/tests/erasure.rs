@@ -120,6 +120,13 @@ fn an_erased_member_leaves_no_trace_on_any_device_and_offline_edits_survive() {
     assert!(report.rebases_received >= 2, "{report:?}");
     assert_eq!(traces(&mut cy, &needles), Vec::<String>::new());
 
+    // A bundle Ana writes now carries her old history: the hub refuses it
+    // whole rather than merge the old history back in.
+    let (stick, _) = holdfast_sync::bundle::export(&mut ana.campaign, None).unwrap();
+    let refused = holdfast_sync::bundle::import(&mut hub.campaign, &stick).unwrap_err();
+    assert!(refused.to_string().contains("history"), "{refused}");
+    assert_eq!(traces(&mut hub, &needles), Vec::<String>::new());
+
     let report = sync(&mut ana, &mut hub);
     assert!(report.rebases_received >= 1, "{report:?}");
     assert_eq!(traces(&mut ana, &needles), Vec::<String>::new());
