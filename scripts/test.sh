@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every check Holdfast has, as CI runs them: formatting, lints with warnings
-# denied, the Rust tests, the interop test against the JavaScript Automerge
-# implementation, the web UI in a browser, the desktop app's real window on a
-# virtual display, and a quick pass of the benchmark so it cannot rot.
+# denied, the Rust tests, a short fuzzing pass, the interop test against the
+# JavaScript Automerge implementation, the web UI in a browser, the desktop
+# app's real window on a virtual display, and a quick pass of the benchmark
+# so it cannot rot.
 #
 # The desktop app (src-tauri, package holdfast-app) is left out of the
 # workspace's default members so that plain `cargo build` and `cargo test`
@@ -28,6 +29,13 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test"
 cargo test --workspace --locked
+
+step "fuzzing, a short pass (15 s per target, unoptimized build; FUZZING.md has the long runs)"
+if [ -n "${CARGO_TARGET_DIR:-}" ]; then
+  CARGO_TARGET_DIR="$target_dir" FUZZ_DEV=1 scripts/fuzz.sh 15
+else
+  FUZZ_DEV=1 scripts/fuzz.sh 15
+fi
 
 step "simulated power cuts (unsynced writes dropped by a FUSE layer)"
 ROUNDS=60 scripts/power-loss.sh

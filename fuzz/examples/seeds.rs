@@ -278,6 +278,32 @@ fn wire_message(dir: &Path, sync_messages: &[Vec<u8>]) {
             },
         ),
         (
+            // A hub's answer to a device holding an older history: its
+            // epochs, and a whole new history with what it retired.
+            "flight-rebase",
+            Message::Flight {
+                announce: None,
+                syncs: vec![(DocumentId::campaign(), sync_messages[0].clone())],
+                epochs: vec![(
+                    DocumentId::aid(),
+                    Epoch {
+                        number: 1,
+                        base: [5; 8],
+                    },
+                )],
+                rebases: vec![holdfast_store::Rebase {
+                    document: DocumentId::campaign(),
+                    epoch: Epoch {
+                        number: 2,
+                        base: [6; 8],
+                    },
+                    retired: vec![[1; 8], [2; 8], [3; 8]],
+                    erased: vec!["0b9c8f52-3d7e-4f0a-9b61-2c1d5e7a8f90".into()],
+                    bytes: genesis_bytes(),
+                }],
+            },
+        ),
+        (
             "refused",
             Message::Refused {
                 reason: "this device was revoked".into(),
@@ -438,4 +464,11 @@ fn automerge_import(dir: &Path, fixture: &mut Fixture) {
     seed("unknown-document", &foreign.save());
     // The campaign document cut short.
     seed("campaign-cut-short", &exported[..exported.len() / 2]);
+}
+
+/// The campaign document's genesis alone, as Automerge saves it.
+fn genesis_bytes() -> Vec<u8> {
+    holdfast_core::documents::genesis(&DocumentId::campaign())
+        .expect("the genesis of the campaign document")
+        .save()
 }
