@@ -6,12 +6,10 @@
 //! and the browser reach the very same handlers and no handler is written
 //! twice. Nothing crosses a socket: `oneshot` calls the router directly.
 
-use std::sync::{Arc, Mutex};
-
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
-use holdfast_store::Campaign;
+use holdfast_net::SharedVault;
 use serde::Serialize;
 use serde_json::Value;
 use tauri::ipc::Response;
@@ -23,12 +21,9 @@ const ANSWER_LIMIT: usize = 64 * 1024 * 1024;
 
 /// What the window's requests are answered by.
 pub enum Backend {
-    /// The campaign is open and the router answers. The campaign is kept
-    /// too, so the app can tidy it up when it closes.
-    Open {
-        router: Router,
-        campaign: Arc<Mutex<Campaign>>,
-    },
+    /// The campaign is there (open or locked) and the router answers. The
+    /// campaign is kept too, so the app can tidy it up when it closes.
+    Open { router: Router, vault: SharedVault },
     /// No campaign could be opened; every request is told why.
     Closed(String),
 }
@@ -143,7 +138,9 @@ pub async fn forward(
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
+    use std::sync::{Arc, Mutex};
 
+    use holdfast_store::{Campaign, Vault};
     use serde_json::json;
 
     use super::*;
@@ -152,7 +149,7 @@ mod tests {
         let campaign = Campaign::create(&folder.path().join("campaign"), "Shell test", "Local 1")
             .expect("a fresh campaign");
         let ui_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui");
-        holdfast_http::router(Arc::new(Mutex::new(campaign)), ui_dir)
+        holdfast_http::router(Arc::new(Mutex::new(Vault::from(campaign))), ui_dir)
     }
 
     #[tokio::test]

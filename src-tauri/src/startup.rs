@@ -1,16 +1,19 @@
 //! Opening the campaign and the window, starting sync in the background,
 //! and tidying the campaign up when the app closes.
 //!
-//! The window shows the UI when a campaign opens. When there is none, it
-//! shows `no-campaign.html`, which says where Holdfast looked and how to
-//! create one, instead of a UI whose every screen fails.
+//! The window shows the UI when a campaign opens. A campaign with a
+//! passphrase opens locked unless HOLDFAST_PASSPHRASE gives it; the UI then
+//! shows its lock screen. When there is no campaign, the window shows
+//! `no-campaign.html`, which says where Holdfast looked and how to create
+//! one, instead of a UI whose every screen fails.
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use holdfast_demo::DemoSize;
-use holdfast_store::{Campaign, StoreError};
+use holdfast_net::SharedVault;
+use holdfast_store::{Campaign, StoreError, Vault};
 use tauri::{App, AppHandle, Manager, Url, WebviewUrl, WebviewWindowBuilder};
 
 use crate::forward::Backend;
@@ -19,6 +22,10 @@ use crate::options::Options;
 /// The window declared in tauri.conf.json (with `create: false`, so that it
 /// opens only once the campaign is ready).
 const MAIN_WINDOW: &str = "main";
+
+/// Where a passphrase can be given to start with the campaign open, as for
+/// the command line.
+const PASSPHRASE_VARIABLE: &str = "HOLDFAST_PASSPHRASE";
 
 /// The names the demo campaign is created with, the same as `holdfast demo`.
 const DEMO_CAMPAIGN: &str = "A Fair Contract at Calloway";
@@ -31,13 +38,19 @@ pub fn open(app: &mut App, options: &Options) -> Result<(), Box<dyn Error>> {
         None => app.path().app_data_dir()?,
     };
     let (backend, page) = match open_campaign(&data_dir, options.demo) {
-        Ok(campaign) => {
-            let campaign = Arc::new(Mutex::new(campaign));
-            if !options.no_sync {
-                start_sync(campaign.clone(), ui_dir(app));
+        Ok(vault) => {
+            if vault.is_locked() {
+                eprintln!(
+                    "holdfast: the campaign in {} is locked; the window asks for its passphrase",
+                    data_dir.display()
+                );
             }
-            let router = holdfast_http::router(campaign.clone(), ui_dir(app));
-            (Backend::Open { router, campaign }, "index.html".to_string())
+            let vault = Arc::new(Mutex::new(vault));
+            if !options.no_sync {
+                start_sync(vault.clone(), ui_dir(app));
+            }
+            let router = holdfast_http::router(vault.clone(), ui_dir(app));
+            (Backend::Open { router, vault }, "index.html".to_string())
         }
         Err(error) => {
             eprintln!("holdfast: {error}");
@@ -69,8 +82,8 @@ pub fn open(app: &mut App, options: &Options) -> Result<(), Box<dyn Error>> {
 /// Runs sync in the background: on a desktop, the hub for the hall's
 /// network as well as the loop that syncs with other hubs; on a phone, only
 /// the loop. Failures are printed and never stop the app: a phone with no
-/// network is the normal case.
-fn start_sync(campaign: holdfast_net::SharedCampaign, ui_dir: PathBuf) {
+/// network is the normal case. A locked campaign waits for its passphrase.
+fn start_sync(campaign: SharedVault, ui_dir: PathBuf) {
     if cfg!(desktop) {
         serve_the_hall(campaign.clone(), ui_dir);
     }
@@ -91,20 +104,10 @@ fn start_sync(campaign: holdfast_net::SharedCampaign, ui_dir: PathBuf) {
 
 /// At the hall, the desktop also serves the UI to other computers' browsers,
 /// which must first open the link printed here (and kept for the Sync
-/// screen); this computer's own browser needs no link.
-fn serve_the_hall(campaign: holdfast_net::SharedCampaign, ui_dir: PathBuf) {
+/// screen); this computer's own browser needs no link. The link's key is
+/// kept in the campaign, so it is printed once the campaign is unlocked.
+fn serve_the_hall(campaign: SharedVault, ui_dir: PathBuf) {
     const ADDRESS: &str = "0.0.0.0:8418";
-    let key = match campaign.lock() {
-        Ok(campaign) => holdfast_http::hall_key(&campaign),
-        Err(_) => return,
-    };
-    let key = match key {
-        Ok(key) => key,
-        Err(error) => {
-            eprintln!("holdfast: the hall's web UI is off: {error}");
-            return;
-        }
-    };
     tauri::async_runtime::spawn(async move {
         let listener = match tokio::net::TcpListener::bind(ADDRESS).await {
             Ok(listener) => listener,
@@ -115,13 +118,25 @@ fn serve_the_hall(campaign: holdfast_net::SharedCampaign, ui_dir: PathBuf) {
                 return;
             }
         };
-        for address in holdfast_net::hub::local_addresses(8418) {
-            eprintln!(
-                "holdfast: web UI for other computers at the hall: {}",
-                holdfast_http::link_for(&address, &key)
-            );
-        }
-        if let Err(error) = holdfast_http::serve_for_hall(listener, campaign, ui_dir, key).await {
+        let links = campaign.clone();
+        tauri::async_runtime::spawn(async move {
+            holdfast_net::until_unlocked(&links).await;
+            let key = holdfast_net::lock(&links)
+                .campaign()
+                .and_then(|campaign| holdfast_http::hall_key(campaign));
+            match key {
+                Ok(key) => {
+                    for address in holdfast_net::hub::local_addresses(8418) {
+                        eprintln!(
+                            "holdfast: web UI for other computers at the hall: {}",
+                            holdfast_http::link_for(&address, &key)
+                        );
+                    }
+                }
+                Err(error) => eprintln!("holdfast: no link for the hall's web UI: {error}"),
+            }
+        });
+        if let Err(error) = holdfast_http::serve_for_hall(listener, campaign, ui_dir).await {
             eprintln!("holdfast: the hall's web UI stopped: {error}");
         }
     });
@@ -133,10 +148,13 @@ fn serve_the_hall(campaign: holdfast_net::SharedCampaign, ui_dir: PathBuf) {
 /// Everything is already saved; a failure only postpones the tidying.
 pub fn close(app: &AppHandle) {
     if let Some(backend) = app.try_state::<Backend>() {
-        if let Backend::Open { campaign, .. } = backend.inner() {
-            if let Ok(mut campaign) = campaign.lock() {
-                if let Err(error) = campaign.maintain() {
-                    eprintln!("holdfast: tidying the campaign up failed: {error}");
+        if let Backend::Open { vault, .. } = backend.inner() {
+            // A locked or wiped campaign has nothing open to tidy.
+            if let Ok(mut vault) = vault.lock() {
+                if let Ok(campaign) = vault.campaign() {
+                    if let Err(error) = campaign.maintain() {
+                        eprintln!("holdfast: tidying the campaign up failed: {error}");
+                    }
                 }
             }
         }
@@ -144,12 +162,16 @@ pub fn close(app: &AppHandle) {
 }
 
 /// Opens the campaign in `data_dir`, first seeding the demo campaign into
-/// an empty folder when asked to.
-fn open_campaign(data_dir: &Path, demo: bool) -> Result<Campaign, StoreError> {
+/// an empty folder when asked to. A campaign with a passphrase opens locked
+/// unless HOLDFAST_PASSPHRASE gives it.
+fn open_campaign(data_dir: &Path, demo: bool) -> Result<Vault, StoreError> {
     if demo && !data_dir.join(holdfast_store::DATABASE_FILE).exists() {
         seed_demo(data_dir)?;
     }
-    Campaign::open(data_dir)
+    let passphrase = std::env::var(PASSPHRASE_VARIABLE)
+        .ok()
+        .filter(|value| !value.is_empty());
+    Vault::open(data_dir, passphrase.as_deref())
 }
 
 /// What `holdfast demo` does: the example campaign, with this device linked

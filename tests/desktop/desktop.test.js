@@ -4,7 +4,9 @@
 // button, reads the saved state back through the app's own command, reloads
 // to see it come from the record, checks out again, and saves screenshots to
 // tests/desktop/artifacts/. A second window on an empty folder must show the
-// page that explains how to create a campaign.
+// page that explains how to create a campaign. A third opens a campaign given
+// a passphrase (with the `holdfast` program, HOLDFAST_BIN) on its lock
+// screen, and unlocks it.
 //
 // Needs a display (run it under `xvfb-run -a`), tauri-driver on PATH
 // (`cargo install tauri-driver --locked`), Debian's webkit2gtk-driver, and
@@ -12,7 +14,7 @@
 // HOLDFAST_APP_BIN). It speaks the WebDriver protocol with plain fetch.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,6 +38,15 @@ function appBinary() {
   const found = candidates.find((path) => existsSync(path));
   if (!found) throw new Error(`no app at ${candidates.join(' or ')}; run: cargo build -p holdfast-app`);
   return found;
+}
+
+// The command line sets the passphrase; the app has no screen for that.
+function holdfastBinary() {
+  const candidates = [
+    process.env.HOLDFAST_BIN,
+    join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug/holdfast'),
+  ].filter(Boolean);
+  return candidates.find((path) => existsSync(path));
 }
 
 function freePort() {
@@ -221,6 +232,35 @@ describe('the Holdfast desktop app', () => {
       assert.equal(answer.failure?.status, 503);
       assert.match(answer.failure?.error, /there is no campaign in /);
       await app.screenshot('no-campaign.png');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('opens a campaign with a passphrase on its lock screen, and unlocks it', { skip: !holdfastBinary() && 'no holdfast program; run: cargo build -p holdfast' }, async () => {
+    const folder = join(newFolder('locked'), 'campaign');
+    const passphrase = 'bread and roses 1912';
+    const env = { ...process.env, HOLDFAST_NEW_PASSPHRASE: passphrase };
+    delete env.HOLDFAST_PASSPHRASE;
+    delete env.HOLDFAST_DATA_DIR;
+    execFileSync(holdfastBinary(), ['--data-dir', folder, 'demo'], { env, stdio: 'ignore' });
+    execFileSync(holdfastBinary(), ['--data-dir', folder, 'passphrase', 'set'], { env, stdio: 'ignore' });
+    const app = await openApp(folder, []);
+    try {
+      await until('the lock screen', () => app.run(readyScreen('lock')));
+      assert.equal(await app.run('return document.activeElement?.id;'), 'lock-passphrase');
+      const locked = await app.api('/api/today');
+      assert.equal(locked.failure?.status, 423);
+      assert.equal((await app.api('/api/lock')).value.locked, true);
+      await app.screenshot('lock-screen.png');
+
+      await app.run(
+        `document.getElementById('lock-passphrase').value = arguments[0];
+         document.querySelector('[data-screen=lock] form').requestSubmit();`,
+        passphrase,
+      );
+      await until('the Today screen', () => app.run(readyScreen('today')));
+      assert.equal((await app.api('/api/lock')).value.locked, false);
     } finally {
       await app.close();
     }

@@ -30,7 +30,21 @@ impl Hub {
     }
 
     fn start_with(holdfast: &Holdfast, discovery: &str, port: &str, extra: &[&str]) -> Hub {
+        Hub::start_in(holdfast, &[], discovery, port, extra)
+    }
+
+    /// Starts the hub with extra environment variables, such as the
+    /// passphrase of a locked campaign.
+    fn start_in(
+        holdfast: &Holdfast,
+        environment: &[(&str, &str)],
+        discovery: &str,
+        port: &str,
+        extra: &[&str],
+    ) -> Hub {
         let mut child = Command::new(env!("CARGO_BIN_EXE_holdfast"))
+            .env_remove("HOLDFAST_PASSPHRASE")
+            .envs(environment.iter().copied())
             .arg("--data-dir")
             .arg(holdfast.data_dir())
             .args([
@@ -532,4 +546,77 @@ fn the_hub_serves_the_ui_to_the_hall_only_through_its_link() {
         .to_string();
     let (status, body) = http_get(hall, "/api/today", Some(&cookie));
     assert_eq!(status, 200, "{body}");
+}
+
+/// One HTTP/1.1 POST with a JSON body over a plain socket; returns the
+/// status and the whole answer.
+fn http_post(address: &str, path: &str, body: &str) -> (u16, String) {
+    let mut socket = TcpStream::connect(address).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        socket,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = socket.read_to_string(&mut answer);
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    (status, answer)
+}
+
+#[test]
+fn a_locked_hub_turns_devices_away_and_keeps_running() {
+    const PASSPHRASE: &str = "solidarity forever";
+    let hub = hub_campaign();
+    let running = Hub::start(&hub, "off");
+    let ana = paired_phone(&hub, &running.address, "Ana Okafor", "member");
+    drop(running);
+    let set = hub.run_with(
+        &[("HOLDFAST_NEW_PASSPHRASE", PASSPHRASE)],
+        &["passphrase", "set"],
+    );
+    assert!(set.status.success(), "{set:?}");
+
+    let mut running = Hub::start_in(
+        &hub,
+        &[("HOLDFAST_PASSPHRASE", PASSPHRASE)],
+        "off",
+        "0",
+        &["--ui-port", "0"],
+    );
+    let ui = running
+        .banner
+        .iter()
+        .find_map(|line| line.strip_prefix("Web UI on this computer: http://"))
+        .expect("the web UI's address")
+        .trim_end_matches('/')
+        .to_string();
+    let sync_args = ["sync", "--discovery", "off", "--peer", &running.address];
+    ana.ok(&sync_args);
+
+    // Locked from the hub's own computer: devices are told why, and the
+    // hub keeps running.
+    let (status, answer) = http_post(&ui, "/api/lock", "{}");
+    assert_eq!(status, 200, "{answer}");
+    let refusal = ana.refused(&sync_args);
+    assert!(refusal.contains("the hub is locked"), "{refusal}");
+    assert!(
+        running.child.try_wait().unwrap().is_none(),
+        "the hub runs on"
+    );
+
+    let (status, answer) = http_post(
+        &ui,
+        "/api/unlock",
+        &format!("{{\"passphrase\": \"{PASSPHRASE}\"}}"),
+    );
+    assert_eq!(status, 200, "{answer}");
+    ana.ok(&sync_args);
 }

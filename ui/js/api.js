@@ -7,10 +7,15 @@
 
 const tauri = globalThis.__TAURI__?.core;
 
+// The answer of every call while the campaign is locked.
+const LOCKED = 423;
+
 export class ApiError extends Error {
   constructor(message, status) {
     super(message);
     this.status = status;
+    // Whatever asked, the shell shows the lock screen.
+    if (status === LOCKED) document.dispatchEvent(new CustomEvent('holdfast:locked'));
   }
 }
 
@@ -64,6 +69,7 @@ export const api = {
   members: () => get('/api/members'),
   committees: () => get('/api/committees'),
   sites: () => get('/api/sites'),
+  eraseMember: (member, confirm) => post(`/api/members/${segment(member)}/erase`, { confirm }),
 
   actions: () => get('/api/actions'),
   shifts: (action) => get(`/api/actions/${segment(action)}/shifts`),
@@ -115,4 +121,9 @@ export const api = {
   sovereignty: () => get('/api/sovereignty'),
   attention: () => get('/api/attention'),
   resolveAttention: (request) => post('/api/attention/resolve', request),
+
+  lockState: () => get('/api/lock'),
+  lock: () => post('/api/lock'),
+  unlock: (passphrase) => post('/api/unlock', { passphrase }),
+  wipe: (confirm) => post('/api/wipe', { confirm }),
 };

@@ -58,6 +58,58 @@ export function empty(key) {
   return h('p', { class: 'empty', text: t(key) });
 }
 
+// Asks before something that cannot be undone, in place of the button that
+// offers it rather than in a browser dialog. Pressing `button` puts a group
+// named by `question` into `slot`, with whatever else the question needs
+// (`extra`: an explanation, a field to type in), the confirming button and
+// "Cancel". The first field, or else "Cancel", takes the focus; "Cancel"
+// puts the button back and gives it the focus. `act` does the work; when it
+// throws, `explain` words the error under the buttons and the question
+// stays. After `act` succeeds the caller redraws what changed.
+export function askInPlace(slot, { button, id, question, extra = [], yes, act, explain }) {
+  const idle = () => {
+    slot.classList.remove('is-asking');
+    slot.replaceChildren(button);
+  };
+  const ask = () => {
+    const questionId = `${id}-question`;
+    const status = h('div', { 'aria-live': 'polite' });
+    const cancel = h('button', {
+      type: 'button',
+      class: 'button secondary',
+      text: t('common.cancel'),
+      onclick: () => {
+        idle();
+        button.focus();
+      },
+    });
+    const confirm = h('button', { type: 'submit', class: 'button danger', text: yes });
+    const form = h('form', { novalidate: true }, extra, h('div', { class: 'actions' }, confirm, cancel), status);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (confirm.disabled) return;
+      confirm.disabled = true;
+      cancel.disabled = true;
+      status.replaceChildren();
+      try {
+        await act();
+      } catch (error) {
+        status.replaceChildren(note(explain(error), 'warning'));
+        confirm.disabled = false;
+        cancel.disabled = false;
+        form.querySelector('input')?.focus();
+      }
+    });
+    slot.classList.add('is-asking');
+    slot.replaceChildren(
+      h('div', { class: 'confirm', role: 'group', 'aria-labelledby': questionId }, h('p', { id: questionId, text: question }), form),
+    );
+    (form.querySelector('input') ?? cancel).focus();
+  };
+  button.addEventListener('click', ask);
+  idle();
+}
+
 let fieldCount = 0;
 
 // A labelled form control; the label sits above the control in large type.

@@ -1,10 +1,12 @@
-// The shell: header, navigation, a tiny hash router, quiet mode, and the
-// status line that screen readers announce. Screens live in screens/ and
-// each exports `render(container, app)`, which may return a clean-up function.
+// The shell: header, navigation, a tiny hash router, quiet mode, the lock
+// screen and quick lock after idle, and the status line that screen readers
+// announce. Screens live in screens/ and each exports `render(container,
+// app)`, which may return a clean-up function.
 
 import { api } from './api.js';
 import { h } from './dom.js';
 import { setLanguage, startLanguage, t, translateStatic } from './i18n.js';
+import { lockScreen } from './lock.js';
 import * as aid from './screens/aid.js';
 import * as attention from './screens/attention.js';
 import * as cadence from './screens/cadence.js';
@@ -32,13 +34,20 @@ const SCREENS = {
 };
 
 const QUIET_KEY = 'holdfast.quiet';
+// When any tab of this UI last saw a touch, a click or a key press.
+const ACTIVITY_KEY = 'holdfast.activity';
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const menuButton = document.getElementById('menu-button');
+const lockButton = document.getElementById('lock-now');
 const status = document.getElementById('status');
 let cleanup = null;
 let renderCount = 0;
 let statusTimer = null;
+// What GET /api/lock said: { locked, protection, idle_lock_seconds }.
+let lockInfo = { locked: false, protection: 'this-device', idle_lock_seconds: 300 };
+let lastActivity = Date.now();
+let idleTimer = null;
 
 const app = {
   currency: 'USD',
@@ -88,6 +97,10 @@ function errorBox(error, retry) {
 }
 
 async function show({ keepFocus = false } = {}) {
+  if (lockInfo.locked) {
+    showLockScreen();
+    return;
+  }
   const name = routeName();
   cleanup?.();
   cleanup = null;
@@ -108,13 +121,107 @@ async function show({ keepFocus = false } = {}) {
     cleanup = typeof result === 'function' ? result : null;
     main.replaceChildren(container);
   } catch (error) {
-    if (mine !== renderCount) return;
+    if (mine !== renderCount || lockInfo.locked) return;
     main.replaceChildren(errorBox(error, () => show()));
   } finally {
     if (mine === renderCount) main.removeAttribute('aria-busy');
   }
   document.title = `${t(`nav.${name}`)} · Holdfast`;
   if (!keepFocus) main.querySelector('.screen-title')?.focus({ preventScroll: false });
+}
+
+// The lock screen replaces whatever was shown; the passphrase field takes
+// focus. Navigation and "Lock" are hidden until the campaign is open again.
+function showLockScreen() {
+  lockInfo.locked = true;
+  stopIdleLock();
+  renderCount += 1;
+  cleanup?.();
+  cleanup = null;
+  setMenu(false);
+  document.body.classList.add('locked');
+  lockButton.hidden = true;
+  document.getElementById('campaign-name').textContent = 'Holdfast';
+  main.removeAttribute('aria-busy');
+  main.replaceChildren(lockScreen({ onUnlocked: unlocked, onWiped: wiped }));
+  document.title = `${t('lock.title')} · Holdfast`;
+  document.getElementById('lock-passphrase')?.focus();
+}
+
+function locked() {
+  if (!lockInfo.locked) showLockScreen();
+}
+
+async function unlocked() {
+  lockInfo.locked = false;
+  document.body.classList.remove('locked');
+  await loadSettings();
+  startIdleLock();
+  app.announce(t('lock.unlocked'));
+  await show();
+}
+
+// Nothing of the campaign is left on this device: say so, on the page that
+// stands for "no campaign here".
+function wiped(folder) {
+  stopIdleLock();
+  const address = new URLSearchParams({ wiped: '1', dir: folder ?? '' });
+  location.replace(`no-campaign.html?${address}`);
+}
+
+async function lockNow({ quietly = false } = {}) {
+  try {
+    await api.lock();
+    showLockScreen();
+    app.announce(t('lock.locked'));
+  } catch (error) {
+    if (error.status === 423) return;
+    if (!quietly) app.announce(app.explain(error));
+  }
+}
+
+// Quick lock: with a passphrase, the campaign locks itself after
+// idle_lock_seconds without a touch, a click or a key press in any tab.
+function noteActivity() {
+  const now = Date.now();
+  if (now - lastActivity < 1000) return;
+  lastActivity = now;
+  try {
+    localStorage.setItem(ACTIVITY_KEY, String(now));
+  } catch {
+    // Private windows may refuse storage; this tab still counts its own.
+  }
+}
+
+function startIdleLock() {
+  stopIdleLock();
+  const canLock = lockInfo.protection === 'passphrase';
+  lockButton.hidden = !canLock;
+  if (!canLock) return;
+  lastActivity = Date.now();
+  idleTimer = setInterval(() => {
+    const elsewhere = Number(localStorage.getItem(ACTIVITY_KEY)) || 0;
+    const idle = Date.now() - Math.max(lastActivity, elsewhere);
+    if (idle >= lockInfo.idle_lock_seconds * 1000) {
+      stopIdleLock();
+      lockNow({ quietly: true });
+    }
+  }, 1000);
+}
+
+function stopIdleLock() {
+  clearInterval(idleTimer);
+  idleTimer = null;
+}
+
+async function loadSettings() {
+  try {
+    const settings = await api.settings();
+    app.currency = settings.currency;
+    document.getElementById('campaign-name').textContent = settings.campaign_name;
+  } catch {
+    // The screen itself explains what is wrong when the campaign is out of reach.
+  }
 }
 
 function setMenu(open) {
@@ -154,15 +261,28 @@ async function start() {
     }
   });
   document.getElementById('skip').addEventListener('click', () => main.querySelector('.screen-title')?.focus());
+  lockButton.addEventListener('click', () => lockNow());
+  document.addEventListener('holdfast:locked', locked);
+  for (const type of ['pointerdown', 'pointermove', 'keydown', 'touchstart', 'wheel']) {
+    document.addEventListener(type, noteActivity, { capture: true, passive: true });
+  }
   try {
-    const settings = await api.settings();
-    app.currency = settings.currency;
-    document.getElementById('campaign-name').textContent = settings.campaign_name;
-  } catch {
-    // The screen itself explains what is wrong when the campaign is out of reach.
+    lockInfo = await api.lockState();
+  } catch (error) {
+    // A folder whose campaign was wiped (here or in another tab) holds nothing.
+    if (error.status === 404) {
+      location.replace('no-campaign.html?wiped=1');
+      return;
+    }
   }
   window.addEventListener('hashchange', () => show());
-  await show({ keepFocus: true });
+  if (lockInfo.locked) {
+    showLockScreen();
+  } else {
+    await loadSettings();
+    startIdleLock();
+    await show({ keepFocus: true });
+  }
   document.body.dataset.ready = 'true';
 }
 

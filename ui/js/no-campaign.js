@@ -1,7 +1,8 @@
 // The page the app opens instead of the UI when it finds no campaign to
 // open. The app puts the folder it looked in (and, when a campaign is there
 // but would not open, the reason) in the page's address; this page only
-// explains, it changes nothing.
+// explains, it changes nothing. The UI comes here too after an emergency
+// wipe (`wiped=1`), to say that the device now holds nothing.
 
 import { h } from './dom.js';
 import { startLanguage, t } from './i18n.js';
@@ -19,9 +20,17 @@ async function start() {
   const address = new URLSearchParams(location.search);
   const folder = address.get('dir') ?? '';
   const problem = address.get('problem');
-  const screen = h('div', { class: 'screen', 'data-screen': 'no-campaign' });
+  const wiped = address.get('wiped') === '1';
+  const screen = h('div', { class: 'screen', 'data-screen': wiped ? 'wiped' : 'no-campaign' });
 
-  if (problem) {
+  if (wiped) {
+    screen.append(
+      h('h1', { class: 'screen-title', text: t('start.wiped_title') }),
+      h('p', { class: 'lead', text: t('start.wiped') }),
+      folder ? h('p', { text: t('start.wiped_where', { folder }) }) : null,
+      h('p', { text: t('start.wiped_next') }),
+    );
+  } else if (problem) {
     screen.append(
       h('h1', { class: 'screen-title', text: t('start.failed_title') }),
       h('p', { class: 'lead', text: t('start.failed_where', { folder }) }),
@@ -42,7 +51,8 @@ async function start() {
     );
   }
   document.getElementById('main').replaceChildren(screen);
-  document.title = `${t(problem ? 'start.failed_title' : 'start.title')} · Holdfast`;
+  const title = wiped ? 'start.wiped_title' : problem ? 'start.failed_title' : 'start.title';
+  document.title = `${t(title)} · Holdfast`;
   document.body.dataset.ready = 'true';
 }
 

@@ -8,7 +8,8 @@ use anyhow::{Context as _, Result};
 use clap::Subcommand;
 use holdfast_core::model::Role;
 use holdfast_net::background::LAST_HUB;
-use holdfast_net::{client, hub, SharedCampaign, DEFAULT_PORT};
+use holdfast_net::{client, hub, SharedVault, DEFAULT_PORT};
+use holdfast_store::Vault;
 use holdfast_sync::{bundle, pairing, Identity, Invite};
 use serde::Serialize;
 
@@ -121,7 +122,7 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
             campaign.set_local_value(LAST_HUB, &address)?;
             // The first full sync right away, so the phone leaves the hall
             // with the whole campaign, not just its outline.
-            let shared: SharedCampaign = Arc::new(Mutex::new(campaign));
+            let shared: SharedVault = Arc::new(Mutex::new(Vault::from(campaign)));
             let report = runtime.block_on(client::sync_with(shared, &address))?;
             let paired = Paired {
                 campaign: name,

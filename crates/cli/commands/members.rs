@@ -4,7 +4,6 @@ use anyhow::{bail, Result};
 use clap::Subcommand;
 use holdfast_core::model::{Department, Member, Role};
 use holdfast_store::use_cases::members::NewMember;
-use holdfast_store::StoreError;
 use serde::Serialize;
 
 use super::{member_name, site_name, Context};
@@ -190,30 +189,19 @@ fn run_member(context: &Context, command: MemberCommand) -> Result<()> {
                 );
             }
             let name = member_name(&campaign, &found.id);
-            let erasure = campaign.erase_member(&found.id)?;
-            // The current record no longer holds them; the history still
-            // does until it is re-based, which only a steward's device may do.
-            let history = match campaign.erase_from_history(&found.id) {
-                Ok(rebased) => Ok(rebased
-                    .iter()
-                    .map(|(id, _)| id.to_string())
-                    .collect::<Vec<_>>()),
-                Err(StoreError::Rejected(reason)) => Err(reason),
-                Err(other) => return Err(other.into()),
-            };
-            let shown = Erased {
-                erasure: &erasure,
-                history_rebased: history.as_ref().ok().cloned().unwrap_or_default(),
-            };
-            output.show(&shown, || {
-                let history = match &history {
-                    Ok(documents) => format!(
+            // The current record first; the history too where this device
+            // may re-base it, which only a steward's device may do.
+            let report = campaign.erase_member_and_history(&found.id)?;
+            output.show(&report, || {
+                let history = match &report.history_note {
+                    None => format!(
                         "Their details are gone from the history of {} too; other devices \
                          take the new history when they next sync with this one.",
-                        documents.join(", ")
+                        report.history_rebased.join(", ")
                     ),
-                    Err(reason) => format!("Note: {reason}."),
+                    Some(reason) => format!("Note: {reason}."),
                 };
+                let erasure = &report.erasure;
                 format!(
                     "Erased {name}: removed from {} committee(s), {} choke-point commitment(s) \
                      and {} aid record(s); {} device(s) of theirs revoked. Their check-ins stay, \
@@ -226,15 +214,6 @@ fn run_member(context: &Context, command: MemberCommand) -> Result<()> {
             })
         }
     }
-}
-
-/// What `members erase --json` prints.
-#[derive(Serialize)]
-struct Erased<'a> {
-    #[serde(flatten)]
-    erasure: &'a holdfast_store::use_cases::members::Erasure,
-    /// Documents whose history no longer holds the member.
-    history_rebased: Vec<String>,
 }
 
 pub fn roles_text(roles: &[Role]) -> String {

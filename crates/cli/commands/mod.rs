@@ -28,7 +28,7 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Result};
 use chrono::NaiveDate;
 use holdfast_core::model::{Member, Site};
-use holdfast_store::Campaign;
+use holdfast_store::{Campaign, Vault};
 
 use crate::output::Output;
 
@@ -43,6 +43,16 @@ pub struct Context {
 impl Context {
     pub fn open(&self) -> Result<Campaign> {
         Ok(Campaign::open_with_passphrase(
+            &self.data_dir,
+            protection::given_passphrase().as_deref(),
+        )?)
+    }
+
+    /// The campaign for a command that keeps running (`serve`, `hub`): a
+    /// campaign with a passphrase and no HOLDFAST_PASSPHRASE opens locked,
+    /// to be unlocked from the web UI.
+    pub fn open_vault(&self) -> Result<Vault> {
+        Ok(Vault::open(
             &self.data_dir,
             protection::given_passphrase().as_deref(),
         )?)

@@ -25,7 +25,8 @@ pub struct Serve {
 }
 
 pub fn run(context: &Context, serve: Serve) -> Result<()> {
-    let campaign = context.open()?;
+    let vault = context.open_vault()?;
+    let locked = vault.is_locked();
     let ui_dir = match serve.ui_dir {
         Some(dir) => dir,
         None => find_ui_dir().ok_or_else(|| {
@@ -43,12 +44,18 @@ pub fn run(context: &Context, serve: Serve) -> Result<()> {
             .with_context(|| format!("could not listen on {address}"))?;
         let bound = listener.local_addr()?;
         println!("Holdfast is serving the campaign at http://{bound}/");
+        if locked {
+            println!("{LOCKED_NOTE}");
+        }
         println!("Press Ctrl-C to stop.");
-        holdfast_http::serve_on(listener, Arc::new(Mutex::new(campaign)), ui_dir)
+        holdfast_http::serve_on(listener, Arc::new(Mutex::new(vault)), ui_dir)
             .await
             .map_err(|error| anyhow!("the server stopped: {error}"))
     })
 }
+
+/// What `serve` and `hub` print when the campaign starts locked.
+pub const LOCKED_NOTE: &str = "The campaign is locked with a passphrase: open the web UI on this computer and give the passphrase to unlock it (or start with HOLDFAST_PASSPHRASE set).";
 
 /// The UI is where HOLDFAST_UI_DIR says, or ships as `ui/` beside the program
 /// in a release, or lives at the top of the source tree during development.

@@ -8,7 +8,8 @@ use anyhow::{anyhow, Context as _, Result};
 use clap::{Subcommand, ValueEnum};
 use holdfast_net::background::{self, BackgroundOptions};
 use holdfast_net::discovery::{self, AdvertiseOptions, Interfaces};
-use holdfast_net::{hub, SharedCampaign, DEFAULT_PORT};
+use holdfast_net::{hub, lock, until_unlocked, SharedVault, DEFAULT_PORT};
+use holdfast_store::Vault;
 use holdfast_sync::Identity;
 use serde::Serialize;
 
@@ -101,7 +102,7 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
             let mut campaign = context.open()?;
             let identity = Identity::of(&mut campaign)?;
             let tag = holdfast_sync::identity::discovery_tag(&campaign)?;
-            let shared: SharedCampaign = Arc::new(Mutex::new(campaign));
+            let shared: SharedVault = Arc::new(Mutex::new(Vault::from(campaign)));
             let options = BackgroundOptions {
                 hub_address: None,
                 discovery: discovery.interfaces(),
@@ -193,19 +194,61 @@ fn run_hub(
     options: hub::HubOptions,
     ui: Option<String>,
 ) -> Result<()> {
-    let mut campaign = context.open()?;
-    let identity = Identity::of(&mut campaign)?;
-    let tag = holdfast_sync::identity::discovery_tag(&campaign)?;
-    let hall_key = holdfast_http::hall_key(&campaign)?;
+    let vault = context.open_vault()?;
+    if vault.is_locked() && ui.is_none() {
+        return Err(anyhow!(
+            "the campaign is locked with a passphrase and --no-ui leaves no way to unlock it; set HOLDFAST_PASSPHRASE"
+        ));
+    }
     let ui_dir = match ui {
         Some(_) => Some(super::serve::find_ui_dir().ok_or_else(|| {
             anyhow!("could not find the web UI folder; set HOLDFAST_UI_DIR, or pass --no-ui")
         })?),
         None => None,
     };
-    let shared: SharedCampaign = Arc::new(Mutex::new(campaign));
+    let shared: SharedVault = Arc::new(Mutex::new(vault));
     let runtime = runtime()?;
     runtime.block_on(async move {
+        // The web UI starts first: a campaign that starts locked is
+        // unlocked there.
+        let mut ui_bound = None;
+        if let (Some(ui), Some(ui_dir)) = (ui, ui_dir) {
+            let listener = tokio::net::TcpListener::bind(&ui)
+                .await
+                .with_context(|| format!("could not serve the web UI on {ui}"))?;
+            ui_bound = Some(listener.local_addr()?);
+            let vault = shared.clone();
+            tokio::spawn(async move {
+                if let Err(error) = holdfast_http::serve_for_hall(listener, vault, ui_dir).await {
+                    eprintln!("holdfast: the web UI stopped: {error}");
+                }
+            });
+        }
+        let local_ui = |bound: SocketAddr| {
+            println!(
+                "Web UI on this computer: http://127.0.0.1:{}/",
+                bound.port()
+            );
+        };
+        let started_locked = lock(&shared).is_locked();
+        if let (true, Some(bound)) = (started_locked, ui_bound) {
+            local_ui(bound);
+            println!("{}", super::serve::LOCKED_NOTE);
+            println!("The sync hub starts once the campaign is unlocked.");
+            tokio::select! {
+                () = until_unlocked(&shared) => {}
+                _ = tokio::signal::ctrl_c() => return Ok(()),
+            }
+        }
+        let (identity, tag, hall_key) = {
+            let mut vault = lock(&shared);
+            let campaign = vault.campaign()?;
+            (
+                Identity::of(campaign)?,
+                holdfast_sync::identity::discovery_tag(campaign)?,
+                holdfast_http::hall_key(campaign)?,
+            )
+        };
         let listener = hub::bind(&format!("{address}:{port}")).await?;
         let bound: SocketAddr = listener.local_addr()?;
         let _advertisement = match discovery.interfaces() {
@@ -222,31 +265,16 @@ fn run_hub(
         };
         println!("Holdfast hub listening on {bound}");
         println!("Hub key fingerprint: {}", identity.fingerprint());
-        if let (Some(ui), Some(ui_dir)) = (ui, ui_dir) {
-            let listener = tokio::net::TcpListener::bind(&ui)
-                .await
-                .with_context(|| format!("could not serve the web UI on {ui}"))?;
-            let ui_bound = listener.local_addr()?;
-            println!(
-                "Web UI on this computer: http://127.0.0.1:{}/",
-                ui_bound.port()
-            );
-            if !ui_bound.ip().is_loopback() {
-                for address in hub::local_addresses(ui_bound.port()) {
-                    println!(
-                        "Web UI for other computers at the hall (keep this link among stewards): {}",
-                        holdfast_http::link_for(&address, &hall_key)
-                    );
-                }
+        if let (false, Some(bound)) = (started_locked, ui_bound) {
+            local_ui(bound);
+        }
+        if let Some(ui_bound) = ui_bound.filter(|bound| !bound.ip().is_loopback()) {
+            for address in hub::local_addresses(ui_bound.port()) {
+                println!(
+                    "Web UI for other computers at the hall (keep this link among stewards): {}",
+                    holdfast_http::link_for(&address, &hall_key)
+                );
             }
-            let campaign = shared.clone();
-            tokio::spawn(async move {
-                if let Err(error) =
-                    holdfast_http::serve_for_hall(listener, campaign, ui_dir, hall_key).await
-                {
-                    eprintln!("holdfast: the web UI stopped: {error}");
-                }
-            });
         }
         println!("Press Ctrl-C to stop.");
         tokio::select! {

@@ -285,12 +285,11 @@ fn copy_object(
             let mut at = 0;
             for index in 0..old.length(from) {
                 match old.get(from, index)? {
-                    Some((Value::Scalar(value), _)) => {
-                        if scrub.keeps_list_item(&value) {
-                            new.insert(to, at, value.into_owned())?;
-                            at += 1;
-                        }
+                    Some((Value::Scalar(value), _)) if scrub.keeps_list_item(&value) => {
+                        new.insert(to, at, value.into_owned())?;
+                        at += 1;
                     }
+                    Some((Value::Scalar(_), _)) => {}
                     Some((Value::Object(child_kind), child)) => {
                         let copy = new.insert_object(to, at, child_kind)?;
                         copy_object(old, &child, child_kind, new, &copy, scrub)?;

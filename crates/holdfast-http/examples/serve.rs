@@ -16,7 +16,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use holdfast_store::Campaign;
+use holdfast_store::{Campaign, Vault};
 
 #[tokio::main]
 async fn main() {
@@ -57,14 +57,15 @@ async fn run() -> Result<(), String> {
     let ui_dir = std::env::var_os("HOLDFAST_UI_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui"));
-    let campaign = Campaign::open(&data_dir).map_err(|error| error.to_string())?;
+    let passphrase = std::env::var("HOLDFAST_PASSPHRASE").ok();
+    let vault = Vault::open(&data_dir, passphrase.as_deref()).map_err(|error| error.to_string())?;
     let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
         .await
         .map_err(|error| format!("could not listen on port {port}: {error}"))?;
     let address = listener.local_addr().map_err(|error| error.to_string())?;
     // The test harness reads this line to learn the port when it asks for port 0.
     println!("Holdfast is serving at http://{address}/");
-    holdfast_http::serve_on(listener, Arc::new(Mutex::new(campaign)), ui_dir)
+    holdfast_http::serve_on(listener, Arc::new(Mutex::new(vault)), ui_dir)
         .await
         .map_err(|error| error.to_string())
 }

@@ -11,7 +11,10 @@ use holdfast_sync::SyncError;
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
+    /// The campaign is locked: only the lock screen's routes answer.
+    #[error("the campaign is locked; give its passphrase on this computer to unlock it")]
+    Locked,
     /// A failure of the sync layer that is not the store's; the store's own
     /// failures are unwrapped into `Store` so they keep their status.
     #[error(transparent)]
@@ -36,6 +39,11 @@ pub enum ApiError {
     NoSuchRoute(String),
     #[error("requests addressed to `{0}` are refused; open Holdfast at 127.0.0.1 or localhost")]
     ForeignHost(String),
+    #[error(
+        "locking, unlocking, wiping and erasing members are done only on the computer that \
+         holds the campaign"
+    )]
+    ThisComputerOnly,
     #[error("the campaign is unavailable after an earlier failure; restart Holdfast")]
     Poisoned,
     #[error("the request stopped before it finished: {0}")]
@@ -44,7 +52,8 @@ pub enum ApiError {
 
 impl ApiError {
     /// Rejected input is the caller's to fix (400), a missing record is 404,
-    /// and anything else is ours (500).
+    /// an action the one acting may not take is 403, and anything else is
+    /// ours (500).
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Store(store) => match store {
@@ -58,6 +67,8 @@ impl ApiError {
                     _ => StatusCode::INTERNAL_SERVER_ERROR,
                 },
                 StoreError::NotFound { .. } | StoreError::NoCampaign(_) => StatusCode::NOT_FOUND,
+                StoreError::WrongPassphrase => StatusCode::UNAUTHORIZED,
+                StoreError::NotAllowed(_) => StatusCode::FORBIDDEN,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             },
             ApiError::Sync(sync) => match sync {
@@ -74,7 +85,8 @@ impl ApiError {
                 StatusCode::BAD_REQUEST
             }
             ApiError::NoSuchRoute(_) => StatusCode::NOT_FOUND,
-            ApiError::ForeignHost(_) => StatusCode::FORBIDDEN,
+            ApiError::ForeignHost(_) | ApiError::ThisComputerOnly => StatusCode::FORBIDDEN,
+            ApiError::Locked => StatusCode::LOCKED,
             ApiError::Poisoned | ApiError::Interrupted(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -87,10 +99,19 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Locked => ApiError::Locked,
+            other => ApiError::Store(other),
+        }
+    }
+}
+
 impl From<SyncError> for ApiError {
     fn from(error: SyncError) -> Self {
         match error {
-            SyncError::Store(store) => ApiError::Store(store),
+            SyncError::Store(store) => store.into(),
             other => ApiError::Sync(other),
         }
     }
@@ -111,7 +132,7 @@ impl From<NetError> for ApiError {
         match error {
             // The store's and the sync layer's own failures keep the status
             // they have everywhere else.
-            NetError::Store(store) => ApiError::Store(store),
+            NetError::Store(store) => store.into(),
             NetError::Setup(sync) => sync.into(),
             // Refused or timed-out connections and discovery that found
             // nothing or could not run: no hub was reached at all.

@@ -5,14 +5,15 @@
 //! blocking thread, encode the answer. Every failure becomes one JSON shape,
 //! `{ "error": "..." }`, with a status that says whose fault it was.
 //!
-//! - [`router`] builds the whole service for an open campaign.
+//! - [`router`] builds the whole service for a campaign, open or locked.
 //! - [`serve`] binds it to an address and runs it until Ctrl-C.
 //! - `error` holds the one error type; `extract` the request decoders that
 //!   report their failures in that shape.
 //! - `protection` adds the security headers and refuses foreign host names.
 //! - `hall_access` asks other computers on the hall's network for the key
 //!   in the hub's link.
-//! - `routes/` has one file per part of the product.
+//! - `routes/` has one file per part of the product; `routes/lock.rs` is
+//!   the lock screen's, the only routes that answer while it is locked.
 
 mod error;
 mod extract;
@@ -23,17 +24,30 @@ mod state;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use axum::Router;
+use holdfast_net::SharedVault;
 use holdfast_store::Campaign;
 use tower_http::services::ServeDir;
 
 pub use error::ApiError;
+pub use routes::lock::WIPE_WORD;
+
+/// Where the idle time before the UI locks itself can be changed (seconds).
+pub const IDLE_LOCK_VARIABLE: &str = "HOLDFAST_IDLE_LOCK_SECONDS";
+/// Five minutes without a touch or a key press, unless told otherwise.
+pub const DEFAULT_IDLE_LOCK_SECONDS: u64 = 300;
 
 /// The whole service: the API under `/api/` and the UI's files from `ui_dir`.
-pub fn router(campaign: Arc<Mutex<Campaign>>, ui_dir: PathBuf) -> Router {
-    let shared = state::Shared::new(campaign);
+/// While the campaign is locked, the API answers 423 except for the lock
+/// screen's routes.
+pub fn router(vault: SharedVault, ui_dir: PathBuf) -> Router {
+    let idle_lock_seconds = std::env::var(IDLE_LOCK_VARIABLE)
+        .ok()
+        .and_then(|value| value.trim().parse::<u64>().ok())
+        .filter(|seconds| *seconds > 0)
+        .unwrap_or(DEFAULT_IDLE_LOCK_SECONDS);
+    let shared = state::Shared::new(vault, idle_lock_seconds);
     let api = routes::api(ui_dir.clone())
         .with_state(shared)
         .layer(protection::no_store());
@@ -45,7 +59,7 @@ pub fn router(campaign: Arc<Mutex<Campaign>>, ui_dir: PathBuf) -> Router {
 /// Pass an address on 127.0.0.1 unless the local really means to open the
 /// record to its network.
 pub async fn serve(
-    campaign: Arc<Mutex<Campaign>>,
+    campaign: SharedVault,
     address: SocketAddr,
     ui_dir: PathBuf,
 ) -> Result<(), ServeError> {
@@ -59,7 +73,7 @@ pub async fn serve(
 /// port 0 and learn the port before serving.
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
-    campaign: Arc<Mutex<Campaign>>,
+    campaign: SharedVault,
     ui_dir: PathBuf,
 ) -> Result<(), ServeError> {
     axum::serve(listener, router(campaign, ui_dir))
@@ -73,19 +87,19 @@ pub async fn serve_on(
 }
 
 /// Serves the UI to other computers on the hall's network as well as this
-/// one: requests from elsewhere must first open `link_for(address, key)`.
-/// Runs until the task is dropped.
+/// one: requests from elsewhere must first open `link_for(address, key)`,
+/// with the key [`hall_key`] keeps in the campaign. Until the campaign has
+/// been unlocked once, other computers are turned away; locking, unlocking
+/// and wiping are for this computer only. Runs until the task is dropped.
 pub async fn serve_for_hall(
     listener: tokio::net::TcpListener,
-    campaign: Arc<Mutex<Campaign>>,
+    vault: SharedVault,
     ui_dir: PathBuf,
-    key: String,
 ) -> Result<(), ServeError> {
-    let key = hall_access::HallKey(key);
-    let service =
-        router(campaign, ui_dir).layer(axum::middleware::from_fn(move |request, next| {
-            hall_access::require_key(key.clone(), request, next)
-        }));
+    let key = hall_access::HallKey::new(vault.clone());
+    let service = router(vault, ui_dir).layer(axum::middleware::from_fn(move |request, next| {
+        hall_access::require_key(key.clone(), request, next)
+    }));
     axum::serve(
         listener,
         service.into_make_service_with_connect_info::<SocketAddr>(),

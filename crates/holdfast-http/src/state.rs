@@ -1,19 +1,24 @@
 //! The campaign shared by every request.
 //!
 //! `Campaign` holds a SQLite connection, which may move between threads but
-//! not be used from two at once, so it lives behind a mutex. Every call runs
-//! on tokio's blocking pool: an edit waits for the disk (that is what "saved"
-//! means), and the async workers must stay free meanwhile.
+//! not be used from two at once, so it lives behind a mutex, inside the
+//! [`Vault`] that may hold it locked. Every call runs on tokio's blocking
+//! pool: an edit waits for the disk (that is what "saved" means), and the
+//! async workers must stay free meanwhile.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use holdfast_store::Campaign;
+use holdfast_net::SharedVault;
+use holdfast_store::{Campaign, Vault};
 
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Clone)]
 pub struct Shared {
-    campaign: Arc<Mutex<Campaign>>,
+    vault: SharedVault,
+    /// Seconds without a touch or key press after which the UI locks a
+    /// campaign that has a passphrase.
+    idle_lock_seconds: u64,
     /// Held for the whole of a "Sync now" round. Two rounds at once would
     /// only send the same changes to the same hub twice, so a second request
     /// waits for the first and then finds little or nothing left to do.
@@ -21,19 +26,24 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(campaign: Arc<Mutex<Campaign>>) -> Self {
+    pub fn new(vault: SharedVault, idle_lock_seconds: u64) -> Self {
         Shared {
-            campaign,
+            vault,
+            idle_lock_seconds,
             sync_turn: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
-    /// The campaign itself, for the sync client, which takes the lock for
-    /// each step of a round on its own rather than for the whole round: a
-    /// round waits on the network, and the rest of the UI must keep working
+    /// The vault itself, for the sync client, which takes the lock for each
+    /// step of a round on its own rather than for the whole round: a round
+    /// waits on the network, and the rest of the UI must keep working
     /// meanwhile.
-    pub fn campaign(&self) -> Arc<Mutex<Campaign>> {
-        Arc::clone(&self.campaign)
+    pub fn vault(&self) -> SharedVault {
+        Arc::clone(&self.vault)
+    }
+
+    pub fn idle_lock_seconds(&self) -> u64 {
+        self.idle_lock_seconds
     }
 
     /// Waits until no other "Sync now" round is running, and keeps others
@@ -42,7 +52,8 @@ impl Shared {
         Arc::clone(&self.sync_turn).lock_owned().await
     }
 
-    /// Runs one piece of work against the campaign on a blocking thread.
+    /// Runs one piece of work against the open campaign on a blocking
+    /// thread. While the campaign is locked it answers [`ApiError::Locked`].
     pub async fn run<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
@@ -60,13 +71,24 @@ impl Shared {
         E: Into<ApiError>,
         F: FnOnce(&mut Campaign) -> Result<T, E> + Send + 'static,
     {
-        let campaign = Arc::clone(&self.campaign);
+        self.run_on_vault(|vault| work(vault.campaign()?).map_err(Into::into))
+            .await
+    }
+
+    /// Runs one piece of work against the vault itself, locked or not: the
+    /// lock screen's own routes.
+    pub async fn run_on_vault<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Vault) -> ApiResult<T> + Send + 'static,
+    {
+        let vault = Arc::clone(&self.vault);
         tokio::task::spawn_blocking(move || {
             // A poisoned lock means an earlier call panicked while holding
             // the campaign. Its memory may no longer match the disk, so it is
             // not used again until Holdfast restarts and reloads from disk.
-            let mut campaign = campaign.lock().map_err(|_| ApiError::Poisoned)?;
-            work(&mut campaign).map_err(Into::into)
+            let mut vault = vault.lock().map_err(|_| ApiError::Poisoned)?;
+            work(&mut vault)
         })
         .await
         .map_err(|error| ApiError::Interrupted(error.to_string()))?

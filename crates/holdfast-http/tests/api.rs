@@ -125,7 +125,7 @@ fn start_with(prepare: impl FnOnce(&mut Campaign, &str, &std::path::Path)) -> Se
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     let address: SocketAddr = listener.local_addr().expect("the port");
     listener.set_nonblocking(true).expect("non-blocking");
-    let campaign = Arc::new(Mutex::new(campaign));
+    let campaign = Arc::new(Mutex::new(holdfast_store::Vault::from(campaign)));
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -696,6 +696,127 @@ fn a_steward_revokes_a_lost_phone_once() {
         .as_str()
         .unwrap()
         .contains("is not a steward"));
+}
+
+/// The names in GET /api/members, in its order.
+fn member_names(server: &Server) -> Vec<String> {
+    let (status, members) = server.get("/api/members");
+    assert_eq!(status, 200, "{members}");
+    members
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|member| member["name"].as_str().expect("a name").to_string())
+        .collect()
+}
+
+#[test]
+fn a_steward_erases_a_member_from_the_record_and_its_history() {
+    let server = start_with(|campaign, _, _| {
+        pair_a_phone(campaign);
+    });
+    assert!(member_names(&server).contains(&"Bo Lindqvist".to_string()));
+
+    // The name is typed by hand: spaces around it and another case do.
+    let (status, erased) = server.post(
+        &format!("/api/members/{}/erase", server.other_id),
+        json!({ "confirm": "  bo lindqvist " }),
+    );
+    assert_eq!(status, 200, "{erased}");
+    assert_eq!(erased["member_id"], server.other_id.as_str());
+    assert_eq!(erased["commitments_removed"], 1);
+    assert_eq!(erased["committees_updated"], 0);
+    assert_eq!(erased["aid_identities_removed"], 0);
+    assert_eq!(erased["devices_revoked"], 1, "Bo's phone");
+    let rebased = erased["history_rebased"].as_array().expect("a list");
+    assert!(rebased.contains(&json!("campaign")), "{erased}");
+    assert!(erased.get("history_note").is_none(), "{erased}");
+
+    assert!(!member_names(&server).contains(&"Bo Lindqvist".to_string()));
+    // The phone is revoked, and its label no longer carries the name.
+    let (_, devices) = server.get("/api/devices");
+    let phone = device_with(&devices, |row| row["id"] == PHONE_ID);
+    assert!(phone["revoked_at"].is_string(), "{phone}");
+    assert_eq!(phone["member_name"], Value::Null);
+    assert!(!phone["label"].as_str().unwrap().contains("Bo"), "{phone}");
+    // Ana's commitment stays; Bo's went.
+    let (_, report) = server.get("/api/choke-points/report");
+    let data_centre = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["name"] == "data centre")
+        .expect("the data centre");
+    assert_eq!(data_centre["people_committed"], 1);
+
+    // Gone means gone: a second erasure finds nobody.
+    let (status, answer) = server.post(
+        &format!("/api/members/{}/erase", server.other_id),
+        json!({ "confirm": "Bo Lindqvist" }),
+    );
+    assert_eq!(status, 404, "{answer}");
+}
+
+#[test]
+fn erasing_needs_the_members_full_name_and_changes_nothing_without_it() {
+    let mut steward = String::new();
+    let server = start_with(|campaign, _, _| {
+        steward = pair_a_phone(campaign);
+    });
+    let path = format!("/api/members/{}/erase", server.other_id);
+    let members_before = server.get("/api/members").1;
+    let devices_before = server.get("/api/devices").1;
+    let sync_before = server.get("/api/sync").1;
+    for typed in ["Bo", "Bo Lindqvist!", "", "Ana Ferreira"] {
+        let (status, answer) = server.post(&path, json!({ "confirm": typed }));
+        assert_eq!(status, 400, "{typed:?}: {answer}");
+        assert_eq!(
+            answer["error"],
+            "type the member's full name, Bo Lindqvist, to confirm the erasure"
+        );
+    }
+    let (status, answer) = server.post(&path, json!({}));
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("the request body was not understood"));
+    // The steward this device belongs to is not erased from it.
+    let (status, answer) = server.post(
+        &format!("/api/members/{steward}/erase"),
+        json!({ "confirm": "Dee Mensah" }),
+    );
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("Dee Mensah uses this device"));
+    let (status, answer) = server.post(
+        "/api/members/no-such-member/erase",
+        json!({ "confirm": "no-such-member" }),
+    );
+    assert_eq!(status, 404, "{answer}");
+
+    assert_eq!(server.get("/api/members").1, members_before);
+    assert_eq!(server.get("/api/devices").1, devices_before);
+    assert_eq!(server.get("/api/sync").1, sync_before, "no change was made");
+}
+
+#[test]
+fn only_a_steward_erases_a_member() {
+    // The device belongs to Ana, who is a member and nothing more.
+    let server = start();
+    let members_before = server.get("/api/members").1;
+    let (status, answer) = server.post(
+        &format!("/api/members/{}/erase", server.other_id),
+        json!({ "confirm": "Bo Lindqvist" }),
+    );
+    assert_eq!(status, 403, "{answer}");
+    assert_eq!(
+        answer["error"],
+        "Ana Ferreira is not a steward; only a steward can erase a member"
+    );
+    assert_eq!(server.get("/api/members").1, members_before);
 }
 
 #[test]

@@ -4,13 +4,16 @@
 //! A phone at the picket line has no network for hours; the loop simply
 //! fails quietly until the hall's wifi (or a hotspot with a hub on it)
 //! appears, then syncs, and keeps the address that worked for next time.
+//!
+//! A campaign that starts locked waits for its passphrase before anything
+//! here starts; while it is locked again later, the loop skips its rounds.
 
 use std::time::Duration;
 
 use holdfast_sync::{Identity, Report};
 
 use crate::discovery::{self, AdvertiseOptions, Interfaces};
-use crate::{client, hub, lock, NetError, SharedCampaign};
+use crate::{client, hub, lock, until_unlocked, NetError, SharedVault};
 
 /// Where the address of the last hub that answered is kept (locally).
 pub const LAST_HUB: &str = "last_hub_address";
@@ -40,11 +43,13 @@ impl Default for BackgroundOptions {
 }
 
 /// Runs the hub (if asked) and the sync loop until the task is dropped.
-pub async fn run(campaign: SharedCampaign, options: BackgroundOptions) -> Result<(), NetError> {
+pub async fn run(campaign: SharedVault, options: BackgroundOptions) -> Result<(), NetError> {
+    until_unlocked(&campaign).await;
     let (identity, tag) = {
-        let mut campaign = lock(&campaign);
-        let identity = Identity::of(&mut campaign)?;
-        let tag = holdfast_sync::identity::discovery_tag(&campaign)?;
+        let mut vault = lock(&campaign);
+        let campaign = vault.campaign()?;
+        let identity = Identity::of(campaign)?;
+        let tag = holdfast_sync::identity::discovery_tag(campaign)?;
         (identity, tag)
     };
     let mut _advertisement = None;
@@ -84,7 +89,9 @@ pub async fn run(campaign: SharedCampaign, options: BackgroundOptions) -> Result
     }
     let own_fingerprint = identity.fingerprint();
     loop {
-        let _ = sync_once(&campaign, &options, &tag, &own_fingerprint).await;
+        if !lock(&campaign).is_locked() {
+            let _ = sync_once(&campaign, &options, &tag, &own_fingerprint).await;
+        }
         tokio::time::sleep(options.interval).await;
     }
 }
@@ -92,13 +99,13 @@ pub async fn run(campaign: SharedCampaign, options: BackgroundOptions) -> Result
 /// One round: the remembered hub, the given peers, then whatever mDNS
 /// finds. Stops at the first that syncs, and remembers it.
 pub async fn sync_once(
-    campaign: &SharedCampaign,
+    campaign: &SharedVault,
     options: &BackgroundOptions,
     tag: &str,
     own_fingerprint: &str,
 ) -> Result<(String, Report), NetError> {
     let mut candidates = Vec::new();
-    if let Some(last) = lock(campaign).local_value(LAST_HUB)? {
+    if let Some(last) = lock(campaign).campaign()?.local_value(LAST_HUB)? {
         candidates.push(last);
     }
     for peer in &options.peers {
@@ -110,7 +117,9 @@ pub async fn sync_once(
     for address in &candidates {
         match client::sync_with(campaign.clone(), address).await {
             Ok(report) => {
-                lock(campaign).set_local_value(LAST_HUB, address)?;
+                lock(campaign)
+                    .campaign()?
+                    .set_local_value(LAST_HUB, address)?;
                 return Ok((address.clone(), report));
             }
             Err(error) => last_error = error,
@@ -131,7 +140,9 @@ pub async fn sync_once(
                 let address = address.to_string();
                 match client::sync_with(campaign.clone(), &address).await {
                     Ok(report) => {
-                        lock(campaign).set_local_value(LAST_HUB, &address)?;
+                        lock(campaign)
+                            .campaign()?
+                            .set_local_value(LAST_HUB, &address)?;
                         return Ok((address, report));
                     }
                     Err(error) => last_error = error,

@@ -9,7 +9,7 @@ use holdfast_sync::{Config, Identity, Invite, Report, Session, Status};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::{lock, NetError, SharedCampaign};
+use crate::{lock, NetError, SharedVault};
 
 /// How long to wait for a hub to answer.
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(20);
@@ -51,11 +51,8 @@ async fn read_some(
 }
 
 /// Syncs once with the hub or peer at `address`.
-pub async fn sync_with(campaign: SharedCampaign, address: &str) -> Result<Report, NetError> {
-    let identity = {
-        let mut campaign = lock(&campaign);
-        Identity::of(&mut campaign)?
-    };
+pub async fn sync_with(campaign: SharedVault, address: &str) -> Result<Report, NetError> {
+    let identity = Identity::of(lock(&campaign).campaign()?)?;
     let mut socket = connect(address).await?;
     let (mut session, first) = Session::connect(identity, Config::default())?;
     write(&mut socket, &first, address).await?;
@@ -65,20 +62,24 @@ pub async fn sync_with(campaign: SharedCampaign, address: &str) -> Result<Report
         let bytes = buffer[..count].to_vec();
         let shared = campaign.clone();
         let (returned, output) = tokio::task::spawn_blocking(move || {
-            let mut campaign = lock(&shared);
-            let output = session.receive(&mut campaign, &bytes);
+            let mut vault = lock(&shared);
+            let output = vault
+                .campaign()
+                .map(|campaign| session.receive(campaign, &bytes));
             (session, output)
         })
         .await
         .map_err(|_| NetError::TaskFailed)?;
         session = returned;
+        // Locked (or wiped) halfway: the round stops; nothing half-done was kept.
+        let output = output?;
         write(&mut socket, &output.send, address).await?;
         match output.status {
             Status::Continue => continue,
             Status::Done(report) => {
                 let _ = socket.shutdown().await;
-                let campaign = lock(&campaign);
-                campaign.record_sync(
+                let mut vault = lock(&campaign);
+                vault.campaign()?.record_sync(
                     &report.peer_key,
                     &report.peer_device,
                     address,
@@ -89,8 +90,9 @@ pub async fn sync_with(campaign: SharedCampaign, address: &str) -> Result<Report
             }
             Status::Failed(source) => {
                 let _ = socket.shutdown().await;
-                let campaign = lock(&campaign);
-                let _ = campaign.record_sync_event(address, &source.to_string());
+                if let Ok(campaign) = lock(&campaign).campaign() {
+                    let _ = campaign.record_sync_event(address, &source.to_string());
+                }
                 return Err(NetError::Sync {
                     address: address.to_string(),
                     source,

@@ -5,16 +5,20 @@
 //! A connection that panics is caught by its task: the campaign's in-memory
 //! documents are dropped (disk holds only what committed), the event is
 //! logged, and every other connection carries on.
+//!
+//! While the campaign is locked (or after it was wiped) the hub keeps
+//! listening, and tells each device that connects why it cannot sync.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use holdfast_store::StoreError;
 use holdfast_sync::{Config, Identity, Session, Status};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
-use crate::{lock, SharedCampaign};
+use crate::{lock, SharedVault};
 
 /// How the hub runs.
 #[derive(Debug, Clone)]
@@ -46,6 +50,11 @@ impl Default for HubOptions {
 
 /// What a connection over the limit reads before the hub closes it.
 const BUSY: &str = "the hub is busy; try again in a minute";
+/// What a device reads while the hub's campaign is locked.
+const LOCKED: &str =
+    "the hub is locked; sync again once someone at the hub has unlocked it with its passphrase";
+/// What a device reads after the hub's campaign was wiped.
+const NO_CAMPAIGN: &str = "the hub holds no campaign any more";
 
 /// The addresses a device on the same network can reach this hub at:
 /// every non-loopback IPv4 address of this computer, with the hub's port.
@@ -77,7 +86,7 @@ pub async fn bind(address: &str) -> Result<TcpListener, crate::NetError> {
 
 /// Serves connections until the task is dropped or the listener fails.
 pub async fn serve(
-    campaign: SharedCampaign,
+    campaign: SharedVault,
     identity: Identity,
     listener: TcpListener,
     options: HubOptions,
@@ -95,7 +104,7 @@ pub async fn serve(
             }
         };
         let Ok(permit) = places.clone().try_acquire_owned() else {
-            tokio::spawn(turn_away(socket));
+            tokio::spawn(turn_away(socket, BUSY));
             continue;
         };
         let campaign = campaign.clone();
@@ -114,20 +123,22 @@ pub async fn serve(
                 if options.log {
                     eprintln!("hub: {address}: {note}");
                 }
-                let campaign = lock(&campaign);
-                let _ = campaign.record_sync_event(&address.to_string(), note);
+                if let Ok(campaign) = lock(&campaign).campaign() {
+                    let _ = campaign.record_sync_event(&address.to_string(), note);
+                }
             }
             drop(permit);
         });
     }
 }
 
-/// Tells a connection over the limit why it is closed, without waiting on it.
-async fn turn_away(mut socket: TcpStream) {
+/// Tells a connection why it is closed (the hub is busy or locked),
+/// without waiting on it.
+async fn turn_away(mut socket: TcpStream, reason: &str) {
     let mut refusal = Vec::new();
     holdfast_sync::frame::encode(
         holdfast_sync::frame::FrameKind::Refusal,
-        BUSY.as_bytes(),
+        reason.as_bytes(),
         &mut refusal,
     );
     let _ = tokio::time::timeout(Duration::from_secs(1), socket.write_all(&refusal)).await;
@@ -135,7 +146,7 @@ async fn turn_away(mut socket: TcpStream) {
 }
 
 async fn connection(
-    campaign: SharedCampaign,
+    campaign: SharedVault,
     identity: Identity,
     mut socket: TcpStream,
     address: SocketAddr,
@@ -172,13 +183,22 @@ async fn connection(
         let shared = campaign.clone();
         let mut running = session.take().expect("a session between reads");
         let step = tokio::task::spawn_blocking(move || {
-            let mut campaign = lock(&shared);
-            let output = running.receive(&mut campaign, &bytes);
+            let mut vault = lock(&shared);
+            let output = match vault.campaign() {
+                Ok(campaign) => Ok(running.receive(campaign, &bytes)),
+                Err(StoreError::Locked) => Err(LOCKED),
+                Err(_) => Err(NO_CAMPAIGN),
+            };
             (running, output)
         })
         .await;
         let (running, output) = match step {
-            Ok(step) => step,
+            Ok((running, Ok(output))) => (running, output),
+            Ok((running, Err(reason))) => {
+                session = Some(running);
+                turn_away(socket, reason).await;
+                break Err(format!("was turned away: {reason}"));
+            }
             Err(_) => break Err("Holdfast failed while handling this connection (a panic); it was closed and nothing half-done was kept".into()),
         };
         if !output.send.is_empty() && socket.write_all(&output.send).await.is_err() {
@@ -197,7 +217,16 @@ async fn connection(
         .as_ref()
         .map(Session::peer_description)
         .unwrap_or_else(|| "an unidentified peer".to_string());
-    let campaign = lock(&campaign);
+    let mut vault = lock(&campaign);
+    // Locked or wiped meanwhile: there is nowhere to note what happened.
+    let Ok(campaign) = vault.campaign() else {
+        if options.log {
+            if let Err(note) = outcome {
+                eprintln!("hub: {address}: {peer} {note}");
+            }
+        }
+        return;
+    };
     match outcome {
         Ok(Status::Done(report)) => {
             let _ = campaign.record_sync(

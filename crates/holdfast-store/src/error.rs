@@ -36,6 +36,10 @@ pub enum StoreError {
     NotFound { kind: &'static str, id: String },
     #[error("{0}")]
     Rejected(String),
+    /// The one acting may not do this, such as a member who is not a
+    /// steward erasing someone.
+    #[error("{0}")]
+    NotAllowed(String),
     #[error("roster line {line}: {reason} (nothing from this file was imported)")]
     RosterLine { line: u64, reason: String },
     #[error("the roster file could not be read: {0}")]
@@ -46,6 +50,8 @@ pub enum StoreError {
     PassphraseNeeded,
     #[error("the passphrase is wrong; nothing was changed")]
     WrongPassphrase,
+    #[error("the campaign is locked; unlock it with its passphrase on this device")]
+    Locked,
     #[error("the key file is damaged: {0}")]
     DamagedKeyFile(String),
     #[error("pairing refused: {0}")]

@@ -15,8 +15,10 @@ mod rebase;
 mod replication;
 mod schema;
 pub mod use_cases;
+mod vault;
 
 pub use campaign::{open_connection, Campaign, MergeOutcome, Writer, DATABASE_FILE};
 pub use error::{Result, StoreError};
 pub use rebase::Rebase;
 pub use replication::{PeerSync, Received, SyncEvent, SyncStatus, PRIVATE_KEY, PUBLIC_KEY};
+pub use vault::Vault;

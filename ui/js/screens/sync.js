@@ -4,7 +4,7 @@
 // devices, shown as a QR code and as a code to read out.
 
 import { api } from '../api.js';
-import { append, empty, field, h, memberPicker, note, screenHeading, section, select, svg } from '../dom.js';
+import { append, askInPlace, empty, field, h, memberPicker, note, screenHeading, section, select, svg } from '../dom.js';
 import { formatDateTime, t } from '../i18n.js';
 
 const INVITE_ROLES = ['member', 'captain', 'coordinator', 'steward'];
@@ -244,62 +244,25 @@ function deviceRow(device, steward, app, redraw) {
   // This device cannot revoke itself, and a revoked one stays revoked.
   if (!steward || revoked || device.this_device) return row;
 
-  const revokeButton = h('button', {
-    type: 'button',
-    class: 'button danger',
-    'aria-label': t('sync.revoke_label', { label: device.label }),
-    text: t('sync.revoke'),
-    onclick: () => ask(),
-  });
-  const idle = () => {
-    slot.classList.remove('is-asking');
-    slot.replaceChildren(revokeButton);
-  };
   // Revoking cannot be undone, so the button only asks; the question names
   // the device and says what follows, and "Cancel" has the focus.
-  const ask = () => {
-    const questionId = `revoke-question-${device.id}`;
-    const status = h('div', { 'aria-live': 'polite' });
-    const cancel = h('button', {
-      type: 'button',
-      class: 'button secondary',
-      text: t('sync.cancel'),
-      onclick: () => {
-        idle();
-        revokeButton.focus();
-      },
-    });
-    const confirm = h('button', {
+  askInPlace(slot, {
+    button: h('button', {
       type: 'button',
       class: 'button danger',
-      text: t('sync.revoke_yes'),
-      onclick: async () => {
-        confirm.disabled = true;
-        cancel.disabled = true;
-        try {
-          const done = await api.revokeDevice(device.id);
-          app.announce(t('sync.revoked', { label: done.label }));
-          await redraw();
-        } catch (error) {
-          status.replaceChildren(note(app.explain(error), 'warning'));
-          confirm.disabled = false;
-          cancel.disabled = false;
-        }
-      },
-    });
-    slot.classList.add('is-asking');
-    slot.replaceChildren(
-      h(
-        'div',
-        { class: 'confirm', role: 'group', 'aria-labelledby': questionId },
-        h('p', { id: questionId, text: t('sync.revoke_confirm', { label: device.label }) }),
-        h('div', { class: 'actions' }, confirm, cancel),
-        status,
-      ),
-    );
-    cancel.focus();
-  };
-  idle();
+      'aria-label': t('sync.revoke_label', { label: device.label }),
+      text: t('sync.revoke'),
+    }),
+    id: `revoke-${device.id}`,
+    question: t('sync.revoke_confirm', { label: device.label }),
+    yes: t('sync.revoke_yes'),
+    act: async () => {
+      const done = await api.revokeDevice(device.id);
+      app.announce(t('sync.revoked', { label: done.label }));
+      await redraw();
+    },
+    explain: (error) => app.explain(error),
+  });
   return row;
 }
 

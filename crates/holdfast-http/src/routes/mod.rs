@@ -6,6 +6,7 @@ mod cadence;
 mod check_ins;
 mod choke_points;
 mod circles;
+pub mod lock;
 mod people;
 mod reports;
 mod skills;
@@ -32,6 +33,7 @@ pub fn api(ui_dir: PathBuf) -> Router<Shared> {
         .merge(aid::routes())
         .merge(reports::routes())
         .merge(sync::routes())
+        .merge(lock::routes())
         .fallback(no_such_route)
 }
 

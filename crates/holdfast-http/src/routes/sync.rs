@@ -98,7 +98,7 @@ async fn sync_now(State(shared): State<Shared>) -> ApiResult<Json<Synced>> {
     // keep being answered while it waits on the network. It runs as a task
     // of its own so that a page closed halfway does not cut a sync short,
     // and it keeps the turn until it ends, not just until the page goes.
-    let campaign = shared.campaign();
+    let campaign = shared.vault();
     let round = tokio::spawn(async move {
         let outcome = background::sync_once(&campaign, &options, &tag, &fingerprint).await;
         drop(turn);

@@ -29,6 +29,21 @@ pub struct Erasure {
     pub devices_revoked: usize,
 }
 
+/// What erasing a member removed: the current record's part, and the
+/// documents whose history no longer holds them.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErasureReport {
+    #[serde(flatten)]
+    pub erasure: Erasure,
+    /// Documents re-based without the member, by id (`campaign`, `aid`, ...).
+    pub history_rebased: Vec<String>,
+    /// Why the history was left as it was, when this device may not re-base
+    /// it: the member is gone from the current record only, until a
+    /// steward's device erases them too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history_note: Option<String>,
+}
+
 impl Campaign {
     pub fn members(&self) -> Result<Vec<Member>> {
         let mut members: Vec<Member> = self.all()?;
@@ -231,5 +246,67 @@ impl Campaign {
                 .execute("DELETE FROM meta WHERE key = 'member_id'", [])?;
         }
         Ok(erasure)
+    }
+
+    /// Erases a member from the current record and then, where this device
+    /// may, from the history of the documents that hold names. A device that
+    /// may not re-base keeps the reason in `history_note` rather than
+    /// failing: the current record is already clean by then.
+    pub fn erase_member_and_history(&mut self, wanted: &str) -> Result<ErasureReport> {
+        let member = self.resolve_member(wanted)?;
+        let erasure = self.erase_member(&member.id)?;
+        let (history_rebased, history_note) = match self.erase_from_history(&member.id) {
+            Ok(rebased) => (rebased.iter().map(|(id, _)| id.to_string()).collect(), None),
+            Err(StoreError::Rejected(reason)) => (Vec::new(), Some(reason)),
+            Err(other) => return Err(other),
+        };
+        Ok(ErasureReport {
+            erasure,
+            history_rebased,
+            history_note,
+        })
+    }
+
+    /// A steward's erasure of a member, confirmed by typing the member's
+    /// full name (trimmed, in any case). `by` is the member acting, who must
+    /// be a steward; erasing cannot be undone, so nothing is erased unless
+    /// every check passes.
+    pub fn erase_member_confirmed(
+        &mut self,
+        by: Option<&str>,
+        wanted: &str,
+        confirm: &str,
+    ) -> Result<ErasureReport> {
+        let acting = match by {
+            Some(id) => self.find::<Member>(id)?,
+            None => None,
+        };
+        let Some(acting) = acting else {
+            return Err(StoreError::NotAllowed(
+                "pick who you are on this device first; only a steward can erase a member"
+                    .to_string(),
+            ));
+        };
+        if !acting.has_role(Role::Steward) {
+            return Err(StoreError::NotAllowed(format!(
+                "{} is not a steward; only a steward can erase a member",
+                acting.name
+            )));
+        }
+        let member = self.resolve_member(wanted)?;
+        if member.id == acting.id {
+            return Err(StoreError::rejected(format!(
+                "{} uses this device and cannot be erased from it; another steward can \
+                 erase them from their own device",
+                member.name
+            )));
+        }
+        if confirm.trim().to_lowercase() != member.name.trim().to_lowercase() {
+            return Err(StoreError::rejected(format!(
+                "type the member's full name, {}, to confirm the erasure",
+                member.name
+            )));
+        }
+        self.erase_member_and_history(&member.id)
     }
 }

@@ -5,3 +5,4 @@ mod lifecycle;
 mod merges;
 mod projections;
 mod support;
+mod vault;
