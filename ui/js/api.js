@@ -123,7 +123,7 @@ export const api = {
   resolveAttention: (request) => post('/api/attention/resolve', request),
 
   lockState: () => get('/api/lock'),
-  lock: () => post('/api/lock'),
+  lock: () => post('/api/lock', {}),
   unlock: (passphrase) => post('/api/unlock', { passphrase }),
   wipe: (confirm) => post('/api/wipe', { confirm }),
 };

@@ -104,9 +104,7 @@ impl Server {
         )
     }
 
-    /// A POST; `Value::Null` sends no body, as for `/api/lock`, whose
-    /// handler reads none (an unread body can cost the kept-alive
-    /// connection, which the next request would then find closed).
+    /// A POST; `Value::Null` sends no body at all.
     fn post(&self, path: &str, body: Value) -> (u16, Value) {
         let request = self.agent.post(format!("{}{path}", self.base));
         let response = if body.is_null() {
@@ -179,8 +177,13 @@ fn a_locked_campaign_answers_423_until_it_is_unlocked() {
     assert_eq!(members[0]["name"], "Ana Ferreira");
     assert_eq!(server.get("/api/lock").1["locked"], false);
 
+    // Lock needs a JSON body, so another site's page cannot lock from afar.
+    let (status, _) = server.post("/api/lock", Value::Null);
+    assert_eq!(status, 400);
+    assert_eq!(server.get("/api/lock").1["locked"], false);
+
     // Lock now, and the API closes again until the passphrase is given.
-    let (status, body) = server.post("/api/lock", Value::Null);
+    let (status, body) = server.post("/api/lock", json!({}));
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["locked"], true);
     assert_eq!(server.get("/api/members").0, 423);
@@ -222,7 +225,7 @@ fn a_campaign_without_a_passphrase_cannot_be_locked() {
     assert_eq!(state["locked"], false);
     assert_eq!(state["protection"], "this-device");
 
-    let (status, body) = server.post("/api/lock", Value::Null);
+    let (status, body) = server.post("/api/lock", json!({}));
     assert_eq!(status, 400, "{body}");
     let message = body["error"].as_str().unwrap_or_default();
     assert!(message.contains("set a passphrase first"), "{message}");
@@ -385,7 +388,7 @@ fn computers_at_the_hall_may_not_lock_unlock_or_wipe() {
     assert!(folder.path().join(KEY_FILE).exists());
 
     // This computer locks; the hall sees the lock too.
-    assert_eq!(server.post("/api/lock", Value::Null).0, 200);
+    assert_eq!(server.post("/api/lock", json!({})).0, 200);
     let (status, _) = hall_request(&hall, "GET", "/api/members", Some(&cookie));
     assert_eq!(status, 423);
 }

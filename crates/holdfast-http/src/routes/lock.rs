@@ -61,7 +61,16 @@ struct Locked {
     locked: bool,
 }
 
-async fn lock(State(shared): State<Shared>) -> ApiResult<Json<Locked>> {
+/// Lock asks for a JSON body, even an empty object: a page on another site
+/// can make the browser send a form or plain text to this computer, but not
+/// JSON without asking first, so it cannot lock the campaign from afar.
+#[derive(Deserialize)]
+struct NoFields {}
+
+async fn lock(
+    State(shared): State<Shared>,
+    Body(NoFields {}): Body<NoFields>,
+) -> ApiResult<Json<Locked>> {
     shared
         .run_on_vault(|vault| {
             vault.lock()?;
