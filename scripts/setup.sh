@@ -22,11 +22,15 @@ installed() {
 #   test opens the real window on a virtual display and drives it through
 #   WebDriver.
 # - file, curl: used by Tauri's build and bundling steps.
+# - gnome-keyring, dbus-daemon (dbus-run-session): the keystore test runs a
+#   real Secret Service in a private D-Bus session (scripts/keystore-test.sh).
+#   Holdfast itself talks D-Bus in Rust, so no libdbus development package.
 packages=(
   build-essential pkg-config chromium
   libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libgtk-3-dev
   libsoup-3.0-dev librsvg2-dev libxdo-dev libssl-dev file curl
   xvfb webkit2gtk-driver
+  gnome-keyring dbus-daemon
 )
 need_apt=()
 for package in "${packages[@]}"; do

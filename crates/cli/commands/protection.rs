@@ -32,7 +32,8 @@ pub enum PassphraseCommand {
     /// Set or change the passphrase (read from HOLDFAST_NEW_PASSPHRASE, or one
     /// line of standard input). The current one, if any, comes from HOLDFAST_PASSPHRASE.
     Set,
-    /// Remove the passphrase: the key is then kept on this device unprotected.
+    /// Remove the passphrase: the key is then sealed by the system keystore
+    /// where there is one, and kept on this device unprotected otherwise.
     Remove,
 }
 
@@ -67,14 +68,18 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
             })
         }
         Command::Passphrase(PassphraseCommand::Remove) => {
-            at_rest::change_passphrase(
+            let protection = at_rest::change_passphrase(
                 data_dir,
                 given_passphrase().as_deref(),
                 None,
                 Cost::default(),
             )?;
-            output.show(&"none", || {
-                "The passphrase is removed; the key is kept on this device unprotected.".to_string()
+            output.show(&"none", || match protection {
+                at_rest::Protection::SystemKeystore => {
+                    "The passphrase is removed; the key is now sealed by this computer's keystore (your login keyring).".to_string()
+                }
+                _ => "The passphrase is removed; the key is kept on this device unprotected."
+                    .to_string(),
             })
         }
         Command::Wipe { yes } => {

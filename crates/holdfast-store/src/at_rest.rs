@@ -2,17 +2,28 @@
 //!
 //! The database is encrypted as a whole (SQLCipher: every page, the
 //! write-ahead log included) with a random 32-byte key. That key lives in
-//! `holdfast.key` beside the database, sealed in one of two ways:
+//! `holdfast.key` beside the database, sealed in one of three ways:
 //!
 //! * with a passphrase: Argon2id (64 MiB, 3 passes) turns the passphrase and
 //!   a random salt into a key that seals the database key
 //!   (XChaCha20-Poly1305). A seized device without the passphrase yields
 //!   nothing readable; a wrong passphrase fails authentication and changes
 //!   nothing.
-//! * on this device only: no passphrase was set, and the key is stored as
-//!   it is. The files are still unreadable apart from this one, but anyone
-//!   holding the whole folder holds the key. This is the demo's mode and the
-//!   starting point until a steward sets a passphrase.
+//! * by the system keystore: no passphrase was set, and the operating
+//!   system keeps a random key (see [`crate::keystore`]) that seals the
+//!   database key, XChaCha20-Poly1305 again. The keystore entry is named by
+//!   a random id in the file's header, so each data directory has its own.
+//!   A copy of the folder alone opens nothing; someone logged in as the same
+//!   user, with the keystore unlocked, opens it as Holdfast does.
+//! * on this device only: no passphrase was set and no keystore could be
+//!   reached (a server without a desktop session, or a platform Holdfast has
+//!   no keystore for), so the key is stored as it is. The files are still
+//!   unreadable apart from this one, but anyone holding the whole folder
+//!   holds the key.
+//!
+//! Without a passphrase, a new campaign (the demo's too) uses the keystore
+//! where one answers and this device only otherwise, until a steward sets a
+//! passphrase.
 //!
 //! Wiping destroys the key first (overwritten, flushed, removed), which
 //! makes every other file unreadable at once, then removes the files.
@@ -27,6 +38,7 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand::RngCore;
 
 use crate::error::{Result, StoreError};
+use crate::keystore;
 
 /// The file that holds the sealed database key.
 pub const KEY_FILE: &str = "holdfast.key";
@@ -34,6 +46,7 @@ const MAGIC: &[u8; 13] = b"HOLDFAST KEY\n";
 const VERSION: u8 = 1;
 const PASSPHRASE: u8 = 1;
 const DEVICE: u8 = 2;
+const KEYSTORE: u8 = 3;
 
 /// Argon2id's cost, kept in the file so that it can be tuned per device
 /// without breaking older files.
@@ -73,6 +86,13 @@ impl DatabaseKey {
         DatabaseKey(key)
     }
 
+    /// The key itself, for checks that it is written nowhere it should
+    /// not be.
+    #[doc(hidden)]
+    pub fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     /// The statement SQLCipher needs first on every connection.
     pub(crate) fn pragma(&self) -> String {
         let hex: String = self.0.iter().map(|byte| format!("{byte:02x}")).collect();
@@ -84,10 +104,14 @@ impl DatabaseKey {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Protection {
     Passphrase,
+    /// Sealed by a key that the operating system's keystore keeps.
+    SystemKeystore,
     ThisDeviceOnly,
 }
 
 /// Makes a new database key for a new data directory and writes its file.
+/// Without a passphrase the key is sealed by the system keystore when one
+/// answers, and kept on this device only when none does.
 pub fn create(data_dir: &Path, passphrase: Option<&str>) -> Result<DatabaseKey> {
     let key = DatabaseKey::generate();
     write_key_file(data_dir, &key, passphrase, Cost::default())?;
@@ -104,34 +128,53 @@ pub fn unlock(data_dir: &Path, passphrase: Option<&str>) -> Result<Option<Databa
         Err(source) => return Err(data_dir_error(&path, source)),
     };
     let file = KeyFile::parse(&bytes)?;
-    match (file.protection, passphrase) {
-        (DEVICE, _) => Ok(Some(DatabaseKey(
-            file.sealed
-                .as_slice()
-                .try_into()
-                .map_err(|_| damaged("the key has the wrong length"))?,
-        ))),
-        (PASSPHRASE, None) => Err(StoreError::PassphraseNeeded),
+    let opened = match (file.protection, passphrase) {
+        (DEVICE, _) => file.sealed.clone(),
+        (PASSPHRASE, None) => return Err(StoreError::PassphraseNeeded),
         (PASSPHRASE, Some(passphrase)) => {
             let sealing = derive(passphrase, &file.salt, file.cost)?;
-            let opened = XChaCha20Poly1305::new_from_slice(&sealing)
-                .expect("32-byte key")
-                .decrypt(
-                    XNonce::from_slice(&file.nonce),
-                    Payload {
-                        msg: &file.sealed,
-                        aad: &file.header(),
-                    },
-                )
-                .map_err(|_| StoreError::WrongPassphrase)?;
-            Ok(Some(DatabaseKey(
-                opened
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| damaged("the key has the wrong length"))?,
-            )))
+            file.open(&sealing)
+                .map_err(|_| StoreError::WrongPassphrase)?
         }
-        _ => Err(damaged("unknown protection")),
+        (KEYSTORE, _) => {
+            let account = file.keystore_account();
+            let sealing = keystore::fetch(&account).map_err(|error| match error {
+                keystore::FetchError::Missing => StoreError::KeystoreEntryMissing {
+                    service: keystore::SERVICE,
+                    account: account.clone(),
+                },
+                keystore::FetchError::Unreachable(reason) => {
+                    StoreError::KeystoreUnreachable(reason)
+                }
+                keystore::FetchError::WrongLength => {
+                    damaged("its entry in the system keystore is not a key")
+                }
+            })?;
+            file.open(&sealing)
+                .map_err(|_| damaged("its entry in the system keystore does not open it"))?
+        }
+        _ => return Err(damaged("unknown protection")),
+    };
+    Ok(Some(DatabaseKey(
+        opened
+            .as_slice()
+            .try_into()
+            .map_err(|_| damaged("the key has the wrong length"))?,
+    )))
+}
+
+/// The name of the system keystore's entry (under the service
+/// [`keystore::SERVICE`]) that a data directory's key file needs, if its
+/// key is sealed that way.
+pub fn keystore_account(data_dir: &Path) -> Result<Option<String>> {
+    let path = data_dir.join(KEY_FILE);
+    match fs::read(&path) {
+        Ok(bytes) => {
+            let file = KeyFile::parse(&bytes)?;
+            Ok((file.protection == KEYSTORE).then(|| file.keystore_account()))
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(data_dir_error(&path, source)),
     }
 }
 
@@ -141,6 +184,7 @@ pub fn protection(data_dir: &Path) -> Result<Option<Protection>> {
     match fs::read(&path) {
         Ok(bytes) => Ok(Some(match KeyFile::parse(&bytes)?.protection {
             PASSPHRASE => Protection::Passphrase,
+            KEYSTORE => Protection::SystemKeystore,
             _ => Protection::ThisDeviceOnly,
         })),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -148,14 +192,17 @@ pub fn protection(data_dir: &Path) -> Result<Option<Protection>> {
     }
 }
 
-/// Seals the existing key under a new passphrase (or none). The database
-/// itself is not rewritten: only the small key file changes, atomically.
+/// Seals the existing key under a new passphrase (or none: then by the
+/// system keystore where one answers, else on this device only). The
+/// database itself is not rewritten: only the small key file changes,
+/// atomically. A keystore entry the old file needed is removed afterwards.
+/// Gives the protection the key has now.
 pub fn change_passphrase(
     data_dir: &Path,
     current: Option<&str>,
     new: Option<&str>,
     cost: Cost,
-) -> Result<()> {
+) -> Result<Protection> {
     let key = unlock(data_dir, current)?.ok_or_else(|| {
         StoreError::rejected("this campaign was made before encryption; it has no key to protect")
     })?;
@@ -176,10 +223,14 @@ pub struct Wiped {
 }
 
 /// Makes the campaign unreadable, then removes its files: the key file is
-/// overwritten with random bytes and flushed before anything else.
+/// overwritten with random bytes and flushed before anything else. The
+/// system keystore's entry, if the key had one, is removed after the file;
+/// a keystore that cannot be reached then does not stop the wipe (the entry
+/// opens nothing without the file).
 pub fn wipe(data_dir: &Path) -> Result<Wiped> {
     let started = Instant::now();
     let key_path = data_dir.join(KEY_FILE);
+    let account = keystore_account(data_dir).ok().flatten();
     if let Ok(metadata) = fs::metadata(&key_path) {
         let mut noise = vec![0_u8; metadata.len() as usize];
         rand::rng().fill_bytes(&mut noise);
@@ -193,6 +244,9 @@ pub fn wipe(data_dir: &Path) -> Result<Wiped> {
         fs::remove_file(&key_path).map_err(|source| data_dir_error(&key_path, source))?;
     }
     let seconds_until_unreadable = started.elapsed().as_secs_f64();
+    if let Some(account) = account {
+        let _ = keystore::delete(&account);
+    }
     let mut files_removed = 1;
     for name in [
         crate::DATABASE_FILE.to_string(),
@@ -233,6 +287,42 @@ impl KeyFile {
         header
     }
 
+    /// The keystore entry's account name: the random id that the salt's
+    /// place in the header holds for this kind of file.
+    fn keystore_account(&self) -> String {
+        let id: String = self.salt.iter().map(|byte| format!("{byte:02x}")).collect();
+        format!("campaign-{id}")
+    }
+
+    /// Seals `key` under `sealing`, the header authenticated with it.
+    fn seal(&self, sealing: &[u8; 32], key: &DatabaseKey) -> Result<Vec<u8>> {
+        XChaCha20Poly1305::new_from_slice(sealing)
+            .expect("32-byte key")
+            .encrypt(
+                XNonce::from_slice(&self.nonce),
+                Payload {
+                    msg: &key.0,
+                    aad: &self.header(),
+                },
+            )
+            .map_err(|_| damaged("sealing failed"))
+    }
+
+    /// The sealed key, opened with `sealing`; an error if authentication
+    /// fails (the wrong sealing key, or a changed header or key).
+    fn open(&self, sealing: &[u8; 32]) -> std::result::Result<Vec<u8>, ()> {
+        XChaCha20Poly1305::new_from_slice(sealing)
+            .expect("32-byte key")
+            .decrypt(
+                XNonce::from_slice(&self.nonce),
+                Payload {
+                    msg: &self.sealed,
+                    aad: &self.header(),
+                },
+            )
+            .map_err(|_| ())
+    }
+
     fn encode(&self) -> Vec<u8> {
         let mut bytes = self.header();
         bytes.push(self.sealed.len() as u8);
@@ -268,50 +358,93 @@ impl KeyFile {
     }
 }
 
+/// Writes the key file, replacing any there. Without a passphrase, a new
+/// random sealing key goes into the system keystore first; if none takes it,
+/// the key is kept on this device only. A keystore entry that the replaced
+/// file needed is removed once the new file is in place.
 fn write_key_file(
     data_dir: &Path,
     key: &DatabaseKey,
     passphrase: Option<&str>,
     cost: Cost,
-) -> Result<()> {
+) -> Result<Protection> {
+    let replaced_account = keystore_account(data_dir).ok().flatten();
     let mut salt = [0_u8; 16];
     let mut nonce = [0_u8; 24];
     rand::rng().fill_bytes(&mut salt);
     rand::rng().fill_bytes(&mut nonce);
     let mut file = KeyFile {
-        protection: if passphrase.is_some() {
-            PASSPHRASE
-        } else {
-            DEVICE
-        },
+        protection: DEVICE,
         cost,
         salt,
         nonce,
         sealed: Vec::new(),
     };
-    file.sealed = match passphrase {
-        None => key.0.to_vec(),
+    let mut stored_account = None;
+    let protection = match passphrase {
         Some(passphrase) => {
+            file.protection = PASSPHRASE;
             let sealing = derive(passphrase, &salt, cost)?;
-            XChaCha20Poly1305::new_from_slice(&sealing)
-                .expect("32-byte key")
-                .encrypt(
-                    XNonce::from_slice(&nonce),
-                    Payload {
-                        msg: &key.0,
-                        aad: &file.header(),
-                    },
-                )
-                .map_err(|_| damaged("sealing failed"))?
+            file.sealed = file.seal(&sealing, key)?;
+            Protection::Passphrase
+        }
+        None => {
+            let mut sealing = [0_u8; 32];
+            rand::rng().fill_bytes(&mut sealing);
+            file.protection = KEYSTORE;
+            // No passphrase, no cost: zero in the header says so.
+            file.cost = Cost {
+                memory_kib: 0,
+                passes: 0,
+                lanes: 0,
+            };
+            let account = file.keystore_account();
+            if keystore::store(&account, &sealing).is_ok() {
+                file.sealed = file.seal(&sealing, key)?;
+                stored_account = Some(account);
+                Protection::SystemKeystore
+            } else {
+                file.protection = DEVICE;
+                file.cost = cost;
+                file.sealed = key.0.to_vec();
+                Protection::ThisDeviceOnly
+            }
         }
     };
+    let written = write_atomically(data_dir, &file.encode());
+    if written.is_err() {
+        if let Some(account) = &stored_account {
+            let _ = keystore::delete(account);
+        }
+    }
+    written?;
+    if let Some(replaced) = replaced_account {
+        if stored_account.as_ref() != Some(&replaced) {
+            let _ = keystore::delete(&replaced);
+        }
+    }
+    Ok(protection)
+}
+
+/// Removes the key file, and its keystore entry if it has one: for a
+/// creation cut off before anything was kept.
+pub(crate) fn remove_key_file(data_dir: &Path) {
+    let account = keystore_account(data_dir).ok().flatten();
+    if fs::remove_file(data_dir.join(KEY_FILE)).is_ok() {
+        if let Some(account) = account {
+            let _ = keystore::delete(&account);
+        }
+    }
+}
+
+fn write_atomically(data_dir: &Path, bytes: &[u8]) -> Result<()> {
     // Written beside, flushed, then renamed over the old file: a crash
     // leaves the old key file or the new one, never half of one.
     let path = data_dir.join(KEY_FILE);
     let partial = data_dir.join(format!("{KEY_FILE}.partial"));
     let mut handle = File::create(&partial).map_err(|source| data_dir_error(&partial, source))?;
     handle
-        .write_all(&file.encode())
+        .write_all(bytes)
         .and_then(|()| handle.sync_all())
         .map_err(|source| data_dir_error(&partial, source))?;
     fs::rename(&partial, &path).map_err(|source| data_dir_error(&path, source))?;
@@ -400,6 +533,49 @@ mod tests {
         fs::write(&path, &good[..good.len() - 3]).unwrap();
         let error = unlock(dir.path(), Some("solidarity forever")).unwrap_err();
         assert!(error.to_string().contains("cut short"), "{error}");
+    }
+
+    #[test]
+    fn a_keystore_file_without_its_entry_is_refused_by_name() {
+        // Written by hand with a sealing key no keystore has: whether a
+        // keystore answers here or not, opening fails and says why.
+        let dir = tempfile::tempdir().unwrap();
+        let mut salt = [0_u8; 16];
+        let mut nonce = [0_u8; 24];
+        let mut sealing = [0_u8; 32];
+        rand::rng().fill_bytes(&mut salt);
+        rand::rng().fill_bytes(&mut nonce);
+        rand::rng().fill_bytes(&mut sealing);
+        let mut file = KeyFile {
+            protection: KEYSTORE,
+            cost: Cost {
+                memory_kib: 0,
+                passes: 0,
+                lanes: 0,
+            },
+            salt,
+            nonce,
+            sealed: Vec::new(),
+        };
+        let key = DatabaseKey::generate();
+        file.sealed = file.seal(&sealing, &key).unwrap();
+        assert_eq!(file.open(&sealing).unwrap(), key.0.to_vec());
+        fs::write(dir.path().join(KEY_FILE), file.encode()).unwrap();
+        assert_eq!(
+            protection(dir.path()).unwrap(),
+            Some(Protection::SystemKeystore)
+        );
+        assert_eq!(
+            keystore_account(dir.path()).unwrap(),
+            Some(file.keystore_account())
+        );
+        match unlock(dir.path(), None) {
+            Err(StoreError::KeystoreEntryMissing { account, .. }) => {
+                assert_eq!(account, file.keystore_account());
+            }
+            Err(StoreError::KeystoreUnreachable(_)) => {}
+            other => panic!("expected a keystore error, got {other:?}"),
+        }
     }
 
     #[test]

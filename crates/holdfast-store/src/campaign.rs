@@ -585,10 +585,10 @@ fn clear_interrupted_start(data_dir: &Path) -> Result<()> {
         format!("{DATABASE_FILE}-wal"),
         format!("{DATABASE_FILE}-shm"),
         format!("{DATABASE_FILE}-journal"),
-        at_rest::KEY_FILE.to_string(),
     ] {
         let _ = std::fs::remove_file(data_dir.join(name));
     }
+    at_rest::remove_key_file(data_dir);
     Ok(())
 }
 

@@ -54,6 +54,17 @@ pub enum StoreError {
     Locked,
     #[error("the key file is damaged: {0}")]
     DamagedKeyFile(String),
+    /// The key file needs an entry in the system keystore that is not there:
+    /// the folder was copied from another login or computer, or the entry
+    /// was deleted.
+    #[error("this campaign's key is sealed by the system keystore, which has no entry for it (service `{service}`, account `{account}`): the folder was copied from another login or computer, or the entry was deleted, so it cannot be opened here")]
+    KeystoreEntryMissing {
+        service: &'static str,
+        account: String,
+    },
+    /// The key file needs the system keystore, and none answered.
+    #[error("this campaign's key is sealed by the system keystore, which could not be reached (is the desktop session's keyring running and unlocked?): {0}")]
+    KeystoreUnreachable(String),
     #[error("pairing refused: {0}")]
     InviteRefused(String),
     #[error("the file is not a Holdfast document: {0}")]

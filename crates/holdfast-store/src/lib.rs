@@ -10,6 +10,7 @@ mod campaign;
 mod documents;
 mod error;
 pub mod inspect;
+pub mod keystore;
 mod projection;
 mod rebase;
 mod replication;

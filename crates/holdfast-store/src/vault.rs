@@ -70,8 +70,9 @@ impl Vault {
     }
 
     /// Closes the campaign until the passphrase is given again. Only a
-    /// campaign with a passphrase can be locked: a key kept on this device
-    /// would open it again for anyone.
+    /// campaign with a passphrase can be locked: a key kept on this device,
+    /// or sealed by the system keystore, would open it again for anyone
+    /// using this login.
     pub fn lock(&mut self) -> Result<()> {
         match self.state {
             State::Wiped => return Err(self.no_campaign()),

@@ -30,8 +30,10 @@ pub fn routes() -> Router<Shared> {
 #[derive(Serialize)]
 struct LockState {
     locked: bool,
-    /// `passphrase`, or `this-device` when the key is kept on this device
-    /// without one (the campaign cannot be locked then).
+    /// `passphrase`; `system-keystore` when, without one, the operating
+    /// system's keystore seals the key; or `this-device` when the key is
+    /// kept on this device as it is. Only a campaign with a passphrase can
+    /// be locked.
     protection: &'static str,
     /// After this long without a touch or a key press, the UI locks a
     /// campaign that has a passphrase.
@@ -44,7 +46,8 @@ async fn state(State(shared): State<Shared>) -> ApiResult<Json<LockState>> {
         .run_on_vault(move |vault| {
             let protection = match vault.protection()? {
                 Some(Protection::Passphrase) => "passphrase",
-                _ => "this-device",
+                Some(Protection::SystemKeystore) => "system-keystore",
+                Some(Protection::ThisDeviceOnly) | None => "this-device",
             };
             Ok(LockState {
                 locked: vault.is_locked(),
