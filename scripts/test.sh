@@ -26,6 +26,10 @@ step() { printf '\n== %s\n' "$*"; }
 # scripts/keystore-test.sh turns it back on inside its private session.
 export HOLDFAST_KEYSTORE=off
 
+# A single run gains nothing from incremental compilation, and its caches
+# take gigabytes of disk beside everything else this script builds.
+export CARGO_INCREMENTAL=0
+
 step "cargo fmt --check"
 cargo fmt --all --check
 
