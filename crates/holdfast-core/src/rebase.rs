@@ -166,24 +166,14 @@ pub fn transplant(
         .copied()
         .collect();
     let now = old.get_heads();
-    let mut touched = BTreeSet::new();
-    for patch in old.diff(&seen, &now) {
-        use automerge::{PatchAction, Prop};
-        match (patch.path.first(), patch.path.get(1)) {
-            (Some((_, Prop::Map(collection))), Some((_, Prop::Map(record)))) => {
-                touched.insert((collection.clone(), record.clone()));
-            }
-            (Some((_, Prop::Map(collection))), None) => {
-                if let PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } =
-                    &patch.action
-                {
-                    touched.insert((collection.clone(), key.clone()));
-                }
-            }
-            _ => {}
-        }
-    }
-    let known: BTreeSet<&str> = id.kind()?.collections().iter().copied().collect();
+    let collections = id.kind()?.collections();
+    // A patch outside the records (none is expected: the header never
+    // changes after genesis) makes every record count as touched.
+    let touched = match crate::record::touched_by(old.diff(&seen, &now)) {
+        Some(touched) => touched,
+        None => every_record(old, collections)?,
+    };
+    let known: BTreeSet<&str> = collections.iter().copied().collect();
     let mut carried = 0;
     for (collection, record_id) in &touched {
         if !known.contains(collection.as_str()) {
@@ -224,6 +214,21 @@ pub fn retired_by(doc: &mut AutoCommit) -> Vec<HashPrefix> {
         .iter()
         .map(|change| prefix(&change.hash()))
         .collect()
+}
+
+fn every_record(
+    doc: &AutoCommit,
+    collections: &[&str],
+) -> Result<BTreeSet<(String, String)>, CoreError> {
+    let mut records = BTreeSet::new();
+    for collection in collections {
+        if let Some(object) = collection_of(doc, collection)? {
+            for id in doc.keys(&object) {
+                records.insert((collection.to_string(), id));
+            }
+        }
+    }
+    Ok(records)
 }
 
 fn collection_of(doc: &AutoCommit, collection: &str) -> Result<Option<ObjId>, CoreError> {
@@ -324,6 +329,52 @@ mod tests {
             .any(|member| member.id == id)
     }
 
+    /// A campaign document holding `members`, written by a random actor.
+    fn campaign_with(members: &[&Member]) -> AutoCommit {
+        let mut doc = genesis(&DocumentId::campaign()).unwrap();
+        doc.set_actor(ActorId::random());
+        for member in members {
+            record::put(&mut doc, *member).unwrap();
+        }
+        doc.commit();
+        doc
+    }
+
+    /// `shared` re-based without `erased`, and what it retired.
+    fn rebased(
+        shared: &mut AutoCommit,
+        erased: &BTreeSet<String>,
+    ) -> (AutoCommit, HashSet<HashPrefix>) {
+        let retired = retired_by(shared).into_iter().collect();
+        let new = rebuild(
+            shared,
+            &DocumentId::campaign(),
+            &Scrub { erased },
+            ActorId::random(),
+            1,
+        )
+        .unwrap();
+        (new, retired)
+    }
+
+    /// What `transplant` carries from `device` into `new`.
+    fn carry(
+        device: &mut AutoCommit,
+        retired: &HashSet<HashPrefix>,
+        new: &mut AutoCommit,
+        erased: &BTreeSet<String>,
+    ) -> usize {
+        transplant(
+            device,
+            retired,
+            new,
+            &DocumentId::campaign(),
+            &Scrub { erased },
+            2,
+        )
+        .unwrap()
+    }
+
     fn history_mentions(doc: &mut AutoCommit, text: &str) -> bool {
         doc.get_changes(&[])
             .iter()
@@ -332,13 +383,9 @@ mod tests {
 
     #[test]
     fn a_rebuilt_history_holds_the_state_without_the_erased() {
-        let id = DocumentId::campaign();
-        let mut old = genesis(&id).unwrap();
-        old.set_actor(ActorId::random());
         let keep = Member::new("Ottoline Vance", "2026-01-01");
         let gone = Member::new("Quenby Marchetti", "2026-01-01");
-        record::put(&mut old, &keep).unwrap();
-        record::put(&mut old, &gone).unwrap();
+        let mut old = campaign_with(&[&keep, &gone]);
         let committee = Committee {
             id: crate::model::new_id(),
             name: "Strike committee".into(),
@@ -351,8 +398,7 @@ mod tests {
         old.commit();
         assert!(history_mentions(&mut old, "Quenby"));
 
-        let ids = erased(&[&gone.id]);
-        let mut new = rebuild(&old, &id, &Scrub { erased: &ids }, ActorId::random(), 1).unwrap();
+        let (mut new, _) = rebased(&mut old, &erased(&[&gone.id]));
         assert!(!history_mentions(&mut new, "Quenby"));
         assert!(history_mentions(&mut new, "Ottoline"));
         assert_eq!(
@@ -369,14 +415,9 @@ mod tests {
 
     #[test]
     fn edits_the_rebase_never_saw_are_carried_over() {
-        let id = DocumentId::campaign();
-        let mut shared = genesis(&id).unwrap();
-        shared.set_actor(ActorId::random());
         let first = Member::new("Ottoline Vance", "2026-01-01");
         let gone = Member::new("Quenby Marchetti", "2026-01-01");
-        record::put(&mut shared, &first).unwrap();
-        record::put(&mut shared, &gone).unwrap();
-        shared.commit();
+        let mut shared = campaign_with(&[&first, &gone]);
 
         // A phone forks off, then edits while the steward re-bases.
         let mut phone = shared.fork().with_actor(ActorId::random());
@@ -388,18 +429,8 @@ mod tests {
         phone.commit();
 
         let ids = erased(&[&gone.id]);
-        let retired: HashSet<HashPrefix> = retired_by(&mut shared).into_iter().collect();
-        let mut new = rebuild(&shared, &id, &Scrub { erased: &ids }, ActorId::random(), 1).unwrap();
-        let carried = transplant(
-            &mut phone,
-            &retired,
-            &mut new,
-            &id,
-            &Scrub { erased: &ids },
-            2,
-        )
-        .unwrap();
-        assert_eq!(carried, 2);
+        let (mut new, retired) = rebased(&mut shared, &ids);
+        assert_eq!(carry(&mut phone, &retired, &mut new, &ids), 2);
         assert_eq!(
             record::get::<Member>(&new, &renamed.id).unwrap(),
             Some(renamed)
@@ -411,29 +442,14 @@ mod tests {
         // Nothing to carry from a device that held only retired changes.
         let mut caught_up = shared.fork();
         let before = new.get_heads();
-        assert_eq!(
-            transplant(
-                &mut caught_up,
-                &retired,
-                &mut new,
-                &id,
-                &Scrub { erased: &ids },
-                3
-            )
-            .unwrap(),
-            0
-        );
+        assert_eq!(carry(&mut caught_up, &retired, &mut new, &ids), 0);
         assert_eq!(new.get_heads(), before);
     }
 
     #[test]
     fn an_offline_edit_to_an_erased_member_is_not_carried_back() {
-        let id = DocumentId::campaign();
-        let mut shared = genesis(&id).unwrap();
-        shared.set_actor(ActorId::random());
         let gone = Member::new("Quenby Marchetti", "2026-01-01");
-        record::put(&mut shared, &gone).unwrap();
-        shared.commit();
+        let mut shared = campaign_with(&[&gone]);
         let mut phone = shared.fork().with_actor(ActorId::random());
         let mut edited = gone.clone();
         edited.phone = Some("+1 555 0147".into());
@@ -441,17 +457,8 @@ mod tests {
         phone.commit();
 
         let ids = erased(&[&gone.id]);
-        let retired: HashSet<HashPrefix> = retired_by(&mut shared).into_iter().collect();
-        let mut new = rebuild(&shared, &id, &Scrub { erased: &ids }, ActorId::random(), 1).unwrap();
-        transplant(
-            &mut phone,
-            &retired,
-            &mut new,
-            &id,
-            &Scrub { erased: &ids },
-            2,
-        )
-        .unwrap();
+        let (mut new, retired) = rebased(&mut shared, &ids);
+        carry(&mut phone, &retired, &mut new, &ids);
         assert!(!holds_member(&new, &gone.id));
         assert!(!history_mentions(&mut new, "Quenby"));
         assert!(!history_mentions(&mut new, "555 0147"));

@@ -7,7 +7,7 @@
 //! delete records another device added. Writing one path at a time makes an edit
 //! touch only what it means to touch.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{AutoCommit, ObjType, ReadDoc, ROOT};
 use autosurgeon::{Hydrate, Reconcile};
@@ -62,4 +62,28 @@ pub fn delete<R: Record>(doc: &mut AutoCommit, id: &str) -> Result<(), CoreError
     let object = collection_object(doc, R::COLLECTION)?;
     doc.delete(&object, id)?;
     Ok(())
+}
+
+/// The (collection, record id) pairs that `patches` (from `AutoCommit::diff`)
+/// touched, or `None` when a patch reaches outside the records (the header,
+/// a whole collection) and the caller must treat the whole document as
+/// touched.
+pub fn touched_by(patches: Vec<automerge::Patch>) -> Option<BTreeSet<(String, String)>> {
+    use automerge::{PatchAction, Prop};
+    let mut touched = BTreeSet::new();
+    for patch in patches {
+        match (patch.path.first(), patch.path.get(1)) {
+            (Some((_, Prop::Map(collection))), Some((_, Prop::Map(record)))) => {
+                touched.insert((collection.clone(), record.clone()));
+            }
+            (Some((_, Prop::Map(collection))), None) => match &patch.action {
+                PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => {
+                    touched.insert((collection.clone(), key.clone()));
+                }
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    Some(touched)
 }

@@ -242,7 +242,7 @@ impl Campaign {
         }
         let new_changes = loaded.doc.get_changes_meta(&before).len();
         let after = loaded.doc.get_heads();
-        let touched = touched_records(loaded.doc.diff(&before, &after));
+        let touched = holdfast_core::record::touched_by(loaded.doc.diff(&before, &after));
         // A change Automerge accepts may still break the record (a field of
         // the wrong type); projecting fails, the transaction rolls back and
         // `persist` forgets the document, so the change is nowhere. Only the
@@ -374,31 +374,6 @@ impl Campaign {
             recent_events,
         })
     }
-}
-
-/// The (collection, record id) pairs a merge's patches touched, or `None`
-/// when a patch reaches outside the records (the header, a whole
-/// collection), and the whole document must be re-projected.
-fn touched_records(
-    patches: Vec<automerge::Patch>,
-) -> Option<std::collections::BTreeSet<(String, String)>> {
-    use automerge::{PatchAction, Prop};
-    let mut touched = std::collections::BTreeSet::new();
-    for patch in patches {
-        match (patch.path.first(), patch.path.get(1)) {
-            (Some((_, Prop::Map(collection))), Some((_, Prop::Map(record)))) => {
-                touched.insert((collection.clone(), record.clone()));
-            }
-            (Some((_, Prop::Map(collection))), None) => match &patch.action {
-                PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => {
-                    touched.insert((collection.clone(), key.clone()));
-                }
-                _ => return None,
-            },
-            _ => return None,
-        }
-    }
-    Some(touched)
 }
 
 /// Where the sync layer keeps this device's public key (hex).
