@@ -471,21 +471,25 @@ fn stalled_and_oversized_connections_do_not_starve_a_phone() {
     assert_eq!(check_in_ids(&hub), check_in_ids(&ana));
 }
 
-/// One HTTP/1.1 request over a plain socket; returns the status line and
-/// the whole answer.
+/// One HTTP/1.1 GET over a plain socket; returns the status and the whole
+/// answer.
 fn http_get(address: &str, path: &str, cookie: Option<&str>) -> (u16, String) {
-    let mut socket = TcpStream::connect(address).unwrap();
-    socket
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
     let cookie = cookie
         .map(|cookie| format!("Cookie: {cookie}\r\n"))
         .unwrap_or_default();
-    write!(
-        socket,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\n{cookie}Connection: close\r\n\r\n"
+    http_exchange(
+        address,
+        &format!("GET {path} HTTP/1.1\r\nHost: {address}\r\n{cookie}Connection: close\r\n\r\n"),
     )
-    .unwrap();
+}
+
+/// Sends `request` as it is and reads the answer to the end.
+fn http_exchange(address: &str, request: &str) -> (u16, String) {
+    let mut socket = TcpStream::connect(address).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    socket.write_all(request.as_bytes()).unwrap();
     let mut answer = String::new();
     let _ = socket.read_to_string(&mut answer);
     let status = answer
@@ -551,24 +555,13 @@ fn the_hub_serves_the_ui_to_the_hall_only_through_its_link() {
 /// One HTTP/1.1 POST with a JSON body over a plain socket; returns the
 /// status and the whole answer.
 fn http_post(address: &str, path: &str, body: &str) -> (u16, String) {
-    let mut socket = TcpStream::connect(address).unwrap();
-    socket
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    write!(
-        socket,
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
+    http_exchange(
+        address,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
     )
-    .unwrap();
-    let mut answer = String::new();
-    let _ = socket.read_to_string(&mut answer);
-    let status = answer
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or(0);
-    (status, answer)
 }
 
 #[test]

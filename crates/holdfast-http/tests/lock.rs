@@ -329,6 +329,20 @@ fn hall_request_with(
     answer(response.expect("the server answers"))
 }
 
+/// The UI served to the hall as the hub does, and an address of this
+/// machine that another computer would use. `None`, said on stderr, on a
+/// machine whose only interface is loopback: there is no hall to check.
+fn serve_for_hall(folder: &Path) -> Option<(Server, String)> {
+    let (server, bound) = serve(folder, None, true);
+    let hall = holdfast_net::hub::local_addresses(bound.port())
+        .into_iter()
+        .next();
+    if hall.is_none() {
+        eprintln!("no non-loopback address on this machine; the hall cannot be checked");
+    }
+    hall.map(|hall| (server, hall))
+}
+
 #[test]
 fn computers_at_the_hall_may_not_lock_unlock_or_wipe() {
     let folder = campaign(true);
@@ -339,12 +353,7 @@ fn computers_at_the_hall_may_not_lock_unlock_or_wipe() {
         holdfast_http::hall_key(&campaign).expect("a key")
     };
     let cookie = format!("holdfast_hall_key={key}");
-    let (server, bound) = serve(folder.path(), None, true);
-    let Some(hall) = holdfast_net::hub::local_addresses(bound.port())
-        .into_iter()
-        .next()
-    else {
-        eprintln!("no non-loopback address on this machine; the hall cannot be checked");
+    let Some((server, hall)) = serve_for_hall(folder.path()) else {
         return;
     };
 
@@ -414,12 +423,7 @@ fn computers_at_the_hall_may_not_erase_a_member() {
         (holdfast_http::hall_key(&campaign).expect("a key"), ana)
     };
     let cookie = format!("holdfast_hall_key={key}");
-    let (server, bound) = serve(folder.path(), None, true);
-    let Some(hall) = holdfast_net::hub::local_addresses(bound.port())
-        .into_iter()
-        .next()
-    else {
-        eprintln!("no non-loopback address on this machine; the hall cannot be checked");
+    let Some((server, hall)) = serve_for_hall(folder.path()) else {
         return;
     };
 
