@@ -11,60 +11,12 @@
 // `chromium` package; no browser is downloaded.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const artifacts = join(here, 'artifacts');
-const axePath = join(here, 'node_modules/axe-core/axe.min.js');
-const PHONE = { width: 390, height: 844 };
-
-function serverBinary() {
-  const candidates = [
-    process.env.HOLDFAST_SERVE_BIN,
-    join(resolve(root, process.env.CARGO_TARGET_DIR ?? 'target'), 'debug/examples/serve'),
-  ].filter(Boolean);
-  const found = candidates.find((path) => existsSync(path));
-  if (!found) {
-    throw new Error(`no server binary at ${candidates.join(' or ')}; run: cargo build -p holdfast-http --example serve`);
-  }
-  return found;
-}
-
-// Starts the example server on a free port with a fresh demo campaign and
-// resolves with its address once it prints the URL.
-function startServer(dataDir) {
-  return new Promise((resolveStart, rejectStart) => {
-    const child = spawn(serverBinary(), [dataDir, '0', '--demo'], {
-      env: { ...process.env, HOLDFAST_UI_DIR: join(root, 'ui') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const timer = setTimeout(() => rejectStart(new Error(`the server did not start: ${output}`)), 120_000);
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const found = output.match(/serving at (http:\/\/[^\s]+)/);
-      if (found) {
-        clearTimeout(timer);
-        resolveStart({ child, base: found[1].replace(/\/$/, '') });
-      }
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      rejectStart(new Error(`the server stopped (${code}): ${output}`));
-    });
-  });
-}
+import { artifacts, launchBrowser, openPage, seriousViolations, startDemoServer, stopAll } from './support.js';
 
 let server;
 let dataDir;
@@ -72,18 +24,14 @@ let browser;
 const problems = [];
 
 before(async () => {
-  mkdirSync(artifacts, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'holdfast-erase-'));
-  server = await startServer(join(dataDir, 'campaign'));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  server = await startDemoServer(join(dataDir, 'campaign'));
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  server?.child.kill();
+  await stopAll();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -93,20 +41,6 @@ async function api(path) {
   return response.json();
 }
 
-// axe-core goes in through the debugging protocol: the page's policy
-// forbids the inline script that addScriptTag would insert.
-let axeSource;
-async function seriousViolations(page) {
-  axeSource ??= readFileSync(axePath, 'utf8');
-  await page.evaluate(axeSource);
-  const results = await page.evaluate(() =>
-    globalThis.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }),
-  );
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join('; ')})`);
-}
-
 describe('erasing a member from the web UI', () => {
   test('a steward erases a member after typing their full name', async () => {
     const [today, members] = await Promise.all([api('/api/today'), api('/api/members')]);
@@ -114,12 +48,7 @@ describe('erasing a member from the web UI', () => {
     const chosen = members.find((member) => member.id !== today.me.id && !member.roles.includes('steward'));
     assert.ok(chosen, 'the demo has a member to erase');
 
-    const context = await browser.newContext({ viewport: PHONE, locale: 'en-US' });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
+    const page = await openPage(browser, problems);
     await page.goto(`${server.base}/#/members`);
     await page.waitForSelector('body[data-ready] .screen[data-screen="members"]');
     await page.waitForSelector('main:not([aria-busy])');
@@ -195,6 +124,6 @@ describe('erasing a member from the web UI', () => {
       logged.filter((problem) => !refused.includes(problem)),
       [],
     );
-    await context.close();
+    await page.context().close();
   });
 });

@@ -11,98 +11,19 @@
 // HOLDFAST_BIN). Chromium comes from Debian's `chromium` package.
 
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
+import { artifacts, holdfast, launchBrowser, openPage, seriousViolations, start, stop, stopAll } from './support.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const artifacts = join(here, 'artifacts');
-const axePath = join(here, 'node_modules/axe-core/axe.min.js');
-const PHONE = { width: 390, height: 844 };
 const PASSPHRASE = 'bread and roses 1912';
 const IDLE_SECONDS = 3;
 
-function holdfastBinary() {
-  const candidates = [
-    process.env.HOLDFAST_BIN,
-    // CARGO_TARGET_DIR may be relative to the top of the repository.
-    join(resolve(root, process.env.CARGO_TARGET_DIR ?? 'target'), 'debug/holdfast'),
-  ].filter(Boolean);
-  const found = candidates.find((path) => existsSync(path));
-  if (!found) throw new Error(`no holdfast program at ${candidates.join(' or ')}; run: cargo build -p holdfast`);
-  return found;
-}
-
-// The children's environment: the UI from this source tree, a short idle
-// time, and no data folder or passphrase inherited from whoever runs the tests.
-function childEnvironment(extra = {}) {
-  const env = { ...process.env, HOLDFAST_UI_DIR: join(root, 'ui'), HOLDFAST_IDLE_LOCK_SECONDS: String(IDLE_SECONDS), ...extra };
-  delete env.HOLDFAST_DATA_DIR;
-  if (!('HOLDFAST_PASSPHRASE' in extra)) delete env.HOLDFAST_PASSPHRASE;
-  return env;
-}
-
-// Runs one command to its end and returns what it printed as JSON.
-function holdfast(dataDir, args, extra = {}) {
-  return new Promise((resolveRun, rejectRun) => {
-    execFile(
-      holdfastBinary(),
-      ['--data-dir', dataDir, '--json', ...args],
-      { env: childEnvironment(extra), timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) rejectRun(new Error(`holdfast ${args.join(' ')} failed: ${error.message}\n${stderr}`));
-        else resolveRun(JSON.parse(stdout));
-      },
-    );
-  });
-}
-
-const running = new Set();
-
-// Starts `holdfast serve` and resolves once its output matches `ready`.
+// `holdfast serve` with a short idle time, until its output matches `ready`.
 function serve(dataDir, ready) {
-  return new Promise((resolveStart, rejectStart) => {
-    const child = spawn(holdfastBinary(), ['--data-dir', dataDir, 'serve', '--port', '0'], {
-      env: childEnvironment(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    running.add(child);
-    let output = '';
-    let started = false;
-    const timer = setTimeout(() => rejectStart(new Error(`holdfast serve did not start: ${output}`)), 60_000);
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const found = !started && output.match(ready);
-      if (found) {
-        started = true;
-        clearTimeout(timer);
-        resolveStart({ child, found });
-      }
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.on('exit', (code) => {
-      running.delete(child);
-      clearTimeout(timer);
-      if (!started) rejectStart(new Error(`holdfast serve stopped (${code}): ${output}`));
-    });
-  });
-}
-
-async function stop(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((resolveGone) => child.once('exit', resolveGone));
-  child.kill('SIGINT');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await gone;
-  clearTimeout(timer);
+  return start(dataDir, ['serve', '--port', '0'], ready, { HOLDFAST_IDLE_LOCK_SECONDS: String(IDLE_SECONDS) });
 }
 
 let workDir;
@@ -110,43 +31,17 @@ let browser;
 const problems = [];
 
 before(async () => {
-  mkdirSync(artifacts, { recursive: true });
   workDir = mkdtempSync(join(tmpdir(), 'holdfast-lock-'));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  await Promise.all([...running].map((child) => stop(child)));
+  await stopAll();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-// The page's policy forbids inline scripts, so axe-core is evaluated through
-// the debugging protocol, as in ui.test.js.
-let axeSource;
-async function seriousViolations(page) {
-  axeSource ??= readFileSync(axePath, 'utf8');
-  await page.evaluate(axeSource);
-  const results = await page.evaluate(() =>
-    globalThis.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }),
-  );
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join('; ')})`);
-}
-
-async function newPage(locale) {
-  const context = await browser.newContext({ viewport: PHONE, locale });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  return page;
-}
+const newPage = (locale) => openPage(browser, problems, undefined, locale);
 
 const lockScreen = 'body[data-ready] .screen[data-screen="lock"]';
 

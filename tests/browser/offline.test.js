@@ -11,55 +11,13 @@
 // HOLDFAST_BIN). Chromium comes from Debian's `chromium` package.
 
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const artifacts = join(here, 'artifacts');
-const axePath = join(here, 'node_modules/axe-core/axe.min.js');
-const PHONE = { width: 390, height: 844 };
-
-function holdfastBinary() {
-  const candidates = [
-    process.env.HOLDFAST_BIN,
-    // CARGO_TARGET_DIR may be relative to the top of the repository.
-    join(resolve(root, process.env.CARGO_TARGET_DIR ?? 'target'), 'debug/holdfast'),
-  ].filter(Boolean);
-  const found = candidates.find((path) => existsSync(path));
-  if (!found) throw new Error(`no holdfast program at ${candidates.join(' or ')}; run: cargo build -p holdfast`);
-  return found;
-}
-
-// The children's environment: the UI from this source tree, and no data
-// folder inherited from whoever runs the tests.
-function childEnvironment() {
-  const env = { ...process.env, HOLDFAST_UI_DIR: join(root, 'ui') };
-  delete env.HOLDFAST_DATA_DIR;
-  return env;
-}
-
-// Runs one command to its end and returns what it printed as JSON.
-function holdfast(dataDir, ...args) {
-  return new Promise((resolveRun, rejectRun) => {
-    execFile(
-      holdfastBinary(),
-      ['--data-dir', dataDir, '--json', ...args],
-      { env: childEnvironment(), timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) rejectRun(new Error(`holdfast ${args.join(' ')} failed: ${error.message}\n${stderr}`));
-        else resolveRun(JSON.parse(stdout));
-      },
-    );
-  });
-}
+import { artifacts, holdfast, launchBrowser, openPage, seriousViolations, start, stop, stopAll } from './support.js';
 
 // A port nobody is listening on right now, for a server that takes a fixed
 // one: the hub must come back on the port the phone remembers.
@@ -72,52 +30,6 @@ function freePort() {
       probe.close(() => resolvePort(port));
     });
   });
-}
-
-// Every long-running child, so that `after` stops whatever is left even
-// when a test failed halfway.
-const running = new Set();
-
-// Starts a long-running command and resolves once its output matches
-// `ready`, with the match.
-function start(dataDir, args, ready) {
-  return new Promise((resolveStart, rejectStart) => {
-    const child = spawn(holdfastBinary(), ['--data-dir', dataDir, ...args], {
-      env: childEnvironment(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    running.add(child);
-    let output = '';
-    let started = false;
-    const timer = setTimeout(() => rejectStart(new Error(`holdfast ${args[0]} did not start: ${output}`)), 60_000);
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const found = !started && output.match(ready);
-      if (found) {
-        started = true;
-        clearTimeout(timer);
-        resolveStart({ child, found });
-      }
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.on('exit', (code) => {
-      running.delete(child);
-      clearTimeout(timer);
-      if (!started) rejectStart(new Error(`holdfast ${args[0]} stopped (${code}): ${output}`));
-    });
-  });
-}
-
-// Stops a child as Ctrl-C would, and kills it if it does not go.
-async function stop(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((resolveGone) => child.once('exit', resolveGone));
-  child.kill('SIGINT');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await gone;
-  clearTimeout(timer);
 }
 
 async function startHub(hubDir, port) {
@@ -134,41 +46,23 @@ let browser;
 const problems = [];
 
 before(async () => {
-  mkdirSync(artifacts, { recursive: true });
   workDir = mkdtempSync(join(tmpdir(), 'holdfast-offline-'));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  await Promise.all([...running].map((child) => stop(child)));
+  await stopAll();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
-
-// The page's policy forbids inline scripts, so axe-core is evaluated through
-// the debugging protocol, as in ui.test.js.
-let axeSource;
-async function seriousViolations(page) {
-  axeSource ??= readFileSync(axePath, 'utf8');
-  await page.evaluate(axeSource);
-  const results = await page.evaluate(() =>
-    globalThis.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }),
-  );
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join('; ')})`);
-}
 
 describe('a phone with the network cut', () => {
   test('checks in and out, cannot sync, and syncs once the hub is back', { timeout: 240_000 }, async () => {
     // The hall: a demo campaign and its hub on a port of its own.
     const hubDir = join(workDir, 'hub');
     const phoneDir = join(workDir, 'phone');
-    await holdfast(hubDir, 'demo');
-    const members = await holdfast(hubDir, 'member', 'list');
+    await holdfast(hubDir, ['demo']);
+    const members = await holdfast(hubDir, ['member', 'list']);
     const steward = members.find((member) => member.roles.includes('steward'));
     const picketer = members.find(
       (member) => member.roles.length === 1 && member.roles[0] === 'member' && members.filter((other) => other.name === member.name).length === 1,
@@ -179,8 +73,8 @@ describe('a phone with the network cut', () => {
 
     // The steward invites the picketer's phone, which pairs and takes the
     // whole campaign with it.
-    const invite = await holdfast(hubDir, '--as', steward.name, 'invite', picketer.name, '--hub', hub.address);
-    const paired = await holdfast(phoneDir, 'pair', invite.link);
+    const invite = await holdfast(hubDir, ['--as', steward.name, 'invite', picketer.name, '--hub', hub.address]);
+    const paired = await holdfast(phoneDir, ['pair', invite.link]);
     assert.equal(paired.member, picketer.name);
     assert.equal(paired.hub, hub.address);
 
@@ -199,12 +93,7 @@ describe('a phone with the network cut', () => {
     };
     assert.equal((await phoneApi('/api/sync')).unsynced_local_changes, 0, 'the phone left the hall with everything');
 
-    const context = await browser.newContext({ viewport: PHONE, locale: 'en-US' });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
+    const page = await openPage(browser, problems);
     const show = async (screen) => {
       await page.goto(`${base}/#/${screen}`);
       await page.waitForSelector(`body[data-ready] .screen[data-screen="${screen}"]`);
@@ -321,11 +210,11 @@ describe('a phone with the network cut', () => {
     await result.evaluate((element) => element.scrollIntoView({ block: 'center' }));
     await page.screenshot({ path: join(artifacts, 'offline-synced-390x844.png') });
     assert.deepEqual(await seriousViolations(page), []);
-    await context.close();
+    await page.context().close();
 
     // The hub's own record, read with the command line, holds both.
     const phoneDevice = (await phoneApi('/api/devices')).find((device) => device.this_device);
-    const checks = await holdfast(hubDir, 'checks', today.next_action.id);
+    const checks = await holdfast(hubDir, ['checks', today.next_action.id]);
     const arrived = (id) => checks.find((check) => check.id === id);
     for (const [mine, kind] of [
       [checkIn, 'in'],

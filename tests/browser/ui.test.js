@@ -10,63 +10,16 @@
 // `chromium` package; no browser is downloaded.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
+import * as support from './support.js';
+import { artifacts, launchBrowser, PHONE, seriousViolations, startDemoServer, stopAll } from './support.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const artifacts = join(here, 'artifacts');
-const axePath = join(here, 'node_modules/axe-core/axe.min.js');
-const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 const SCREENS = ['today', 'captain', 'choke-points', 'cadence', 'circle', 'skills', 'aid', 'sovereignty', 'members', 'attention', 'sync'];
-
-function serverBinary() {
-  const candidates = [
-    process.env.HOLDFAST_SERVE_BIN,
-    join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug/examples/serve'),
-  ].filter(Boolean);
-  const found = candidates.find((path) => existsSync(path));
-  if (!found) {
-    throw new Error(`no server binary at ${candidates.join(' or ')}; run: cargo build -p holdfast-http --example serve`);
-  }
-  return found;
-}
-
-// Starts the example server on a free port with a fresh demo campaign and
-// resolves with its address once it prints the URL.
-function startServer(dataDir) {
-  return new Promise((resolveStart, rejectStart) => {
-    const child = spawn(serverBinary(), [dataDir, '0', '--demo'], {
-      env: { ...process.env, HOLDFAST_UI_DIR: join(root, 'ui') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const timer = setTimeout(() => rejectStart(new Error(`the server did not start: ${output}`)), 120_000);
-    const read = (chunk) => {
-      output += chunk;
-      const found = output.match(/serving at (http:\/\/[^\s]+)/);
-      if (found) {
-        clearTimeout(timer);
-        resolveStart({ child, base: found[1].replace(/\/$/, '') });
-      }
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      rejectStart(new Error(`the server stopped (${code}): ${output}`));
-    });
-  });
-}
 
 let server;
 let dataDir;
@@ -74,32 +27,20 @@ let browser;
 const problems = [];
 
 before(async () => {
-  mkdirSync(artifacts, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'holdfast-browser-'));
-  server = await startServer(join(dataDir, 'campaign'));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  server = await startDemoServer(join(dataDir, 'campaign'));
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  server?.child.kill();
+  await stopAll();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 // A page that records script errors and policy violations, so any test
 // that sees one fails instead of passing on a half-working screen.
-async function openPage(viewport = PHONE, locale = 'en-US') {
-  const context = await browser.newContext({ viewport, locale });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  return page;
-}
+const openPage = (viewport = PHONE, locale = 'en-US') => support.openPage(browser, problems, viewport, locale);
 
 async function show(page, screen) {
   await page.goto(`${server.base}/#/${screen}`);
@@ -115,21 +56,6 @@ async function api(path) {
 
 function noProblems() {
   assert.deepEqual(problems.splice(0), []);
-}
-
-// The page's policy forbids inline scripts, which is what addScriptTag
-// inserts, so axe-core is evaluated through the debugging protocol instead,
-// which the policy does not govern. The app's own scripts get no such pass.
-let axeSource;
-async function seriousViolations(page) {
-  axeSource ??= readFileSync(axePath, 'utf8');
-  await page.evaluate(axeSource);
-  const results = await page.evaluate(() =>
-    globalThis.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }),
-  );
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join('; ')})`);
 }
 
 describe('the Holdfast web UI', () => {
