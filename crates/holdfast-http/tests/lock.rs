@@ -152,14 +152,7 @@ fn a_locked_campaign_answers_423_until_it_is_unlocked() {
 
     for path in ["/api/today", "/api/members", "/api/settings", "/api/sync"] {
         let (status, body) = server.get(path);
-        assert_eq!(status, 423, "{path}: {body}");
-        assert!(
-            body["error"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("locked"),
-            "{path}: {body}"
-        );
+        assert_refused(path, status, &body, 423, "locked");
     }
     let (status, body) = server.post("/api/check-in", json!({ "action": "a" }));
     assert_eq!(status, 423, "{body}");
@@ -271,14 +264,7 @@ fn wiping_needs_the_confirm_word_and_then_leaves_nothing() {
 
     for path in ["/api/lock", "/api/today", "/api/members"] {
         let (status, body) = server.get(path);
-        assert_eq!(status, 404, "{path}: {body}");
-        assert!(
-            body["error"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("no campaign"),
-            "{path}: {body}"
-        );
+        assert_refused(path, status, &body, 404, "no campaign");
     }
     assert_eq!(
         server
@@ -329,6 +315,13 @@ fn hall_request_with(
     answer(response.expect("the server answers"))
 }
 
+/// That the answer for `path` has `status` and an error saying `says`.
+fn assert_refused(path: &str, status: u16, body: &Value, expected: u16, says: &str) {
+    assert_eq!(status, expected, "{path}: {body}");
+    let error = body["error"].as_str().unwrap_or_default();
+    assert!(error.contains(says), "{path}: {body}");
+}
+
 /// The UI served to the hall as the hub does, and an address of this
 /// machine that another computer would use. `None`, said on stderr, on a
 /// machine whose only interface is loopback: there is no hall to check.
@@ -363,14 +356,7 @@ fn computers_at_the_hall_may_not_lock_unlock_or_wipe() {
     let before = files(folder.path());
     for path in ["/api/lock", "/api/unlock", "/api/wipe"] {
         let (status, body) = hall_request(&hall, "POST", path, Some(&cookie));
-        assert_eq!(status, 403, "{path}: {body}");
-        assert!(
-            body["error"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("only on the computer"),
-            "{path}: {body}"
-        );
+        assert_refused(path, status, &body, 403, "only on the computer");
     }
     assert_eq!(files(folder.path()), before, "nothing changed");
     assert_eq!(server.get("/api/lock").1["locked"], true);
