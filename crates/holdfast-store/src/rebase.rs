@@ -165,7 +165,7 @@ impl Campaign {
             }
         }
         let epoch = Epoch::after(previous, &new.get_heads());
-        self.replace_history(id, new, epoch, &retired, &erased)?;
+        self.replace_history(id, new, epoch, &retired, &erased, true)?;
         Ok(epoch)
     }
 
@@ -234,13 +234,24 @@ impl Campaign {
         } else {
             0
         };
-        self.replace_history(&id, new, rebase.epoch, &rebase.retired, &erased)
-            .map_err(|error| refused(error.to_string()))?;
+        // The history came from the sender; only what was carried over is
+        // new to it.
+        self.replace_history(
+            &id,
+            new,
+            rebase.epoch,
+            &rebase.retired,
+            &erased,
+            carried > 0,
+        )
+        .map_err(|error| refused(error.to_string()))?;
         self.truncate_log()?;
         Ok(carried)
     }
 
     /// Writes `new` as the document's only history, in one transaction.
+    /// `heads_written_here`: whether its heads are changes this device made
+    /// (a re-base, or edits carried over), which no other device holds yet.
     fn replace_history(
         &mut self,
         id: &DocumentId,
@@ -248,6 +259,7 @@ impl Campaign {
         epoch: Epoch,
         retired: &[HashPrefix],
         erased: &BTreeSet<String>,
+        heads_written_here: bool,
     ) -> Result<()> {
         let now = time::now();
         let bytes = new.save();
@@ -289,8 +301,7 @@ impl Campaign {
             "DELETE FROM unsynced_changes WHERE document_id = ?1",
             [id.as_str()],
         )?;
-        // The new history is on no other device until a sync carries it.
-        for head in &heads {
+        for head in heads.iter().filter(|_| heads_written_here) {
             transaction.execute(
                 "INSERT OR IGNORE INTO unsynced_changes (document_id, hash) VALUES (?1, ?2)",
                 params![id.as_str(), head.as_ref()],

@@ -136,6 +136,23 @@ fn an_erased_member_leaves_no_trace_on_any_device_and_offline_edits_survive() {
     assert_eq!(member_names(&cy), member_names(&hub));
     assert_eq!(traces(&mut hub, &needles), Vec::<String>::new());
 
+    // An installed history came from its sender: with nothing carried
+    // over, none of it counts as waiting to leave the device.
+    let history = hub
+        .campaign
+        .rebase_for_peer(&DocumentId::campaign())
+        .unwrap()
+        .expect("the hub holds a re-based history");
+    assert_eq!(quenby.campaign.install_rebase(history).unwrap(), 0);
+    assert_eq!(
+        quenby
+            .campaign
+            .sync_status()
+            .unwrap()
+            .unsynced_local_changes,
+        0
+    );
+
     // The erased member's own phone was revoked with the erasure.
     let (mut client, first) = Session::connect(quenby.identity.clone(), Config::default()).unwrap();
     let mut server = Session::accept(hub.identity.clone(), Config::default());
