@@ -54,52 +54,52 @@ struct EpochRow {
 }
 
 impl Campaign {
-    /// Which history of the document this device holds.
+    /// Which history of the document this device holds. Sync asks for
+    /// every document it announces, so this reads only the epoch itself,
+    /// through a cached statement.
     pub fn epoch(&self, id: &DocumentId) -> Result<Epoch> {
-        Ok(self.epoch_row(id)?.map_or(Epoch::ZERO, |row| row.epoch))
+        let row = self
+            .connection
+            .prepare_cached("SELECT number, base FROM epochs WHERE document_id = ?1")?
+            .query_row([id.as_str()], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
+            })
+            .optional()?;
+        match row {
+            Some((number, base)) => epoch_from(id, number, &base),
+            None => Ok(Epoch::ZERO),
+        }
     }
 
     fn epoch_row(&self, id: &DocumentId) -> Result<Option<EpochRow>> {
         let row = self
             .connection
-            .query_row(
+            .prepare_cached(
                 "SELECT number, base, retired, erased FROM epochs WHERE document_id = ?1",
-                [id.as_str()],
-                |row| {
-                    Ok((
-                        row.get::<_, i64>(0)?,
-                        row.get::<_, Vec<u8>>(1)?,
-                        row.get::<_, Vec<u8>>(2)?,
-                        row.get::<_, String>(3)?,
-                    ))
-                },
-            )
+            )?
+            .query_row([id.as_str()], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, Vec<u8>>(1)?,
+                    row.get::<_, Vec<u8>>(2)?,
+                    row.get::<_, String>(3)?,
+                ))
+            })
             .optional()?;
         let Some((number, base, retired, erased)) = row else {
             return Ok(None);
         };
-        let damaged = |reason: &str| StoreError::DamagedDocument {
-            document: id.to_string(),
-            reason: format!("its epoch record {reason}"),
-        };
-        let base: [u8; 8] = base
-            .as_slice()
-            .try_into()
-            .map_err(|_| damaged("has a base of the wrong length"))?;
         if retired.len() % 8 != 0 {
-            return Err(damaged("has a retired list of the wrong length"));
+            return Err(damaged_epoch(id, "has a retired list of the wrong length"));
         }
         let retired = retired
             .chunks_exact(8)
             .map(|chunk| chunk.try_into().expect("eight bytes"))
             .collect();
-        let erased: BTreeSet<String> =
-            serde_json::from_str(&erased).map_err(|_| damaged("has an unreadable erased list"))?;
+        let erased: BTreeSet<String> = serde_json::from_str(&erased)
+            .map_err(|_| damaged_epoch(id, "has an unreadable erased list"))?;
         Ok(Some(EpochRow {
-            epoch: Epoch {
-                number: number as u64,
-                base,
-            },
+            epoch: epoch_from(id, number, &base)?,
             retired,
             erased,
         }))
@@ -327,5 +327,22 @@ impl Campaign {
         self.connection
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
+    }
+}
+
+fn epoch_from(id: &DocumentId, number: i64, base: &[u8]) -> Result<Epoch> {
+    let base = base
+        .try_into()
+        .map_err(|_| damaged_epoch(id, "has a base of the wrong length"))?;
+    Ok(Epoch {
+        number: number as u64,
+        base,
+    })
+}
+
+fn damaged_epoch(id: &DocumentId, reason: &str) -> StoreError {
+    StoreError::DamagedDocument {
+        document: id.to_string(),
+        reason: format!("its epoch record {reason}"),
     }
 }
