@@ -197,7 +197,7 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
             let summary = bundle::import(&mut campaign, &bytes)
                 .with_context(|| format!("could not import {}", file.display()))?;
             output.show(&summary, || {
-                if summary.changed == 0 {
+                let mut text = if summary.changed == 0 {
                     format!("{} held nothing new.", file.display())
                 } else {
                     format!(
@@ -205,7 +205,11 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
                         crate::output::count(summary.changed as i64, "document", "documents"),
                         file.display()
                     )
+                };
+                for refusal in &summary.refused {
+                    text.push_str(&format!("\nRefused {refusal}"));
                 }
+                text
             })
         }
     }

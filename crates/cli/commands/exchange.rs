@@ -49,6 +49,8 @@ struct Merged {
     file: String,
     document: String,
     changed: bool,
+    /// Changes in the file refused at the door, with why.
+    refused: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -104,17 +106,22 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
                     file: file.display().to_string(),
                     document: outcome.document,
                     changed: outcome.changed,
+                    refused: outcome.refused,
                 });
             }
             output.show(&merged, || {
                 merged
                     .iter()
                     .map(|merge| {
-                        if merge.changed {
+                        let mut text = if merge.changed {
                             format!("Merged {} from {}.", merge.document, merge.file)
                         } else {
                             format!("{} held nothing new for {}.", merge.file, merge.document)
+                        };
+                        for refusal in &merge.refused {
+                            text.push_str(&format!("\nRefused {refusal}"));
                         }
+                        text
                     })
                     .collect::<Vec<_>>()
                     .join("\n")

@@ -774,9 +774,9 @@ fn first_flight(campaign: &mut Campaign, hub_key: &str) -> Result<FlightSize> {
                     bloom: sync::BloomFilter::default(),
                 }]);
             }
-            if let Some(message) = campaign.generate_sync_message(&id, &mut state)? {
+            if let Some((message, signatures)) = campaign.generate_sync_message(&id, &mut state)? {
                 changes += message.changes.iter().map(<[u8]>::len).sum::<usize>();
-                syncs.push((id, message.encode()));
+                syncs.push((id, message.encode(), signatures));
             }
         }
     }

@@ -6,12 +6,14 @@
 //! strike pay, sovereignty gains, what needs attention). Storage lives in
 //! `holdfast-store`; the command line and the app are shells around that.
 
+pub mod authority;
 pub mod documents;
 pub mod error;
 pub mod model;
 pub mod rebase;
 pub mod record;
 pub mod rules;
+pub mod signing;
 pub mod time;
 
 pub use documents::{Audience, DocumentId, DocumentKind};

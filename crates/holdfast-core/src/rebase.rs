@@ -134,6 +134,12 @@ pub fn rebuild(
 /// deleted). Returns how many records were carried over. The carried edits
 /// are one new change by `new`'s actor; a record both the re-base and such
 /// an edit changed ends as this device last saw it.
+///
+/// Only records this device's own changes (by `new`'s actor) touched are
+/// carried: the carried change is signed by this device and judged by its
+/// authority, so it cannot vouch for edits other devices made. Those come
+/// back from their own devices, which carry them over when they install
+/// the new history.
 pub fn transplant(
     old: &mut AutoCommit,
     retired: &HashSet<HashPrefix>,
@@ -169,10 +175,18 @@ pub fn transplant(
     let collections = id.kind()?.collections();
     // A patch outside the records (none is expected: the header never
     // changes after genesis) makes every record count as touched.
-    let touched = match crate::record::touched_by(old.diff(&seen, &now)) {
+    let mut touched = match crate::record::touched_by(old.diff(&seen, &now)) {
         Some(touched) => touched,
         None => every_record(old, collections)?,
     };
+    let own = new.get_actor().clone();
+    let kind = id.kind()?;
+    let mine: BTreeSet<(String, String)> = changes
+        .iter()
+        .filter(|change| !is_retired(&change.hash()) && *change.actor_id() == own)
+        .flat_map(|change| crate::authority::touched_records(old, kind, change).unwrap_or_default())
+        .collect();
+    touched.retain(|record| mine.contains(record));
     let known: BTreeSet<&str> = collections.iter().copied().collect();
     let mut carried = 0;
     for (collection, record_id) in &touched {
@@ -364,6 +378,9 @@ mod tests {
         new: &mut AutoCommit,
         erased: &BTreeSet<String>,
     ) -> usize {
+        // The device carries its own edits: the new history is written on
+        // it, under its actor.
+        new.set_actor(device.get_actor().clone());
         transplant(
             device,
             retired,

@@ -577,12 +577,12 @@ fn sync_devices(main: &mut Campaign, peer: &mut Campaign, road: Road) -> Result<
                     if to_peer.is_none() && to_main.is_none() {
                         break;
                     }
-                    if let Some(message) = to_peer {
-                        peer.receive_sync_message(id, &mut peer_state, message)?;
+                    if let Some((message, signatures)) = to_peer {
+                        peer.receive_sync_message(id, &mut peer_state, message, &signatures)?;
                     }
-                    if let Some(message) = to_main {
+                    if let Some((message, signatures)) = to_main {
                         brought += main
-                            .receive_sync_message(id, &mut main_state, message)?
+                            .receive_sync_message(id, &mut main_state, message, &signatures)?
                             .new_changes;
                     }
                 }

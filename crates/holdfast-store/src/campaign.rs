@@ -10,15 +10,19 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use automerge::{ActorId, AutoCommit};
+use automerge::{ActorId, AutoCommit, ChangeHash};
+use holdfast_core::authority::Authors;
 use holdfast_core::model::*;
 use holdfast_core::rules::attention::{self, AttentionInput};
+use holdfast_core::signing::SigningKey;
 use holdfast_core::{record, time, DocumentId, DocumentKind, Record};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::at_rest;
+use crate::authority::Signatures;
 use crate::documents::{
     self, LoadedDocument, COMPACT_AFTER_CHANGES, COMPACT_ON_WRITE_AFTER_CHANGES,
 };
@@ -40,6 +44,11 @@ pub struct Campaign {
     data_dir: PathBuf,
     /// SQLite's count of commits by other connections, when last looked at.
     data_version: i64,
+    /// Every paired device's authority, while the campaign document is unchanged.
+    pub(crate) authors: Option<Arc<Authors>>,
+    /// Signatures of admitted foreign changes, until `persist` saves them.
+    pub(crate) incoming_signatures: HashMap<ChangeHash, Vec<u8>>,
+    signing: Option<Arc<SigningKey>>,
 }
 
 /// What an edit may do to one document.
@@ -85,6 +94,8 @@ pub struct MergeOutcome {
     pub document: String,
     /// Whether the merge brought anything this device did not have.
     pub changed: bool,
+    /// Why changes in the bytes were refused at the door (none applied).
+    pub refused: Vec<String>,
 }
 
 impl Campaign {
@@ -110,16 +121,19 @@ impl Campaign {
     /// Starts a data directory from another device's campaign document, as a
     /// newly paired device does. The bytes must hold the `campaign` document.
     pub fn join(data_dir: &Path, campaign_document: &[u8]) -> Result<Self> {
-        Self::join_as(data_dir, campaign_document, None)
+        Self::join_as(data_dir, campaign_document, None, &Signatures::new())
     }
 
     /// Like [`Campaign::join`], with the device id (and Automerge actor)
     /// chosen beforehand, as pairing does: the hub records the id before the
     /// new device has a database.
+    /// The signatures are those the hub holds for the document's changes,
+    /// so that this device can pass them on when it relays the changes.
     pub fn join_as(
         data_dir: &Path,
         campaign_document: &[u8],
         device_id: Option<&str>,
+        signatures: &Signatures,
     ) -> Result<Self> {
         if let Some(id) = device_id {
             uuid::Uuid::parse_str(id)
@@ -145,7 +159,7 @@ impl Campaign {
             set_meta(&connection, "device_id", device_id)?;
         }
         let mut campaign = Self::open_database(data_dir, Some(&key))?;
-        campaign.merge_into(&id, campaign_document)?;
+        campaign.merge_into_signed(&id, campaign_document, signatures)?;
         campaign.settings()?;
         Ok(campaign)
     }
@@ -202,6 +216,9 @@ impl Campaign {
             device_id,
             data_dir: data_dir.to_path_buf(),
             data_version: 0,
+            authors: None,
+            incoming_signatures: HashMap::new(),
+            signing: None,
         })
     }
 
@@ -251,6 +268,7 @@ impl Campaign {
             .query_row("PRAGMA data_version", [], |row| row.get(0))?;
         if version != self.data_version {
             self.loaded.clear();
+            self.authors = None;
             self.data_version = version;
         }
         if !self.loaded.contains_key(id) {
@@ -303,6 +321,13 @@ impl Campaign {
                 .with_message(message.to_string())
                 .with_time(chrono::Utc::now().timestamp()),
         );
+        if let Some(hash) = &change {
+            // The same rule every other device applies to this change.
+            if let Err(error) = self.check_own_change(id, hash) {
+                self.forget_loaded(id);
+                return Err(error);
+            }
+        }
         self.persist(id, &now, |connection, _| {
             if let Some(hash) = change {
                 connection.execute(
@@ -331,8 +356,20 @@ impl Campaign {
         self.merge_into(&id, bytes)
     }
 
-    /// Merges changes into a named document and re-projects it.
+    /// Merges changes into a named document and re-projects it. Every
+    /// change goes through the door (`admit`); the signatures are looked up
+    /// among those this device holds.
     pub fn merge_into(&mut self, id: &DocumentId, bytes: &[u8]) -> Result<MergeOutcome> {
+        self.merge_into_signed(id, bytes, &Signatures::new())
+    }
+
+    /// Like [`Campaign::merge_into`], with signatures that came with the bytes.
+    pub fn merge_into_signed(
+        &mut self,
+        id: &DocumentId,
+        bytes: &[u8],
+        signatures: &Signatures,
+    ) -> Result<MergeOutcome> {
         let loaded = self.loaded(id)?;
         let before = loaded.doc.get_heads();
         let doc = &mut loaded.doc;
@@ -358,7 +395,19 @@ impl Campaign {
                 ));
             }
         }
-        let changed = loaded.doc.get_heads() != before;
+        let admission = self.admit(id, &before, signatures)?;
+        let refused: Vec<String> = admission
+            .refused
+            .iter()
+            .map(|refused| format!("a change from {}: {}", refused.author, refused.refusal))
+            .collect();
+        if admission.admitted == 0 && !refused.is_empty() {
+            return Err(StoreError::RefusedChanges {
+                document: id.to_string(),
+                reason: summarise(&refused),
+            });
+        }
+        let changed = self.loaded(id)?.doc.get_heads() != before;
         if changed {
             self.persist(id, &time::now(), |connection, doc| {
                 projection::reproject(connection, id, doc)?;
@@ -368,6 +417,7 @@ impl Campaign {
         Ok(MergeOutcome {
             document: id.to_string(),
             changed,
+            refused,
         })
     }
 
@@ -379,9 +429,14 @@ impl Campaign {
         now: &str,
         project: impl FnOnce(&Connection, &AutoCommit) -> Result<bool>,
     ) -> Result<()> {
+        let key = self.cached_signing_key()?;
         let loaded = self.loaded.get_mut(id).expect("loaded by the caller");
+        let incoming = &mut self.incoming_signatures;
+        let actor = &self.actor;
         let outcome = (|| -> Result<()> {
             let transaction = self.connection.transaction()?;
+            let new_changes = loaded.doc.get_changes(&loaded.persisted_heads);
+            Campaign::save_signatures(&transaction, &key, actor, &new_changes, incoming)?;
             loaded.pending_rows += documents::append(&transaction, id, loaded, now)?;
             let check_attention = project(&transaction, &loaded.doc)?;
             if check_attention || has_attention(&transaction, id)? {
@@ -393,6 +448,11 @@ impl Campaign {
             transaction.commit()?;
             Ok(())
         })();
+        self.incoming_signatures.clear();
+        if *id == DocumentId::campaign() {
+            // Devices, roles or revocations may have changed.
+            self.authors = None;
+        }
         match outcome {
             Ok(()) => {
                 loaded.persisted_heads = loaded.doc.get_heads();
@@ -510,6 +570,19 @@ impl Campaign {
         &self.actor
     }
 
+    pub(crate) fn forget_signing_key(&mut self) {
+        self.signing = None;
+    }
+
+    pub(crate) fn cached_signing_key(&mut self) -> Result<Arc<SigningKey>> {
+        if let Some(key) = &self.signing {
+            return Ok(key.clone());
+        }
+        let key = Arc::new(self.signing_key()?);
+        self.signing = Some(key.clone());
+        Ok(key)
+    }
+
     /// Puts a document whose every change is already on disk in the cache.
     pub(crate) fn install_loaded(&mut self, id: &DocumentId, mut loaded: LoadedDocument) {
         loaded.doc.set_actor(self.actor.clone());
@@ -535,6 +608,16 @@ impl Drop for Campaign {
     fn drop(&mut self) {
         let _ = self.maintain();
     }
+}
+
+/// A list of refusals in one line: the first reasons, and how many more.
+pub(crate) fn summarise(refused: &[String]) -> String {
+    let shown: Vec<&str> = refused.iter().take(3).map(String::as_str).collect();
+    let mut text = shown.join("; ");
+    if refused.len() > shown.len() {
+        text.push_str(&format!("; and {} more", refused.len() - shown.len()));
+    }
+    text
 }
 
 /// Loads outside bytes as a whole document, turning Automerge's panics on

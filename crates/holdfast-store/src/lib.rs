@@ -6,6 +6,7 @@
 //! (`campaign.check_in(...)`), read a report. Edits are durable when they return.
 
 pub mod at_rest;
+mod authority;
 mod campaign;
 mod documents;
 mod error;
@@ -18,6 +19,7 @@ mod schema;
 pub mod use_cases;
 mod vault;
 
+pub use authority::{prefix, RefusedChange, Signatures};
 pub use campaign::{open_connection, Campaign, MergeOutcome, Writer, DATABASE_FILE};
 pub use error::{Result, StoreError};
 pub use rebase::Rebase;

@@ -267,7 +267,19 @@ impl Campaign {
         let retired_bytes: Vec<u8> = retired.iter().flatten().copied().collect();
         let erased_json = serde_json::to_string(erased)?;
         let audience = id.kind()?.audience();
+        let key = self.cached_signing_key()?;
+        let actor = self.actor().clone();
+        let own_changes = new.get_changes(&[]);
         let transaction = self.connection.transaction()?;
+        // The re-base change, or the edits carried over, are this device's:
+        // signed like every other change it writes.
+        Campaign::save_signatures(
+            &transaction,
+            &key,
+            &actor,
+            &own_changes,
+            &mut std::collections::HashMap::new(),
+        )?;
         transaction.execute("DELETE FROM changes WHERE document_id = ?1", [id.as_str()])?;
         transaction.execute(
             "DELETE FROM snapshots WHERE document_id = ?1",

@@ -16,6 +16,7 @@ use holdfast_core::{time, Audience, DocumentId};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
+use crate::authority::Signatures;
 use crate::campaign::Campaign;
 use crate::error::{Result, StoreError};
 use crate::projection;
@@ -25,6 +26,8 @@ use crate::projection;
 pub struct Received {
     /// How many changes the message brought that this device did not have.
     pub new_changes: usize,
+    /// How many of the changes it brought were refused at the door.
+    pub refused: usize,
 }
 
 /// One peer this device has synced with.
@@ -195,25 +198,75 @@ impl Campaign {
         })
     }
 
-    /// The next Automerge sync message for a peer, if there is anything to say.
+    /// Whether a document differs from a peer's heads only by refusals:
+    /// every change the peer lacks was already sent to it in this session
+    /// (so it refused them), and every head of the peer's this device lacks
+    /// is one it refused. Then there is nothing left to exchange.
+    pub fn differs_only_by_refusals(
+        &mut self,
+        id: &DocumentId,
+        their_heads: &[ChangeHash],
+        sent: &std::collections::BTreeSet<ChangeHash>,
+    ) -> Result<bool> {
+        // The peer's heads as far as this device holds them: a head it
+        // refused stands for what that change was built on.
+        let mut known = Vec::new();
+        let mut pending: Vec<ChangeHash> = their_heads.to_vec();
+        let mut looked_at = std::collections::HashSet::new();
+        while let Some(head) = pending.pop() {
+            if !looked_at.insert(head) {
+                continue;
+            }
+            if self.loaded(id)?.doc.get_change_by_hash(&head).is_some() {
+                known.push(head);
+                continue;
+            }
+            match crate::authority::refused_deps(&self.connection, &head)? {
+                Some(deps) => pending.extend(deps),
+                None => return Ok(false),
+            }
+        }
+        let doc = &mut self.loaded(id)?.doc;
+        let missing = doc.get_changes_meta(&known);
+        Ok(missing.iter().all(|meta| sent.contains(&meta.hash)))
+    }
+
+    /// The next Automerge sync message for a peer, if there is anything to
+    /// say, with the signatures of the changes it carries.
     pub fn generate_sync_message(
         &mut self,
         id: &DocumentId,
         state: &mut sync::State,
-    ) -> Result<Option<sync::Message>> {
+    ) -> Result<Option<(sync::Message, Signatures)>> {
+        let sent_before = state.sent_hashes.len();
+        let already_sent = (sent_before > 0).then(|| state.sent_hashes.clone());
         let doc = &mut self.loaded(id)?.doc;
-        Ok(doc.sync().generate_sync_message(state))
+        let Some(message) = doc.sync().generate_sync_message(state) else {
+            return Ok(None);
+        };
+        if state.sent_hashes.len() == sent_before {
+            return Ok(Some((message, Signatures::new())));
+        }
+        let new_hashes: Vec<ChangeHash> = match &already_sent {
+            None => state.sent_hashes.iter().copied().collect(),
+            Some(before) => state.sent_hashes.difference(before).copied().collect(),
+        };
+        let signatures = self.signatures_for(new_hashes)?;
+        Ok(Some((message, signatures)))
     }
 
     /// Applies a peer's sync message to a document and saves what it brought.
     /// The caller has validated the bytes and the peer's right to send this
     /// document. A message Automerge refuses, or one that panics inside
     /// Automerge, leaves nothing on disk and nothing in memory.
+    /// Every change it brings goes through the door with the signatures
+    /// that came beside it; refused ones are neither saved nor forwarded.
     pub fn receive_sync_message(
         &mut self,
         id: &DocumentId,
         state: &mut sync::State,
         message: sync::Message,
+        signatures: &Signatures,
     ) -> Result<Received> {
         let loaded = self.loaded(id)?;
         let before = loaded.doc.get_heads();
@@ -236,9 +289,16 @@ impl Campaign {
                 return Err(refused("Automerge failed while applying them".into()));
             }
         }
+        if self.loaded(id)?.doc.get_heads() == before {
+            return Ok(Received::default());
+        }
+        let admission = self.admit(id, &before, signatures)?;
         let loaded = self.loaded(id)?;
         if loaded.doc.get_heads() == before {
-            return Ok(Received::default());
+            return Ok(Received {
+                new_changes: 0,
+                refused: admission.refused.len(),
+            });
         }
         let new_changes = loaded.doc.get_changes_meta(&before).len();
         let after = loaded.doc.get_heads();
@@ -259,7 +319,10 @@ impl Campaign {
             Ok(true)
         })
         .map_err(|error| refused(error.to_string()))?;
-        Ok(Received { new_changes })
+        Ok(Received {
+            new_changes,
+            refused: admission.refused.len(),
+        })
     }
 
     /// When concurrent edits from many devices have left a document with

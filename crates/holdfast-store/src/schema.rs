@@ -139,6 +139,29 @@ const MIGRATIONS: &[&str] = &[
         erased      TEXT NOT NULL
     ) STRICT;
     "#,
+    // 4: authority: the signature that came with every change (so it can go
+    // on to the next device), and the changes this device refused.
+    r#"
+    -- One row per change hash: the Ed25519 signature by the key in the
+    -- author's device record. Kept after compaction; sync and bundles send
+    -- it beside the change.
+    CREATE TABLE signatures (
+        hash      BLOB PRIMARY KEY,
+        signature BLOB NOT NULL
+    ) STRICT, WITHOUT ROWID;
+
+    -- Changes refused at the door (unsigned, forged, from a revoked device,
+    -- beyond their author's authority). Never applied and never forwarded;
+    -- listed for stewards.
+    CREATE TABLE refused_changes (
+        hash        BLOB PRIMARY KEY,
+        document_id TEXT NOT NULL,
+        deps        BLOB NOT NULL,
+        author      TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        refused_at  TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

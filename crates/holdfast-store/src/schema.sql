@@ -66,6 +66,20 @@ CREATE TABLE records (
         PRIMARY KEY (collection, id)
     ) STRICT, WITHOUT ROWID;
 
+CREATE TABLE refused_changes (
+        hash        BLOB PRIMARY KEY,
+        document_id TEXT NOT NULL,
+        deps        BLOB NOT NULL,
+        author      TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        refused_at  TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+
+CREATE TABLE signatures (
+        hash      BLOB PRIMARY KEY,
+        signature BLOB NOT NULL
+    ) STRICT, WITHOUT ROWID;
+
 CREATE TABLE snapshots (
         document_id TEXT PRIMARY KEY REFERENCES documents(id),
         bytes       BLOB NOT NULL,

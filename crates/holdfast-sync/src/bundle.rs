@@ -8,6 +8,11 @@
 //! holding several can pick the right one; it is also authenticated, so a
 //! swapped header fails like a swapped byte anywhere else.
 //!
+//! Every change travels with its author's signature, and importing passes
+//! each one through the same door as sync (`Campaign::merge_into_signed`):
+//! a bundle written or altered by a revoked or hostile device brings in
+//! nothing that device may not write.
+//!
 //! Importing merges each document's changes; Automerge ignores changes it
 //! already has, so importing a file twice, or an old file, changes nothing.
 //! Each document also names its epoch: a bundle written against another
@@ -22,11 +27,14 @@ use rand::RngCore;
 
 use crate::error::{Result, SyncError};
 use crate::identity::from_hex;
-use crate::wire::{write_bytes, write_document_id, write_epoch, write_number, Reader};
+use crate::wire::{
+    write_bytes, write_document_id, write_epoch, write_number, write_signatures, Reader,
+};
 
 const MAGIC: &[u8; 16] = b"HOLDFAST BUNDLE\n";
 /// 2: each document carries its epoch (which history it is).
-const VERSION: u8 = 2;
+/// 3: and the signatures of its changes.
+const VERSION: u8 = 3;
 const NONCE_BYTES: usize = 24;
 
 /// What an export or import covered.
@@ -36,6 +44,8 @@ pub struct BundleSummary {
     /// Documents an import brought something new to.
     pub changed: usize,
     pub bytes: usize,
+    /// Changes an import refused at the door, with why.
+    pub refused: Vec<String>,
 }
 
 /// Writes the changes a peer lacks (everything, if this device never synced
@@ -74,14 +84,16 @@ pub fn export(campaign: &mut Campaign, for_peer: Option<&str>) -> Result<(Vec<u8
         let bytes = campaign.changes_since(&id, &heads)?;
         if !bytes.is_empty() {
             let epoch = campaign.epoch(&id)?;
-            entries.push((id, epoch, bytes));
+            let signatures = campaign.signatures_since(&id, &heads)?;
+            entries.push((id, epoch, bytes, signatures));
         }
     }
     write_number(&mut plain, entries.len() as u64);
-    for (id, epoch, bytes) in &entries {
+    for (id, epoch, bytes, signatures) in &entries {
         write_document_id(&mut plain, id);
         write_epoch(&mut plain, epoch);
         write_bytes(&mut plain, bytes);
+        write_signatures(&mut plain, signatures);
     }
     let mut header = MAGIC.to_vec();
     header.push(VERSION);
@@ -105,6 +117,7 @@ pub fn export(campaign: &mut Campaign, for_peer: Option<&str>) -> Result<(Vec<u8
         documents: entries.len(),
         changed: 0,
         bytes: file.len(),
+        refused: Vec::new(),
     };
     Ok((file, summary))
 }
@@ -114,7 +127,7 @@ pub fn export(campaign: &mut Campaign, for_peer: Option<&str>) -> Result<(Vec<u8
 pub fn import(campaign: &mut Campaign, file: &[u8]) -> Result<BundleSummary> {
     let entries = open(campaign, file)?;
     let mut changed = 0;
-    for (id, epoch, _) in &entries {
+    for (id, epoch, _, _) in &entries {
         let ours = campaign.epoch(id)?;
         if *epoch != ours {
             return Err(SyncError::Bundle(format!(
@@ -134,19 +147,35 @@ pub fn import(campaign: &mut Campaign, file: &[u8]) -> Result<BundleSummary> {
             )));
         }
     }
-    for (id, _, bytes) in entries.iter() {
-        if campaign.merge_into(id, bytes)?.changed {
-            changed += 1;
+    let mut refused = Vec::new();
+    for (id, _, bytes, signatures) in entries.iter() {
+        match campaign.merge_into_signed(id, bytes, signatures) {
+            Ok(outcome) => {
+                if outcome.changed {
+                    changed += 1;
+                }
+                refused.extend(outcome.refused);
+            }
+            Err(holdfast_store::StoreError::RefusedChanges { document, reason }) => {
+                refused.push(format!("{document}: {reason}"));
+            }
+            Err(error) => return Err(error.into()),
         }
     }
     Ok(BundleSummary {
         documents: entries.len(),
         changed,
         bytes: file.len(),
+        refused,
     })
 }
 
-type Entry = (DocumentId, holdfast_core::rebase::Epoch, Vec<u8>);
+type Entry = (
+    DocumentId,
+    holdfast_core::rebase::Epoch,
+    Vec<u8>,
+    holdfast_store::Signatures,
+);
 
 fn open(campaign: &Campaign, file: &[u8]) -> Result<Vec<Entry>> {
     if file.len() < MAGIC.len() + 1 || &file[..MAGIC.len()] != MAGIC {
@@ -198,7 +227,8 @@ fn open(campaign: &Campaign, file: &[u8]) -> Result<Vec<Entry>> {
         let id = reader.document_id().map_err(malformed)?;
         let epoch = reader.epoch().map_err(malformed)?;
         let bytes = reader.bytes().map_err(malformed)?.to_vec();
-        entries.push((id, epoch, bytes));
+        let signatures = reader.signatures().map_err(malformed)?;
+        entries.push((id, epoch, bytes, signatures));
     }
     if !reader.finished() {
         return Err(SyncError::Bundle("its contents are malformed".into()));

@@ -11,13 +11,18 @@ use crate::invite::Invite;
 use crate::noise;
 use crate::session::{hello, write_message, MODE_PAIR};
 use crate::wire::Message;
+use holdfast_core::signing::SigningKey;
 
-/// What a hub gives a newly paired device.
+/// What a hub gives a newly paired device, and the signing key this device
+/// made for itself while pairing (its public half is in the device record
+/// the hub wrote).
 #[derive(Debug)]
 pub struct Welcome {
     pub member_id: String,
     pub campaign_document: Vec<u8>,
+    pub signatures: holdfast_store::Signatures,
     pub hub_key: Vec<u8>,
+    pub signing_key: std::sync::Arc<SigningKey>,
 }
 
 enum Stage {
@@ -32,6 +37,7 @@ pub struct Pairing {
     reader: FrameReader,
     invite: Invite,
     device_id: String,
+    signing_key: std::sync::Arc<SigningKey>,
     incoming: Vec<u8>,
 }
 
@@ -66,6 +72,7 @@ impl Pairing {
                 reader: FrameReader::default(),
                 invite,
                 device_id: device_id.to_string(),
+                signing_key: std::sync::Arc::new(new_signing_key()),
                 incoming: Vec::new(),
             },
             send,
@@ -106,6 +113,7 @@ impl Pairing {
                         &mut transport,
                         &Message::PairRequest {
                             device_id: self.device_id.clone(),
+                            signing_key: self.signing_key.public_hex(),
                         },
                         &mut send,
                     )?;
@@ -135,12 +143,15 @@ impl Pairing {
                         Message::Welcome {
                             member_id,
                             campaign,
+                            signatures,
                         } => Ok((
                             send,
                             PairingStatus::Welcomed(Welcome {
                                 member_id,
                                 campaign_document: campaign,
+                                signatures,
                                 hub_key,
+                                signing_key: self.signing_key.clone(),
                             }),
                         )),
                         Message::Refused { reason } => Err(SyncError::RefusedByPeer(reason)),
@@ -152,6 +163,13 @@ impl Pairing {
         }
         Ok((send, PairingStatus::Continue))
     }
+}
+
+/// A fresh signing key for a device that has no database yet.
+fn new_signing_key() -> SigningKey {
+    let mut secret = [0_u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut secret);
+    SigningKey::from_secret(&secret)
 }
 
 /// Issues an invite on this device (the hub): records the invite's tag and
@@ -185,9 +203,14 @@ pub fn settle(
     identity: &Identity,
     device_id: &str,
 ) -> Result<holdfast_store::Campaign> {
-    let mut campaign =
-        holdfast_store::Campaign::join_as(data_dir, &welcome.campaign_document, Some(device_id))?;
+    let mut campaign = holdfast_store::Campaign::join_as(
+        data_dir,
+        &welcome.campaign_document,
+        Some(device_id),
+        &welcome.signatures,
+    )?;
     identity.save(&campaign)?;
+    campaign.adopt_signing_key(&welcome.signing_key)?;
     campaign.set_device_member(&welcome.member_id)?;
     Ok(campaign)
 }

@@ -82,6 +82,8 @@ pub struct Report {
     pub documents: usize,
     pub changes_sent: usize,
     pub changes_received: usize,
+    /// Changes the peer sent that this device refused at the door.
+    pub changes_refused: usize,
     pub bytes_sent: usize,
     pub bytes_received: usize,
     /// How many times this side waited for the peer: the handshake reply
@@ -415,17 +417,25 @@ impl Session {
                 },
                 send,
             ),
-            (Peer::Pairing { grant, public_key }, Message::PairRequest { device_id }) => {
+            (
+                Peer::Pairing { grant, public_key },
+                Message::PairRequest {
+                    device_id,
+                    signing_key,
+                },
+            ) => {
                 let device = campaign.redeem_invite(
                     grant,
                     holdfast_store::use_cases::pairing::NewDevice {
                         device_id: &device_id,
                         public_key,
+                        signing_key: &signing_key,
                     },
                 )?;
                 let welcome = Message::Welcome {
                     member_id: grant.member_id.clone(),
                     campaign: campaign.document_bytes(&DocumentId::campaign())?,
+                    signatures: campaign.document_signatures(&DocumentId::campaign())?,
                 };
                 let report = Report {
                     peer_key: public_key.clone(),
@@ -576,7 +586,10 @@ impl Session {
             stale.remove(&id);
             self.active.insert(id, sync::State::new());
         }
-        for (id, bytes) in syncs {
+        // The campaign document first: it says who may write the others.
+        let mut syncs = syncs;
+        syncs.sort_by_key(|(id, _, _)| *id != DocumentId::campaign());
+        for (id, bytes, signatures) in syncs {
             if !campaign.may_share(&id, &peer)? {
                 return Err(SyncError::NotAllowed {
                     document: id.to_string(),
@@ -601,8 +614,9 @@ impl Session {
             })?;
             self.activate(campaign, &peer, &id)?;
             let state = self.active.get_mut(&id).expect("activated above");
-            let received = campaign.receive_sync_message(&id, state, message)?;
+            let received = campaign.receive_sync_message(&id, state, message, &signatures)?;
             self.report.changes_received += received.new_changes;
+            self.report.changes_refused += received.refused;
         }
         // The side that connected decides when the session ends, and an
         // empty flight from it ends the session for the hub too, even if
@@ -677,6 +691,8 @@ impl Session {
     /// Whether, for every document in this session, this device now holds
     /// exactly the heads the peer last announced: the peer had all of this
     /// device's changes, and this device all of the peer's, when it spoke.
+    /// Changes one side refused at its door do not count: they were sent
+    /// once and will not be taken, so waiting for them would never end.
     fn settled(&self, campaign: &mut Campaign) -> Result<bool> {
         for (id, state) in &self.active {
             let Some(theirs) = &state.their_heads else {
@@ -684,7 +700,9 @@ impl Session {
             };
             let mut theirs = theirs.clone();
             theirs.sort();
-            if campaign.document_heads(id)? != theirs {
+            if campaign.document_heads(id)? != theirs
+                && !campaign.differs_only_by_refusals(id, &theirs, &state.sent_hashes)?
+            {
                 return Ok(false);
             }
         }
@@ -700,12 +718,12 @@ impl Session {
         Ok(())
     }
 
-    fn generate(&mut self, campaign: &mut Campaign) -> Result<Vec<(DocumentId, Vec<u8>)>> {
+    fn generate(&mut self, campaign: &mut Campaign) -> Result<Vec<SyncEntry>> {
         let mut syncs = Vec::new();
         for (id, state) in self.active.iter_mut() {
-            if let Some(message) = campaign.generate_sync_message(id, state)? {
+            if let Some((message, signatures)) = campaign.generate_sync_message(id, state)? {
                 self.report.changes_sent += message.changes.len();
-                syncs.push((id.clone(), message.encode()));
+                syncs.push((id.clone(), message.encode(), signatures));
             }
         }
         Ok(syncs)
@@ -732,10 +750,14 @@ impl Session {
     }
 }
 
+/// One document's part of a flight: its Automerge sync message and the
+/// signatures of the changes in it.
+type SyncEntry = (DocumentId, Vec<u8>, holdfast_store::Signatures);
+
 /// The parts of a flight after the announcement, as one value.
 struct Flight {
     announce: Option<Vec<(DocumentId, Epoch, HeadsDigest)>>,
-    syncs: Vec<(DocumentId, Vec<u8>)>,
+    syncs: Vec<SyncEntry>,
     epochs: Vec<(DocumentId, Epoch)>,
     rebases: Vec<Rebase>,
 }

@@ -6,7 +6,7 @@
 
 use holdfast_core::rebase::Epoch;
 use holdfast_core::DocumentId;
-use holdfast_store::Rebase;
+use holdfast_store::{Rebase, Signatures};
 
 use crate::error::{Result, SyncError};
 
@@ -21,7 +21,9 @@ pub enum Message {
     /// them. An empty flight says "nothing more from me".
     Flight {
         announce: Option<Vec<(DocumentId, Epoch, HeadsDigest)>>,
-        syncs: Vec<(DocumentId, Vec<u8>)>,
+        /// Per document: an Automerge sync message and the signatures of
+        /// the changes it carries.
+        syncs: Vec<(DocumentId, Vec<u8>, Signatures)>,
         /// From the hub's side, for announced documents whose history
         /// (epoch) differs from the announcing side's: which one it holds.
         epochs: Vec<(DocumentId, Epoch)>,
@@ -31,12 +33,18 @@ pub enum Message {
     },
     /// Why the connection ends, sent before closing.
     Refused { reason: String },
-    /// A new device asks to be paired (after the invite handshake).
-    PairRequest { device_id: String },
-    /// The hub's answer: the campaign document and the member the device is for.
+    /// A new device asks to be paired (after the invite handshake), with
+    /// the public key it will sign its changes with.
+    PairRequest {
+        device_id: String,
+        signing_key: String,
+    },
+    /// The hub's answer: the campaign document, the signatures of its
+    /// changes, and the member the device is for.
     Welcome {
         member_id: String,
         campaign: Vec<u8>,
+        signatures: Signatures,
     },
 }
 
@@ -76,9 +84,10 @@ impl Message {
                     }
                 }
                 write_number(&mut out, syncs.len() as u64);
-                for (id, bytes) in syncs {
+                for (id, bytes, signatures) in syncs {
                     write_document_id(&mut out, id);
                     write_bytes(&mut out, bytes);
+                    write_signatures(&mut out, signatures);
                 }
                 write_number(&mut out, epochs.len() as u64);
                 for (id, epoch) in epochs {
@@ -104,17 +113,23 @@ impl Message {
                 out.push(REFUSED);
                 write_bytes(&mut out, reason.as_bytes());
             }
-            Message::PairRequest { device_id } => {
+            Message::PairRequest {
+                device_id,
+                signing_key,
+            } => {
                 out.push(PAIR_REQUEST);
                 write_bytes(&mut out, device_id.as_bytes());
+                write_bytes(&mut out, signing_key.as_bytes());
             }
             Message::Welcome {
                 member_id,
                 campaign,
+                signatures,
             } => {
                 out.push(WELCOME);
                 write_bytes(&mut out, member_id.as_bytes());
                 write_bytes(&mut out, campaign);
+                write_signatures(&mut out, signatures);
             }
         }
         out
@@ -141,11 +156,12 @@ impl Message {
                     }
                     _ => return Err(SyncError::MalformedFrame("an unknown announce marker")),
                 };
-                let count = reader.count(2)?;
+                let count = reader.count(3)?;
                 let mut syncs = Vec::with_capacity(count);
                 for _ in 0..count {
                     let id = reader.document_id()?;
-                    syncs.push((id, reader.bytes()?.to_vec()));
+                    let bytes = reader.bytes()?.to_vec();
+                    syncs.push((id, bytes, reader.signatures()?));
                 }
                 let count = reader.count(1 + 9)?;
                 let mut epochs = Vec::with_capacity(count);
@@ -188,10 +204,12 @@ impl Message {
             },
             PAIR_REQUEST => Message::PairRequest {
                 device_id: reader.text()?,
+                signing_key: reader.text()?,
             },
             WELCOME => Message::Welcome {
                 member_id: reader.text()?,
                 campaign: reader.bytes()?.to_vec(),
+                signatures: reader.signatures()?,
             },
             _ => return Err(SyncError::MalformedFrame("an unknown message kind")),
         };
@@ -219,6 +237,16 @@ pub(crate) fn write_number(out: &mut Vec<u8>, mut value: u64) {
 pub(crate) fn write_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     write_number(out, bytes.len() as u64);
     out.extend_from_slice(bytes);
+}
+
+/// Signatures: a count, then per change the first eight bytes of its hash
+/// and the 64-byte signature.
+pub(crate) fn write_signatures(out: &mut Vec<u8>, signatures: &Signatures) {
+    write_number(out, signatures.len() as u64);
+    for (prefix, signature) in signatures {
+        out.extend_from_slice(prefix);
+        out.extend_from_slice(signature);
+    }
 }
 
 /// An epoch: its number, then the eight bytes of its base.
@@ -328,6 +356,17 @@ impl<'a> Reader<'a> {
             .map_err(|_| SyncError::MalformedFrame("text that is not UTF-8"))
     }
 
+    pub(crate) fn signatures(&mut self) -> Result<Signatures> {
+        let count = self.count(8 + 64)?;
+        let mut signatures = Signatures::with_capacity(count);
+        for _ in 0..count {
+            let prefix = self.take(8)?.try_into().expect("eight bytes");
+            let signature = self.take(64)?.try_into().expect("sixty-four bytes");
+            signatures.push((prefix, signature));
+        }
+        Ok(signatures)
+    }
+
     pub(crate) fn epoch(&mut self) -> Result<Epoch> {
         let number = self.number()?;
         let base = self.take(8)?.try_into().expect("eight bytes");
@@ -374,7 +413,7 @@ mod tests {
                         [2; 8],
                     ),
                 ]),
-                syncs: vec![(action.clone(), vec![0x42, 0, 0])],
+                syncs: vec![(action.clone(), vec![0x42, 0, 0], vec![([5; 8], [6; 64])])],
                 epochs: vec![],
                 rebases: vec![],
             },
@@ -398,10 +437,12 @@ mod tests {
             },
             Message::PairRequest {
                 device_id: "abc".into(),
+                signing_key: "def".into(),
             },
             Message::Welcome {
                 member_id: "m".into(),
                 campaign: vec![1, 2, 3],
+                signatures: vec![],
             },
         ];
         for message in messages {

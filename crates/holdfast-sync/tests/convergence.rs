@@ -2,10 +2,18 @@
 //! through real sessions (phone to hub and phone to phone), the hub's
 //! steward erases members (a new history each time), and after a final
 //! round everyone holds the same record.
+//!
+//! A fourth, hostile device (a member's phone running a modified program)
+//! takes part: it forges edits its role does not allow, or under another
+//! device's name, and syncs with everyone. The honest devices converge
+//! just the same, and none of them holds any effect of a forgery.
 
 mod support;
 
-use holdfast_core::model::Role;
+use automerge::transaction::Transactable;
+use automerge::{ObjType, ReadDoc, ROOT};
+use holdfast_core::model::{Device as DeviceRecord, Role, Site};
+use holdfast_core::DocumentId;
 use holdfast_store::use_cases::check_ins::CheckRequest;
 use holdfast_store::use_cases::members::NewMember;
 use holdfast_store::Campaign;
@@ -37,7 +45,17 @@ enum Step {
         left: usize,
         right: usize,
     },
+    /// The hostile device forges one of its attacks.
+    Forge {
+        attack: usize,
+    },
 }
+
+/// The hostile device's place in the list, and whose phone it is.
+const HOSTILE: usize = 3;
+const HOSTILE_MEMBER: &str = "Eve";
+/// Every forged record's id starts with this.
+const FORGED: &str = "f0f0f0f0";
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
@@ -45,15 +63,119 @@ fn step() -> impl Strategy<Value = Step> {
         (0..3_usize, 0..4_usize).prop_map(|(device, member)| Step::CheckOut { device, member }),
         (0..3_usize).prop_map(|device| Step::AddMember { device }),
         (2..4_usize).prop_map(|member| Step::Erase { member }),
-        (0..3_usize, 0..3_usize).prop_map(|(left, right)| Step::Sync { left, right }),
+        (0..4_usize, 0..4_usize).prop_map(|(left, right)| Step::Sync { left, right }),
+        (0..5_usize).prop_map(|attack| Step::Forge { attack }),
     ]
 }
 
-/// One session between two devices, bytes handed back and forth.
+/// One forgery by the hostile device, numbered `index` to keep ids apart.
+fn forge(devices: &mut [Device], attack: usize, index: usize) {
+    let forged_id = format!("{FORGED}-0000-4000-8000-{index:012}");
+    let hub_id = devices[0].campaign.device_id().to_string();
+    let hostile = &mut devices[HOSTILE].campaign;
+    let own_id = hostile.device_id().to_string();
+    let action = DocumentId::action(&hostile.actions().unwrap()[0].id);
+    let victim = hostile
+        .resolve_member(MEMBERS[index % 2])
+        .map(|member| member.id);
+    let record = |doc: &mut automerge::AutoCommit, collection: &str, fields: &[(&str, &str)]| {
+        let (_, records) = doc.get(ROOT, collection)?.expect("collection");
+        let record = doc.put_object(&records, forged_id.as_str(), ObjType::Map)?;
+        doc.put(&record, "id", forged_id.as_str())?;
+        for (field, value) in fields {
+            doc.put(&record, *field, *value)?;
+        }
+        Ok(())
+    };
+    let _ = match attack {
+        // Make itself a steward's device.
+        0 => hostile.forge(&DocumentId::campaign(), |doc| {
+            let (_, devices) = doc.get(ROOT, "devices")?.expect("devices");
+            let (_, own) = doc.get(&devices, own_id.as_str())?.expect("own record");
+            doc.put(&own, "role", "steward")
+        }),
+        // Plant a member.
+        1 => hostile.forge(&DocumentId::campaign(), |doc| {
+            record(
+                doc,
+                "members",
+                &[("name", "Forged member"), ("joined_on", "2026-01-01")],
+            )
+        }),
+        // Check in somebody else.
+        2 => match victim {
+            Ok(victim) => hostile.forge(&action, |doc| {
+                record(
+                    doc,
+                    "checkins",
+                    &[
+                        ("member_id", victim.as_str()),
+                        ("kind", "in"),
+                        ("at", "2026-03-02T08:00:00Z"),
+                    ],
+                )
+            }),
+            Err(_) => return,
+        },
+        // Rename the campaign.
+        3 => hostile.forge(&DocumentId::campaign(), |doc| {
+            let (_, settings) = doc.get(ROOT, "settings")?.expect("settings");
+            let (_, only) = doc
+                .get(&settings, "settings")?
+                .expect("the settings record");
+            doc.put(&only, "campaign_name", "Forged campaign")
+        }),
+        // Write under the hub's name, signed with its own key.
+        _ => hostile.forge_as(&DocumentId::campaign(), Some(&hub_id), true, |doc| {
+            record(doc, "sites", &[("name", "Forged depot")])
+        }),
+    };
+}
+
+/// No effect of any forgery on an honest device.
+fn assert_untouched(device: &Device) {
+    let campaign = &device.campaign;
+    assert!(campaign
+        .members()
+        .unwrap()
+        .iter()
+        .all(|member| !member.id.starts_with(FORGED)));
+    assert!(campaign
+        .check_ins(None)
+        .unwrap()
+        .iter()
+        .all(|check| !check.id.starts_with(FORGED)));
+    assert!(campaign.all::<Site>().unwrap().is_empty());
+    assert_eq!(
+        campaign.settings().unwrap().campaign_name,
+        "Fair Contract Now"
+    );
+    let hostile_role: Vec<Role> = campaign
+        .all::<DeviceRecord>()
+        .unwrap()
+        .into_iter()
+        .filter(|device| {
+            device.member_id.as_deref()
+                == campaign
+                    .resolve_member(HOSTILE_MEMBER)
+                    .ok()
+                    .map(|m| m.id)
+                    .as_deref()
+        })
+        .map(|device| device.role)
+        .collect();
+    assert_eq!(hostile_role, [Role::Member]);
+}
+
+/// One session between two devices, bytes handed back and forth. A
+/// session with the hostile device may fail (a forged change under the
+/// hub's name that collides with one the hub made is refused by Automerge
+/// with the whole message); between honest devices none may.
 fn sync(devices: &mut [Device], left: usize, right: usize) {
     if left == right {
         return;
     }
+    let hostile = left == HOSTILE || right == HOSTILE;
     let (first, second) = if left < right {
         let (a, b) = devices.split_at_mut(right);
         (&mut a[left], &mut b[0])
@@ -74,6 +196,9 @@ fn sync(devices: &mut [Device], left: usize, right: usize) {
         let output = server.receive(&mut second.campaign, &to_server);
         let server_running = matches!(output.status, Status::Continue);
         if let Status::Failed(error) = &output.status {
+            if hostile {
+                return;
+            }
             panic!("server failed: {error}");
         }
         let reply = client.receive(&mut first.campaign, &output.send);
@@ -83,20 +208,21 @@ fn sync(devices: &mut [Device], left: usize, right: usize) {
                 if server_running && !reply.send.is_empty() {
                     let last = server.receive(&mut second.campaign, &reply.send);
                     assert!(
-                        !matches!(last.status, Status::Failed(_)),
+                        hostile || !matches!(last.status, Status::Failed(_)),
                         "{:?}",
                         last.status
                     );
                 }
                 return;
             }
+            Status::Failed(_) if hostile => return,
             Status::Failed(error) => panic!("client failed: {error}"),
         }
         if !server_running {
             return;
         }
     }
-    panic!("the session did not finish");
+    assert!(hostile, "the session did not finish");
 }
 
 fn record(campaign: &Campaign) -> (Vec<String>, Vec<String>) {
@@ -122,12 +248,22 @@ proptest! {
 
     #[test]
     fn devices_that_sync_in_any_order_converge(steps in proptest::collection::vec(step(), 1..25)) {
-        let mut hub = support::founder(&MEMBERS.map(|name| (name, &[Role::Member][..])));
-        let phone_one = support::pair(&mut hub, "Ana", Role::Member);
-        let phone_two = support::pair(&mut hub, "Ben", Role::Member);
-        let mut devices = vec![hub, phone_one, phone_two];
+        let everyone: Vec<(&str, &[Role])> = MEMBERS
+            .iter()
+            .chain(std::iter::once(&HOSTILE_MEMBER))
+            .map(|name| (*name, &[Role::Member][..]))
+            .collect();
+        let mut hub = support::founder(&everyone);
+        // The honest phones check anyone in and add members, so they are a
+        // steward's and a picket captain's (the captain's additions of
+        // members are refused on the phone itself, and that is all).
+        let phone_one = support::pair(&mut hub, "Ana", Role::Steward);
+        let phone_two = support::pair(&mut hub, "Ben", Role::PicketCaptain);
+        let hostile = support::pair(&mut hub, HOSTILE_MEMBER, Role::Member);
+        let mut devices = vec![hub, phone_one, phone_two, hostile];
         sync(&mut devices, 1, 0);
         sync(&mut devices, 2, 0);
+        sync(&mut devices, 3, 0);
         for (index, step) in steps.into_iter().enumerate() {
             match step {
                 // Local refusals (checking in twice) are part of the game.
@@ -150,14 +286,14 @@ proptest! {
                     });
                 }
                 Step::AddMember { device } => {
-                    devices[device]
-                        .campaign
-                        .add_member(NewMember {
-                            name: format!("New member {index}"),
-                            ..NewMember::default()
-                        })
-                        .unwrap();
+                    let added = devices[device].campaign.add_member(NewMember {
+                        name: format!("New member {index}"),
+                        ..NewMember::default()
+                    });
+                    // Only the captain's phone may be refused, and only here.
+                    assert!(added.is_ok() || device == 2, "{added:?}");
                 }
+                Step::Forge { attack } => forge(&mut devices, attack, index),
                 Step::Erase { member } => {
                     let hub = &mut devices[0].campaign;
                     if let Ok(found) = hub.resolve_member(MEMBERS[member]) {
@@ -168,17 +304,22 @@ proptest! {
                 Step::Sync { left, right } => sync(&mut devices, left, right),
             }
         }
+        sync(&mut devices, HOSTILE, 0);
         for _ in 0..2 {
             sync(&mut devices, 1, 0);
             sync(&mut devices, 2, 0);
         }
         let expected = record(&devices[0].campaign);
-        for device in &devices[1..] {
+        for device in &devices[1..HOSTILE] {
             prop_assert_eq!(record(&device.campaign), expected.clone());
         }
+        for device in &devices[..HOSTILE] {
+            assert_untouched(device);
+        }
         // What sync projected record by record is what a full rebuild
-        // from the documents gives.
-        for device in &mut devices {
+        // from the documents gives (on the honest devices: the hostile one
+        // holds records of its own making that no reader accepts).
+        for device in &mut devices[..HOSTILE] {
             let incremental = support::projected_rows(device);
             device.campaign.reproject_everything().unwrap();
             prop_assert_eq!(incremental, support::projected_rows(device));

@@ -274,7 +274,7 @@ fn hostile_channel(hub: &mut Device, phone: &Device) -> (Session, snow::Transpor
 fn hostile_flight(document: DocumentId, sync_bytes: Vec<u8>) -> holdfast_sync::wire::Message {
     holdfast_sync::wire::Message::Flight {
         announce: Some(vec![]),
-        syncs: vec![(document, sync_bytes)],
+        syncs: vec![(document, sync_bytes, Vec::new())],
         epochs: Vec::new(),
         rebases: Vec::new(),
     }
@@ -365,24 +365,33 @@ fn a_change_that_breaks_the_record_is_refused_and_never_saved() {
     use automerge::transaction::Transactable;
     use automerge::{ObjType, ReadDoc, ROOT};
     let mut hub = hub();
-    let phone = support::pair(&mut hub, "Ana Member", Role::Member);
+    let mut phone = support::pair(&mut hub, "Ana Member", Role::Member);
+    support::sync(&mut phone, &mut hub);
     let action = DocumentId::action(&hub.campaign.actions().unwrap()[0].id);
     let heads_before = hub.campaign.document_heads(&action).unwrap();
     let check_ins_before = hub.campaign.check_ins(None).unwrap().len();
+    let ana = hub.campaign.resolve_member("Ana Member").unwrap().id;
 
     // A valid Automerge change that writes a check-in Holdfast cannot read:
-    // its `kind` is a number, not "in" or "out".
+    // its `kind` is a number, not "in" or "out". It is Ana's own check-in,
+    // signed by her phone, so it passes the door and fails at the record.
+    let hash = phone
+        .campaign
+        .forge(&action, |doc| {
+            let (_, check_ins) = doc
+                .get(ROOT, "checkins")?
+                .expect("the check-ins collection");
+            let bad = doc.put_object(&check_ins, "bad", ObjType::Map)?;
+            doc.put(&bad, "id", "bad")?;
+            doc.put(&bad, "member_id", ana.as_str())?;
+            doc.put(&bad, "kind", 42_i64)
+        })
+        .unwrap();
     let mut doc =
-        automerge::AutoCommit::load(&hub.campaign.document_bytes(&action).unwrap()).unwrap();
-    let (_, check_ins) = doc
-        .get(ROOT, "checkins")
-        .unwrap()
-        .expect("the check-ins collection");
-    let bad = doc.put_object(&check_ins, "bad", ObjType::Map).unwrap();
-    doc.put(&bad, "id", "bad").unwrap();
-    doc.put(&bad, "kind", 42_i64).unwrap();
-    doc.commit();
-    let change = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
+        automerge::AutoCommit::load(&phone.campaign.document_bytes(&action).unwrap()).unwrap();
+    let change = doc.get_change_by_hash(&hash).unwrap().raw_bytes().to_vec();
+    let signatures = phone.campaign.signatures_for([hash]).unwrap();
+    assert_eq!(signatures.len(), 1);
     let mut heads = doc.get_heads();
     heads.sort();
     let message = automerge::sync::Message {
@@ -393,14 +402,13 @@ fn a_change_that_breaks_the_record_is_refused_and_never_saved() {
         flags: None,
         version: automerge::sync::MessageVersion::V1,
     };
+    let mut flight = hostile_flight(action.clone(), message.encode());
+    if let holdfast_sync::wire::Message::Flight { syncs, .. } = &mut flight {
+        syncs[0].2 = signatures;
+    }
 
     let (mut server, mut transport, mut send) = hostile_channel(&mut hub, &phone);
-    holdfast_sync::session::write_message(
-        &mut transport,
-        &hostile_flight(action.clone(), message.encode()),
-        &mut send,
-    )
-    .unwrap();
+    holdfast_sync::session::write_message(&mut transport, &flight, &mut send).unwrap();
     let output = server.receive(&mut hub.campaign, &send);
     let Status::Failed(error) = output.status else {
         panic!("{:?}", output.status)

@@ -4,6 +4,8 @@
 //! else is paired (and who was revoked) through ordinary sync, and can check
 //! a peer at the picket line without asking the hub.
 
+use std::collections::BTreeMap;
+
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +31,16 @@ pub struct Device {
     pub paired_by: Option<String>,
     pub revoked_at: Option<String>,
     pub revoked_by: Option<String>,
+    /// The device's Ed25519 key for signing changes, in lower-case hex.
+    /// Every change the device writes carries a signature by it; a device
+    /// without one can write nothing any other device accepts.
+    #[serde(default)]
+    pub signing_key: Option<String>,
+    /// Set with the revocation: for each document, the highest sequence
+    /// number of this device's changes the revoking device held. Those
+    /// changes stay; every later one is refused by every device.
+    #[serde(default)]
+    pub revoked_cover: Option<BTreeMap<String, i64>>,
 }
 record!(Device, "devices");
 

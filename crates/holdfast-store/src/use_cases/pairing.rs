@@ -36,6 +36,8 @@ pub struct InviteGrant {
 pub struct NewDevice<'a> {
     pub device_id: &'a str,
     pub public_key: &'a str,
+    /// Its Ed25519 key for signing changes (hex).
+    pub signing_key: &'a str,
 }
 
 impl Campaign {
@@ -45,6 +47,11 @@ impl Campaign {
     pub fn register_this_device(&mut self, public_key: &str, label: &str) -> Result<()> {
         if self.device_by_key(public_key)?.is_some() {
             return Ok(());
+        }
+        if !self.devices()?.is_empty() {
+            return Err(StoreError::NotAllowed(
+                "this campaign already lists its devices; this device must be paired by a steward's device".into(),
+            ));
         }
         let device = Device {
             id: self.device_id().to_string(),
@@ -56,6 +63,8 @@ impl Campaign {
             paired_by: None,
             revoked_at: None,
             revoked_by: None,
+            signing_key: Some(self.signing_public_key()?),
+            revoked_cover: None,
         };
         let key = BundleKey {
             id: holdfast_core::model::new_id(),
@@ -213,6 +222,27 @@ impl Campaign {
                 "this device is already paired".into(),
             ));
         }
+        // A new device brings a new id and new keys: an id or a key the
+        // campaign already lists (this hub's own among them) would let the
+        // newcomer take over that device's record.
+        if uuid::Uuid::parse_str(new.device_id).is_err() {
+            return Err(StoreError::InviteRefused(
+                "the device id it sent is not a UUID".into(),
+            ));
+        }
+        let taken = self.devices()?.into_iter().any(|device| {
+            device.id == new.device_id || device.signing_key.as_deref() == Some(new.signing_key)
+        }) || new.device_id == self.device_id();
+        if taken {
+            return Err(StoreError::InviteRefused(
+                "the device id or signing key it sent belongs to a device already paired".into(),
+            ));
+        }
+        if !is_hex_key(new.signing_key) {
+            return Err(StoreError::InviteRefused(
+                "the signing key it sent is not 32 bytes of hex".into(),
+            ));
+        }
         let device = Device {
             id: new.device_id.to_string(),
             public_key: new.public_key.to_string(),
@@ -223,6 +253,8 @@ impl Campaign {
             paired_by: Some(self.device_id().to_string()),
             revoked_at: None,
             revoked_by: None,
+            signing_key: Some(new.signing_key.to_string()),
+            revoked_cover: None,
         };
         self.connection.execute(
             "UPDATE invites SET used_at = ?1, used_by = ?2 WHERE tag = ?3",
@@ -259,6 +291,7 @@ impl Campaign {
         let mut revoked = found.clone();
         revoked.revoked_at = Some(time::now());
         revoked.revoked_by = Some(self.device_id().to_string());
+        revoked.revoked_cover = Some(self.cover_of(&found.id)?);
         let key = self.next_bundle_key()?;
         self.write(&DocumentId::campaign(), "revoke a device", |writer| {
             writer.put(&revoked)?;
@@ -288,7 +321,42 @@ impl Campaign {
         Ok(keys)
     }
 
-    fn require_steward(&self, by: &str) -> Result<Member> {
+    /// For each document, the last sequence number of a device's changes
+    /// that this device holds: what a revocation keeps.
+    pub(crate) fn cover_of(
+        &mut self,
+        device_id: &str,
+    ) -> Result<std::collections::BTreeMap<String, i64>> {
+        let mut cover = std::collections::BTreeMap::new();
+        let Some(actor) = holdfast_core::authority::actor_of(device_id) else {
+            return Ok(cover);
+        };
+        for id in self.documents()? {
+            if id.kind()?.audience() == holdfast_core::Audience::ThisDevice {
+                continue;
+            }
+            let doc = &mut self.loaded(&id)?.doc;
+            let last = doc
+                .get_changes_meta(&[])
+                .iter()
+                .filter(|meta| *meta.actor == actor)
+                .map(|meta| meta.seq)
+                .max();
+            if let Some(last) = last {
+                cover.insert(id.to_string(), i64::try_from(last).unwrap_or(i64::MAX));
+            }
+        }
+        Ok(cover)
+    }
+
+    pub(crate) fn require_steward(&mut self, by: &str) -> Result<Member> {
+        if let Some(author) = self.own_authority()? {
+            if !author.is_steward() {
+                return Err(StoreError::NotAllowed(
+                    "this device was not paired as a steward's device; only stewards' devices pair, revoke and erase".into(),
+                ));
+            }
+        }
         let member = self.resolve_member(by)?;
         if !member.has_role(Role::Steward) {
             return Err(StoreError::rejected(format!(
@@ -298,6 +366,10 @@ impl Campaign {
         }
         Ok(member)
     }
+}
+
+fn is_hex_key(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|byte| byte.is_ascii_hexdigit())
 }
 
 fn random_hex(bytes: usize) -> String {

@@ -64,9 +64,13 @@ pub fn invite(hub: &mut Device, member: &str, role: Role) -> Invite {
 
 /// Redeems an invite with the hub, in memory; a new device on success.
 pub fn redeem(hub: &mut Device, invite: Invite) -> Result<Device, SyncError> {
+    redeem_as(hub, invite, &uuid::Uuid::new_v4().to_string())
+}
+
+/// Like [`redeem`], with the device id the new device claims.
+pub fn redeem_as(hub: &mut Device, invite: Invite, device_id: &str) -> Result<Device, SyncError> {
     let identity = Identity::generate().unwrap();
-    let device_id = uuid::Uuid::new_v4().to_string();
-    let (mut client, mut to_hub) = Pairing::start(invite, &identity, &device_id)?;
+    let (mut client, mut to_hub) = Pairing::start(invite, &identity, device_id)?;
     let mut server = Session::accept(hub.identity.clone(), Config::default());
     for _ in 0..10 {
         let output = server.receive(&mut hub.campaign, &to_hub);
@@ -78,7 +82,7 @@ pub fn redeem(hub: &mut Device, invite: Invite) -> Result<Device, SyncError> {
         let (reply, status) = client.receive(&output.send)?;
         if let PairingStatus::Welcomed(welcome) = status {
             let dir = TempDir::new().unwrap();
-            let campaign = pairing::settle(dir.path(), &welcome, &identity, &device_id)?;
+            let campaign = pairing::settle(dir.path(), &welcome, &identity, device_id)?;
             return Ok(Device {
                 dir,
                 campaign,
@@ -94,6 +98,38 @@ pub fn redeem(hub: &mut Device, invite: Invite) -> Result<Device, SyncError> {
 pub fn pair(hub: &mut Device, member: &str, role: Role) -> Device {
     let invite = invite(hub, member, role);
     redeem(hub, invite).unwrap()
+}
+
+/// Syncs a device with the hub in memory, the hub collapsing heads as a
+/// real hub does; panics if either side fails. The device's report.
+pub fn sync(device: &mut Device, hub: &mut Device) -> holdfast_sync::Report {
+    let (mut client, first) = Session::connect(device.identity.clone(), Config::default()).unwrap();
+    let mut server = Session::accept(
+        hub.identity.clone(),
+        Config {
+            collapse_heads: true,
+            ..Config::default()
+        },
+    );
+    let mut to_server = first;
+    for _ in 0..50 {
+        let output = server.receive(&mut hub.campaign, &to_server);
+        if let Status::Failed(error) = &output.status {
+            panic!("the hub failed: {error}");
+        }
+        let reply = client.receive(&mut device.campaign, &output.send);
+        match reply.status {
+            Status::Continue => to_server = reply.send,
+            Status::Done(report) => {
+                if !reply.send.is_empty() {
+                    server.receive(&mut hub.campaign, &reply.send);
+                }
+                return report;
+            }
+            Status::Failed(error) => panic!("the device failed: {error}"),
+        }
+    }
+    panic!("the sync did not finish in 50 flights");
 }
 
 /// Every projected row (records and check-ins) of a device, as text, sorted.

@@ -1,0 +1,650 @@
+//! Who may write what: the one write policy, and the check every change
+//! passes before a device keeps it.
+//!
+//! A device's authority comes from the `campaign` document as the checking
+//! device holds it: the device's record (its signing key, the role it was
+//! paired with, whether it was revoked) and the roles of the member who
+//! carries it. Both are written only by stewards' devices, and that rule is
+//! itself checked here, so a phone cannot grant itself more.
+//!
+//! [`check`] is the door for changes from other devices: the change must be
+//! signed by the key in its author's device record, the author must not be
+//! revoked past what the revocation covered, and every record the change
+//! touches must be one the author may write ([`POLICY`]). [`check_policy`]
+//! is the same rule without the signature, for a device's own edits, so
+//! the command line, the web UI and every receiver answer alike.
+//!
+//! The check reads records at the change's own causal past (before) and at
+//! the change itself (after), so what a change did is judged the same way on
+//! every device, whatever else it has merged since.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use automerge::{ActorId, AutoCommit, Change, ChangeHash, ObjType, ReadDoc, Value, ROOT};
+
+use crate::model::{Device, Member, Role};
+use crate::{signing, DocumentId, DocumentKind};
+
+/// Who, besides a steward's device, may write records of a collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// A device whose member holds the role, or that was paired with it.
+    Role(Role),
+    /// The member the record names in `member_id`, on their own device,
+    /// before and after the change.
+    Owner,
+    /// The device that created the record.
+    Creator,
+    /// Any paired device, for new records only.
+    Anyone,
+    /// Any paired device, for a new ledger entry of kind `contribution`.
+    Contributor,
+}
+
+/// Who may create records of a collection, and who may change existing ones.
+/// Removing a record is for stewards' devices only (erasing a member).
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub collection: &'static str,
+    pub create: &'static [Who],
+    pub change: &'static [Who],
+}
+
+const STEWARDS: &[Who] = &[];
+const CAPTAINS: &[Who] = &[Who::Role(Role::PicketCaptain)];
+const FACILITATORS: &[Who] = &[Who::Role(Role::Facilitator)];
+const COORDINATORS: &[Who] = &[Who::Role(Role::AidCoordinator)];
+const SETTLERS: &[Who] = &[
+    Who::Role(Role::PicketCaptain),
+    Who::Role(Role::AidCoordinator),
+    Who::Role(Role::Facilitator),
+];
+
+/// The write policy: one row per collection of each kind of document. A
+/// steward's device may write every record (within the device rules of
+/// [`check_policy`]); the row says who else may.
+pub const POLICY: &[(DocumentKind, Rule)] = &[
+    (DocumentKind::Campaign, rule("settings", STEWARDS, STEWARDS)),
+    (DocumentKind::Campaign, rule("members", STEWARDS, STEWARDS)),
+    (DocumentKind::Campaign, rule("sites", STEWARDS, STEWARDS)),
+    (
+        DocumentKind::Campaign,
+        rule("departments", STEWARDS, STEWARDS),
+    ),
+    (
+        DocumentKind::Campaign,
+        rule("committees", FACILITATORS, FACILITATORS),
+    ),
+    (
+        DocumentKind::Campaign,
+        rule("meetings", FACILITATORS, FACILITATORS),
+    ),
+    (
+        DocumentKind::Campaign,
+        rule("choke_points", STEWARDS, STEWARDS),
+    ),
+    (
+        DocumentKind::Campaign,
+        rule("commitments", &[Who::Owner], &[Who::Owner]),
+    ),
+    (DocumentKind::Campaign, rule("cadences", CAPTAINS, CAPTAINS)),
+    (
+        DocumentKind::Campaign,
+        rule("skills", FACILITATORS, FACILITATORS),
+    ),
+    (
+        DocumentKind::Campaign,
+        rule("skill_sessions", FACILITATORS, FACILITATORS),
+    ),
+    (
+        DocumentKind::Campaign,
+        rule(
+            "attendance",
+            &[Who::Owner, Who::Role(Role::Facilitator)],
+            &[Who::Owner, Who::Role(Role::Facilitator)],
+        ),
+    ),
+    (
+        DocumentKind::Campaign,
+        rule("practices", FACILITATORS, FACILITATORS),
+    ),
+    (
+        DocumentKind::Campaign,
+        rule("practice_events", FACILITATORS, FACILITATORS),
+    ),
+    (
+        DocumentKind::Campaign,
+        rule("resolutions", SETTLERS, SETTLERS),
+    ),
+    (DocumentKind::Campaign, rule("devices", STEWARDS, STEWARDS)),
+    (
+        DocumentKind::Campaign,
+        rule("bundle_keys", STEWARDS, STEWARDS),
+    ),
+    (DocumentKind::Action, rule("action", CAPTAINS, CAPTAINS)),
+    (DocumentKind::Action, rule("shifts", CAPTAINS, CAPTAINS)),
+    (
+        DocumentKind::Action,
+        rule(
+            "signups",
+            &[Who::Owner, Who::Role(Role::PicketCaptain)],
+            &[Who::Owner, Who::Role(Role::PicketCaptain)],
+        ),
+    ),
+    (
+        DocumentKind::Action,
+        rule(
+            "checkins",
+            &[Who::Owner, Who::Role(Role::PicketCaptain)],
+            &[Who::Owner, Who::Role(Role::PicketCaptain)],
+        ),
+    ),
+    (
+        DocumentKind::Action,
+        rule(
+            "circles",
+            &[Who::Role(Role::Facilitator), Who::Role(Role::PicketCaptain)],
+            &[Who::Role(Role::Facilitator), Who::Role(Role::PicketCaptain)],
+        ),
+    ),
+    (
+        DocumentKind::Action,
+        rule(
+            "rest_commitments",
+            &[Who::Owner, Who::Role(Role::Facilitator)],
+            &[Who::Owner, Who::Role(Role::Facilitator)],
+        ),
+    ),
+    (
+        DocumentKind::Action,
+        rule("resolutions", SETTLERS, SETTLERS),
+    ),
+    (
+        DocumentKind::Aid,
+        rule(
+            "requests",
+            &[Who::Anyone],
+            &[Who::Creator, Who::Role(Role::AidCoordinator)],
+        ),
+    ),
+    (
+        DocumentKind::Aid,
+        rule(
+            "offers",
+            &[Who::Anyone],
+            &[Who::Creator, Who::Role(Role::AidCoordinator)],
+        ),
+    ),
+    (
+        DocumentKind::Aid,
+        rule("matches", COORDINATORS, COORDINATORS),
+    ),
+    (
+        DocumentKind::Aid,
+        rule(
+            "ledger",
+            &[Who::Contributor, Who::Role(Role::AidCoordinator)],
+            COORDINATORS,
+        ),
+    ),
+    (
+        DocumentKind::Aid,
+        rule("resolutions", COORDINATORS, COORDINATORS),
+    ),
+    (
+        DocumentKind::AidPrivate,
+        rule("identities", COORDINATORS, COORDINATORS),
+    ),
+    (
+        DocumentKind::Personal,
+        rule("reflections", &[Who::Anyone], &[Who::Creator]),
+    ),
+];
+
+const fn rule(collection: &'static str, create: &'static [Who], change: &'static [Who]) -> Rule {
+    Rule {
+        collection,
+        create,
+        change,
+    }
+}
+
+/// The policy row for a collection of a kind of document, if it has one.
+pub fn rule_for(kind: DocumentKind, collection: &str) -> Option<Rule> {
+    POLICY
+        .iter()
+        .find(|(row_kind, rule)| *row_kind == kind && rule.collection == collection)
+        .map(|(_, rule)| *rule)
+}
+
+/// What one device may do, as the `campaign` document says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    pub device_id: String,
+    pub label: String,
+    pub member_id: Option<String>,
+    pub roles: BTreeSet<Role>,
+    pub signing_key: Option<String>,
+    pub revoked: bool,
+    /// For a revoked device: per document, the last sequence number of its
+    /// changes that stay.
+    pub cover: BTreeMap<String, i64>,
+}
+
+impl Author {
+    /// A device's authority: the role it was paired with and its member's roles.
+    pub fn of(device: &Device, member: Option<&Member>) -> Self {
+        let mut roles: BTreeSet<Role> = BTreeSet::from([device.role]);
+        if let Some(member) = member {
+            roles.extend(member.roles.iter().copied());
+        }
+        Author {
+            device_id: device.id.clone(),
+            label: device.label.clone(),
+            member_id: device.member_id.clone(),
+            roles,
+            signing_key: device.signing_key.clone(),
+            revoked: device.is_revoked(),
+            cover: device.revoked_cover.clone().unwrap_or_default(),
+        }
+    }
+
+    pub fn is_steward(&self) -> bool {
+        !self.revoked && self.roles.contains(&Role::Steward)
+    }
+
+    fn holds(&self, role: Role) -> bool {
+        !self.revoked && (self.roles.contains(&role) || self.roles.contains(&Role::Steward))
+    }
+}
+
+/// Every paired device's authority, by Automerge actor.
+#[derive(Debug, Clone, Default)]
+pub struct Authors {
+    by_actor: HashMap<ActorId, Author>,
+}
+
+impl Authors {
+    pub fn new(authors: impl IntoIterator<Item = Author>) -> Self {
+        Authors {
+            by_actor: authors
+                .into_iter()
+                .filter_map(|author| Some((actor_of(&author.device_id)?, author)))
+                .collect(),
+        }
+    }
+
+    /// A campaign with no device list yet (one device on its own, never
+    /// paired with another): nothing to check against, and nothing arrives
+    /// by sync.
+    pub fn is_open(&self) -> bool {
+        self.by_actor.is_empty()
+    }
+
+    pub fn get(&self, actor: &ActorId) -> Option<&Author> {
+        self.by_actor.get(actor)
+    }
+
+    pub fn by_device(&self, device_id: &str) -> Option<&Author> {
+        self.get(&actor_of(device_id)?)
+    }
+}
+
+/// The Automerge actor of a device: its id's sixteen bytes.
+pub fn actor_of(device_id: &str) -> Option<ActorId> {
+    let id = uuid::Uuid::parse_str(device_id).ok()?;
+    Some(ActorId::from(id.as_bytes().as_slice()))
+}
+
+/// Why a change was refused, in words for the log and for stewards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    UnknownDevice,
+    NoSigningKey {
+        device: String,
+    },
+    Unsigned {
+        device: String,
+    },
+    BadSignature {
+        device: String,
+    },
+    Revoked {
+        device: String,
+    },
+    NotAllowed {
+        device: String,
+        collection: String,
+        record: String,
+        reason: String,
+    },
+    Malformed(String),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::UnknownDevice => {
+                write!(
+                    formatter,
+                    "it was written by a device this campaign never paired"
+                )
+            }
+            Refusal::NoSigningKey { device } => write!(
+                formatter,
+                "it was written by {device}, which has no signing key in the campaign"
+            ),
+            Refusal::Unsigned { device } => {
+                write!(
+                    formatter,
+                    "it claims to be from {device} but carries no signature"
+                )
+            }
+            Refusal::BadSignature { device } => write!(
+                formatter,
+                "it claims to be from {device} but its signature does not match that device's key"
+            ),
+            Refusal::Revoked { device } => write!(
+                formatter,
+                "it was written by {device} after that device was revoked"
+            ),
+            Refusal::NotAllowed {
+                device,
+                collection,
+                record,
+                reason,
+            } => write!(
+                formatter,
+                "{device} may not write {collection} {record}: {reason}"
+            ),
+            Refusal::Malformed(reason) => write!(formatter, "it is not a Holdfast edit: {reason}"),
+        }
+    }
+}
+
+/// The door for a change from another device. `doc` already holds the
+/// change (applied in memory, not yet saved); `signature` is the one that
+/// travelled with it, if any.
+pub fn check(
+    doc: &AutoCommit,
+    document: &DocumentId,
+    change: &Change,
+    signature: Option<&[u8]>,
+    authors: &Authors,
+) -> Result<(), Refusal> {
+    if is_genesis(document, change) {
+        return Ok(());
+    }
+    if authors.is_open() {
+        return Ok(());
+    }
+    let author = authors
+        .get(change.actor_id())
+        .ok_or(Refusal::UnknownDevice)?;
+    let device = author.label.clone();
+    let key = author
+        .signing_key
+        .as_deref()
+        .ok_or_else(|| Refusal::NoSigningKey {
+            device: device.clone(),
+        })?;
+    let signature = signature.ok_or_else(|| Refusal::Unsigned {
+        device: device.clone(),
+    })?;
+    if !signing::verify(key, &change.hash(), signature) {
+        return Err(Refusal::BadSignature { device });
+    }
+    if author.revoked {
+        let covered = author.cover.get(document.as_str()).copied().unwrap_or(0);
+        if i64::try_from(change.seq()).unwrap_or(i64::MAX) > covered {
+            return Err(Refusal::Revoked { device });
+        }
+        // Accepted before the revocation, by the steward who revoked it.
+        return Ok(());
+    }
+    check_policy(doc, document, change, author)
+}
+
+/// Whether `author` may have made `change` (already in `doc`): every record
+/// it touches, judged before and after it.
+pub fn check_policy(
+    doc: &AutoCommit,
+    document: &DocumentId,
+    change: &Change,
+    author: &Author,
+) -> Result<(), Refusal> {
+    let kind = document
+        .kind()
+        .map_err(|error| Refusal::Malformed(error.to_string()))?;
+    for (collection, record) in touched_records(doc, kind, change)? {
+        check_record(doc, kind, &collection, &record, change, author)?;
+    }
+    Ok(())
+}
+
+/// Whether a change is the document's deterministic first change.
+fn is_genesis(document: &DocumentId, change: &Change) -> bool {
+    if !change.deps().is_empty() || change.seq() != 1 {
+        return false;
+    }
+    crate::documents::genesis(document)
+        .map(|mut genesis| genesis.get_heads() == [change.hash()])
+        .unwrap_or(false)
+}
+
+/// The (collection, record id) pairs a change writes, read from its
+/// operations (the change must be in `doc`). Anything outside a known
+/// collection's records is refused.
+pub fn touched_records(
+    doc: &AutoCommit,
+    kind: DocumentKind,
+    change: &Change,
+) -> Result<BTreeSet<(String, String)>, Refusal> {
+    use automerge::legacy::{Key, ObjectId};
+    let expanded = change.decode();
+    let mut touched = BTreeSet::new();
+    let mut places: HashMap<String, Place> = HashMap::new();
+    for op in &expanded.operations {
+        let ObjectId::Id(object) = &op.obj else {
+            return Err(Refusal::Malformed(
+                "it writes at the top of the document".into(),
+            ));
+        };
+        let name = format!("{}@{}", object.0, object.1.to_hex_string());
+        let place = match places.get(&name) {
+            Some(place) => place.clone(),
+            None => {
+                let place = place_of(doc, &name)?;
+                places.insert(name, place.clone());
+                place
+            }
+        };
+        let (collection, record) = match place {
+            Place::Collection(collection) => match &op.key {
+                Key::Map(record) => (collection, record.to_string()),
+                Key::Seq(_) => {
+                    return Err(Refusal::Malformed(format!(
+                        "it treats the `{collection}` collection as a list"
+                    )))
+                }
+            },
+            Place::Record(collection, record) => (collection, record),
+        };
+        if !kind.collections().contains(&collection.as_str()) {
+            return Err(Refusal::Malformed(format!(
+                "`{collection}` is not a collection of this document"
+            )));
+        }
+        touched.insert((collection, record));
+    }
+    Ok(touched)
+}
+
+#[derive(Clone)]
+enum Place {
+    /// The object is a collection map: its keys are record ids.
+    Collection(String),
+    /// The object is a record, or lies inside one.
+    Record(String, String),
+}
+
+fn place_of(doc: &AutoCommit, name: &str) -> Result<Place, Refusal> {
+    let unknown = || Refusal::Malformed(format!("it writes into an object ({name}) it never made"));
+    let object = doc.import_obj(name).map_err(|_| unknown())?;
+    let mut path: Vec<automerge::Prop> = doc
+        .parents(&object)
+        .map_err(|_| unknown())?
+        .map(|parent| parent.prop)
+        .collect();
+    path.reverse();
+    let key = |prop: &automerge::Prop| match prop {
+        automerge::Prop::Map(key) => Ok(key.clone()),
+        automerge::Prop::Seq(_) => Err(Refusal::Malformed(
+            "it writes into a list where a collection belongs".into(),
+        )),
+    };
+    match path.as_slice() {
+        [] => Err(unknown()),
+        [collection] => Ok(Place::Collection(key(collection)?)),
+        [collection, record, ..] => Ok(Place::Record(key(collection)?, key(record)?)),
+    }
+}
+
+/// The few fields of a record the policy looks at, at some heads.
+#[derive(Debug, Clone, PartialEq)]
+struct View {
+    creator: Option<ActorId>,
+    id: Option<String>,
+    member_id: Option<String>,
+    kind: Option<String>,
+    public_key: Option<String>,
+    signing_key: Option<String>,
+    revoked_at: Option<String>,
+}
+
+fn view(doc: &AutoCommit, collection: &str, record: &str, heads: &[ChangeHash]) -> Option<View> {
+    let (Value::Object(ObjType::Map), collection) = doc.get_at(ROOT, collection, heads).ok()??
+    else {
+        return None;
+    };
+    let (Value::Object(ObjType::Map), object) = doc.get_at(&collection, record, heads).ok()??
+    else {
+        return None;
+    };
+    let text = |field: &str| -> Option<String> {
+        match doc.get_at(&object, field, heads).ok()?? {
+            (Value::Scalar(scalar), _) => match scalar.as_ref() {
+                automerge::ScalarValue::Str(text) => Some(text.to_string()),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    let creator = match &object {
+        automerge::ObjId::Id(_, actor, _) => Some(actor.clone()),
+        automerge::ObjId::Root => None,
+    };
+    Some(View {
+        creator,
+        id: text("id"),
+        member_id: text("member_id"),
+        kind: text("kind"),
+        public_key: text("public_key"),
+        signing_key: text("signing_key"),
+        revoked_at: text("revoked_at"),
+    })
+}
+
+fn check_record(
+    doc: &AutoCommit,
+    kind: DocumentKind,
+    collection: &str,
+    record: &str,
+    change: &Change,
+    author: &Author,
+) -> Result<(), Refusal> {
+    let refuse = |reason: &str| Refusal::NotAllowed {
+        device: author.label.clone(),
+        collection: collection.to_string(),
+        record: record.to_string(),
+        reason: reason.to_string(),
+    };
+    let rule = rule_for(kind, collection).ok_or_else(|| refuse("no one may write it"))?;
+    let before = view(doc, collection, record, change.deps());
+    let after = view(doc, collection, record, &[change.hash()]);
+    if let Some(after) = &after {
+        if after.id.as_deref().is_some_and(|id| id != record) {
+            return Err(refuse("its id field names another record"));
+        }
+    }
+    if collection == "devices" {
+        check_device(before.as_ref(), after.as_ref()).map_err(|reason| refuse(reason))?;
+    }
+    if author.is_steward() {
+        return Ok(());
+    }
+    if author.revoked {
+        return Err(refuse("the device was revoked"));
+    }
+    let Some(after) = after else {
+        return Err(refuse("only a steward's device removes records"));
+    };
+    let (allowed, action) = match &before {
+        None => (rule.create, "create"),
+        Some(_) => (rule.change, "change"),
+    };
+    let author_actor = actor_of(&author.device_id);
+    let permits = |who: &Who| match who {
+        Who::Role(role) => author.holds(*role),
+        Who::Owner => {
+            author.member_id.is_some()
+                && after.member_id == author.member_id
+                && before
+                    .as_ref()
+                    .is_none_or(|before| before.member_id == author.member_id)
+        }
+        Who::Creator => after.creator.is_some() && after.creator == author_actor,
+        Who::Anyone => before.is_none(),
+        Who::Contributor => before.is_none() && after.kind.as_deref() == Some("contribution"),
+    };
+    if allowed.iter().any(permits) {
+        return Ok(());
+    }
+    Err(refuse(&format!(
+        "its roles ({}) do not let it {action} such a record",
+        author
+            .roles
+            .iter()
+            .map(|role| role.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )))
+}
+
+/// Rules on device records that hold even for stewards: a device's keys
+/// and member never change once written (a record cannot be taken over),
+/// a revocation is never undone, and no device record is ever removed. The
+/// one change of member allowed is to none, when the record is revoked too
+/// (erasing the member).
+fn check_device(before: Option<&View>, after: Option<&View>) -> Result<(), &'static str> {
+    let Some(before) = before else {
+        return Ok(());
+    };
+    let Some(after) = after else {
+        return Err("a device record is never removed");
+    };
+    if before.revoked_at.is_some() && after.revoked_at.is_none() {
+        return Err("a revocation cannot be undone");
+    }
+    if before.public_key != after.public_key
+        || (before.signing_key.is_some() && before.signing_key != after.signing_key)
+    {
+        return Err("a paired device's keys never change");
+    }
+    // Erasing a member revokes their devices and forgets whose they were.
+    let erased = after.member_id.is_none() && after.revoked_at.is_some();
+    if before.member_id.is_some() && before.member_id != after.member_id && !erased {
+        return Err("a paired device's member never changes");
+    }
+    Ok(())
+}

@@ -1,0 +1,445 @@
+//! The door every change from another device passes, and the signatures
+//! this device puts on its own.
+//!
+//! Sync, bundles and `.automerge` imports all end in [`Campaign::admit`]:
+//! the changes a merge brought are checked one by one against
+//! `holdfast_core::authority::check` (signature by the author's device key,
+//! revocation, the write policy). If any is refused, the merge is thrown
+//! away in memory and only the admitted changes are applied again, so a
+//! refused change is never saved and never forwarded. Refusals are kept in
+//! `refused_changes` with their author and reason, for stewards to see.
+//!
+//! Every change this device writes is signed when it is saved (`persist`),
+//! and every admitted change keeps the signature it came with, so the next
+//! device can check it too.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use automerge::{ActorId, Change, ChangeHash};
+use holdfast_core::authority::{self, Author, Authors, Refusal};
+use holdfast_core::model::{Device, Member};
+use holdfast_core::signing::{SigningKey, SIGNATURE_LENGTH};
+use holdfast_core::{time, DocumentId};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+use crate::campaign::Campaign;
+use crate::error::{Result, StoreError};
+
+/// The local value that holds this device's signing secret (hex). It lives
+/// in the encrypted database beside the sync key and never leaves it.
+const SIGNING_SECRET: &str = "signing_secret";
+
+/// The first bytes of a change hash: how a signature names its change on
+/// the wire. The signature itself covers the whole hash.
+pub use holdfast_core::rebase::HashPrefix;
+
+/// Signatures that travelled with changes, by hash prefix.
+pub type Signatures = Vec<(HashPrefix, [u8; SIGNATURE_LENGTH])>;
+
+/// A change this device refused, as stewards see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusedChange {
+    pub hash: String,
+    pub document: String,
+    pub author: String,
+    pub reason: String,
+    pub refused_at: String,
+}
+
+/// What the door made of the changes a merge brought.
+#[derive(Debug, Default)]
+pub(crate) struct Admission {
+    pub admitted: usize,
+    pub refused: Vec<Refused>,
+}
+
+/// One refused change: its hash, what it depends on, its author, and why.
+#[derive(Debug)]
+pub(crate) struct Refused {
+    pub hash: ChangeHash,
+    pub deps: Vec<ChangeHash>,
+    pub author: String,
+    pub refusal: Refusal,
+}
+
+pub fn prefix(hash: &ChangeHash) -> HashPrefix {
+    hash.0[..8].try_into().expect("eight bytes")
+}
+
+impl Campaign {
+    /// This device's signing key, made the first time it is needed.
+    pub(crate) fn signing_key(&self) -> Result<SigningKey> {
+        if let Some(secret) = self.local_value(SIGNING_SECRET)? {
+            let bytes = from_hex(&secret)
+                .and_then(|bytes| <[u8; 32]>::try_from(bytes.as_slice()).ok())
+                .ok_or_else(|| StoreError::rejected("the stored signing key is damaged"))?;
+            return Ok(SigningKey::from_secret(&bytes));
+        }
+        let mut secret = [0_u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut secret);
+        let key = SigningKey::from_secret(&secret);
+        self.set_local_value(SIGNING_SECRET, &to_hex(&secret))?;
+        Ok(key)
+    }
+
+    /// Keeps a signing key made before this device had a database (while
+    /// pairing, when the hub recorded its public half).
+    pub fn adopt_signing_key(&mut self, key: &SigningKey) -> Result<()> {
+        self.set_local_value(SIGNING_SECRET, &to_hex(&key.secret()))?;
+        self.forget_signing_key();
+        Ok(())
+    }
+
+    /// The public half of this device's signing key, for its device record.
+    pub fn signing_public_key(&self) -> Result<String> {
+        Ok(self.signing_key()?.public_hex())
+    }
+
+    /// Every paired device's authority, read from the saved campaign
+    /// document's projections; cached until the campaign document changes.
+    pub(crate) fn authors(&mut self) -> Result<Arc<Authors>> {
+        if let Some(authors) = &self.authors {
+            return Ok(authors.clone());
+        }
+        let devices = self.all::<Device>()?;
+        let mut members: HashMap<String, Member> = HashMap::new();
+        for device in &devices {
+            if let Some(member_id) = &device.member_id {
+                if let Some(member) = self.find::<Member>(member_id)? {
+                    members.insert(member_id.clone(), member);
+                }
+            }
+        }
+        let authors = Arc::new(Authors::new(devices.iter().map(|device| {
+            Author::of(
+                device,
+                device
+                    .member_id
+                    .as_ref()
+                    .and_then(|member_id| members.get(member_id)),
+            )
+        })));
+        self.authors = Some(authors.clone());
+        Ok(authors)
+    }
+
+    /// This device's own authority, or none while the campaign has no
+    /// device list (a campaign on one device, never paired).
+    pub(crate) fn own_authority(&mut self) -> Result<Option<Author>> {
+        let authors = self.authors()?;
+        if authors.is_open() {
+            return Ok(None);
+        }
+        match authors.by_device(self.device_id()) {
+            Some(author) => Ok(Some(author.clone())),
+            None => Err(StoreError::NotAllowed(
+                "this device is not in the campaign's device list, so it cannot edit the campaign; pair it with a steward's device".into(),
+            )),
+        }
+    }
+
+    /// Checks a local edit (already committed in memory as `hash`) against
+    /// the write policy, as every other device will.
+    pub(crate) fn check_own_change(&mut self, id: &DocumentId, hash: &ChangeHash) -> Result<()> {
+        let Some(author) = self.own_authority()? else {
+            return Ok(());
+        };
+        let loaded = self.loaded(id)?;
+        let Some(change) = loaded.doc.get_change_by_hash(hash) else {
+            return Ok(());
+        };
+        authority::check_policy(&loaded.doc, id, &change, &author)
+            .map_err(|refusal| StoreError::NotAllowed(format!("refused: {refusal}")))
+    }
+
+    /// The door. `before` are the document's heads before a merge that has
+    /// been applied in memory; `signatures` came with the bytes. Checks every
+    /// change the merge brought; if any is refused, rebuilds the document in
+    /// memory from disk and applies only what was admitted. The caller
+    /// persists what the document then holds.
+    pub(crate) fn admit(
+        &mut self,
+        id: &DocumentId,
+        before: &[ChangeHash],
+        signatures: &Signatures,
+    ) -> Result<Admission> {
+        let authors = self.authors()?;
+        let by_prefix: HashMap<HashPrefix, &[u8; SIGNATURE_LENGTH]> = signatures
+            .iter()
+            .map(|(prefix, signature)| (*prefix, signature))
+            .collect();
+        let loaded = self.loaded(id)?;
+        let new: Vec<Change> = loaded.doc.get_changes(before);
+        if new.is_empty() {
+            return Ok(Admission::default());
+        }
+        let mut refused: Vec<Refused> = Vec::new();
+        let mut refused_hashes: HashSet<ChangeHash> = HashSet::new();
+        let mut admitted: Vec<Change> = Vec::new();
+        let mut signed: Vec<(ChangeHash, Vec<u8>)> = Vec::new();
+        for change in &new {
+            let hash = change.hash();
+            let author = author_name(&authors, change.actor_id());
+            let stored;
+            let signature: Option<&[u8]> = match by_prefix.get(&prefix(&hash)) {
+                Some(signature) => Some(signature.as_slice()),
+                None => {
+                    stored = signature_of(&self.connection, &hash)?;
+                    stored.as_deref()
+                }
+            };
+            let loaded = self.loaded(id)?;
+            let verdict =
+                authority::check(&loaded.doc, id, change, signature, &authors).and_then(|()| {
+                    match change.deps().iter().any(|dep| refused_hashes.contains(dep)) {
+                        true => Err(Refusal::Malformed(
+                            "it builds on a change that was refused".into(),
+                        )),
+                        false => Ok(()),
+                    }
+                });
+            match verdict {
+                Ok(()) => {
+                    if let Some(signature) = signature {
+                        signed.push((hash, signature.to_vec()));
+                    }
+                    admitted.push(change.clone());
+                }
+                Err(refusal) => {
+                    refused_hashes.insert(hash);
+                    refused.push(Refused {
+                        hash,
+                        deps: change.deps().to_vec(),
+                        author,
+                        refusal,
+                    });
+                }
+            }
+        }
+        if !refused.is_empty() {
+            // Memory must hold only what may be saved: start again from
+            // disk and apply the admitted changes alone.
+            self.forget_loaded(id);
+            let loaded = self.loaded(id)?;
+            loaded
+                .doc
+                .apply_changes(admitted.iter().cloned())
+                .map_err(|source| StoreError::Automerge {
+                    what: format!("admitted changes for {id}"),
+                    source: Box::new(source),
+                })?;
+            record_refusals(&self.connection, id, &refused)?;
+        }
+        self.incoming_signatures.extend(signed);
+        Ok(Admission {
+            admitted: admitted.len(),
+            refused,
+        })
+    }
+
+    /// The signatures of the given changes that this device holds.
+    pub fn signatures_for(
+        &self,
+        hashes: impl IntoIterator<Item = ChangeHash>,
+    ) -> Result<Signatures> {
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT signature FROM signatures WHERE hash = ?1")?;
+        let mut found = Signatures::new();
+        for hash in hashes {
+            let signature: Option<Vec<u8>> = statement
+                .query_row([hash.as_ref()], |row| row.get(0))
+                .optional()?;
+            if let Some(signature) = signature.and_then(|bytes| bytes.try_into().ok()) {
+                found.push((prefix(&hash), signature));
+            }
+        }
+        Ok(found)
+    }
+
+    /// The signatures of a document's changes after `heads` (all, given none).
+    pub fn signatures_since(
+        &mut self,
+        id: &DocumentId,
+        heads: &[ChangeHash],
+    ) -> Result<Signatures> {
+        let hashes: Vec<ChangeHash> = self
+            .loaded(id)?
+            .doc
+            .get_changes_meta(heads)
+            .iter()
+            .map(|meta| meta.hash)
+            .collect();
+        self.signatures_for(hashes)
+    }
+
+    /// Every signature this device holds for a document's changes.
+    pub fn document_signatures(&mut self, id: &DocumentId) -> Result<Signatures> {
+        self.signatures_since(id, &[])
+    }
+
+    /// Changes this device refused, newest first.
+    pub fn refused_changes(&self) -> Result<Vec<RefusedChange>> {
+        let mut statement = self.connection.prepare(
+            "SELECT hash, document_id, author, reason, refused_at FROM refused_changes ORDER BY refused_at DESC, hash",
+        )?;
+        let rows = statement.query_map([], |row| {
+            let hash: Vec<u8> = row.get(0)?;
+            Ok(RefusedChange {
+                hash: to_hex(&hash),
+                document: row.get(1)?,
+                author: row.get(2)?,
+                reason: row.get(3)?,
+                refused_at: row.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Signs this device's new changes and keeps the signatures that came
+    /// with admitted ones; called inside `persist`'s transaction.
+    pub(crate) fn save_signatures(
+        connection: &Connection,
+        key: &SigningKey,
+        own_actor: &ActorId,
+        new_changes: &[Change],
+        incoming: &mut HashMap<ChangeHash, Vec<u8>>,
+    ) -> Result<()> {
+        let mut statement = connection
+            .prepare_cached("INSERT OR IGNORE INTO signatures (hash, signature) VALUES (?1, ?2)")?;
+        let mut forgive =
+            connection.prepare_cached("DELETE FROM refused_changes WHERE hash = ?1")?;
+        for change in new_changes {
+            let hash = change.hash();
+            if let Some(signature) = incoming.remove(&hash) {
+                statement.execute(params![hash.as_ref(), signature])?;
+                // Refused once for want of a grant this device had not yet
+                // heard of, and admitted now that it has.
+                forgive.execute([hash.as_ref()])?;
+            } else if change.actor_id() == own_actor {
+                statement.execute(params![hash.as_ref(), key.sign(&hash).as_slice()])?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn signature_of(connection: &Connection, hash: &ChangeHash) -> Result<Option<Vec<u8>>> {
+    Ok(connection
+        .prepare_cached("SELECT signature FROM signatures WHERE hash = ?1")?
+        .query_row([hash.as_ref()], |row| row.get(0))
+        .optional()?)
+}
+
+fn author_name(authors: &Authors, actor: &ActorId) -> String {
+    match authors.get(actor) {
+        Some(author) => format!("{} ({})", author.label, author.device_id),
+        None => format!("unknown device {}", actor.to_hex_string()),
+    }
+}
+
+fn record_refusals(connection: &Connection, id: &DocumentId, refused: &[Refused]) -> Result<()> {
+    let mut statement = connection.prepare_cached(
+        "INSERT OR IGNORE INTO refused_changes (hash, document_id, deps, author, reason, refused_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let now = time::now();
+    for refused in refused {
+        let deps: Vec<u8> = refused.deps.iter().flat_map(|dep| dep.0).collect();
+        statement.execute(params![
+            refused.hash.as_ref(),
+            id.as_str(),
+            deps,
+            refused.author,
+            refused.refusal.to_string(),
+            now
+        ])?;
+    }
+    Ok(())
+}
+
+/// What a refused change depended on, if this device refused it.
+pub(crate) fn refused_deps(
+    connection: &Connection,
+    hash: &ChangeHash,
+) -> Result<Option<Vec<ChangeHash>>> {
+    let deps: Option<Vec<u8>> = connection
+        .prepare_cached("SELECT deps FROM refused_changes WHERE hash = ?1")?
+        .query_row([hash.as_ref()], |row| row.get(0))
+        .optional()?;
+    Ok(deps.map(|bytes| {
+        bytes
+            .chunks_exact(32)
+            .map(|chunk| ChangeHash(chunk.try_into().expect("32 bytes")))
+            .collect()
+    }))
+}
+
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn from_hex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|index| u8::from_str_radix(text.get(index..index + 2)?, 16).ok())
+        .collect()
+}
+
+/// What a modified program on a paired device can do, for the tests that
+/// attack the door: write any change into a document, signed with this
+/// device's key (or none), past every local check.
+#[cfg(feature = "hostile")]
+impl Campaign {
+    /// Writes `edit` as one change by this device, signs it and saves it
+    /// without projecting it (a tampered build does not care).
+    pub fn forge(
+        &mut self,
+        id: &DocumentId,
+        edit: impl FnOnce(
+            &mut automerge::AutoCommit,
+        ) -> std::result::Result<(), automerge::AutomergeError>,
+    ) -> Result<ChangeHash> {
+        self.forge_as(id, None, true, edit)
+    }
+
+    /// Like [`Campaign::forge`], written under another device's actor
+    /// (`as_device`), and signed with this device's key or not at all.
+    pub fn forge_as(
+        &mut self,
+        id: &DocumentId,
+        as_device: Option<&str>,
+        sign: bool,
+        edit: impl FnOnce(
+            &mut automerge::AutoCommit,
+        ) -> std::result::Result<(), automerge::AutomergeError>,
+    ) -> Result<ChangeHash> {
+        let key = self.signing_key()?;
+        let own = self.actor().clone();
+        let actor = match as_device {
+            Some(device) => authority::actor_of(device)
+                .ok_or_else(|| StoreError::rejected("not a device id"))?,
+            None => own.clone(),
+        };
+        let loaded = self.loaded(id)?;
+        loaded.doc.set_actor(actor);
+        let outcome = edit(&mut loaded.doc);
+        let hash = loaded.doc.commit();
+        loaded.doc.set_actor(own);
+        outcome.map_err(|source| StoreError::Automerge {
+            what: "a forged edit".into(),
+            source: Box::new(source),
+        })?;
+        let hash = hash.ok_or_else(|| StoreError::rejected("the forged edit changed nothing"))?;
+        if sign {
+            self.incoming_signatures
+                .insert(hash, key.sign(&hash).to_vec());
+        }
+        self.persist(id, &time::now(), |_, _| Ok(false))?;
+        Ok(hash)
+    }
+}

@@ -1,0 +1,437 @@
+//! A hostile paired device, in memory: a phone whose program was modified
+//! writes and signs changes its role does not allow, or changes under
+//! another device's name, and syncs them. Every honest device refuses each
+//! one at the door, keeps none of it, and goes on syncing the rest.
+//!
+//! `Campaign::forge` (the store's `hostile` feature) is the modified
+//! program: it writes any change, signs it with the device's own key and
+//! saves it with no local check.
+
+mod support;
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ROOT};
+use holdfast_core::model::{Device as DeviceRecord, Member, Role};
+use holdfast_core::DocumentId;
+use holdfast_store::use_cases::check_ins::CheckRequest;
+use holdfast_store::use_cases::members::NewMember;
+use holdfast_store::StoreError;
+use holdfast_sync::{Config, Session, Status};
+use support::{sync, Device, STEWARD};
+
+fn hub() -> Device {
+    support::founder(&[
+        ("Ana Member", &[Role::Member]),
+        ("Ben Member", &[Role::Member]),
+        ("Cy Coordinator", &[Role::Member, Role::AidCoordinator]),
+    ])
+}
+
+/// Writes one field of an existing record, as a raw Automerge edit.
+fn put_field(
+    doc: &mut AutoCommit,
+    collection: &str,
+    id: &str,
+    field: &str,
+    value: &str,
+) -> Result<(), AutomergeError> {
+    let (_, records) = doc.get(ROOT, collection)?.expect("the collection");
+    let (_, record) = doc.get(&records, id)?.expect("the record");
+    doc.put(&record, field, value)
+}
+
+/// Adds a record with the given text fields, as a raw Automerge edit.
+fn put_record(
+    doc: &mut AutoCommit,
+    collection: &str,
+    id: &str,
+    fields: &[(&str, &str)],
+) -> Result<(), AutomergeError> {
+    let (_, records) = doc.get(ROOT, collection)?.expect("the collection");
+    let record = doc.put_object(&records, id, ObjType::Map)?;
+    doc.put(&record, "id", id)?;
+    for (field, value) in fields {
+        doc.put(&record, *field, *value)?;
+    }
+    Ok(())
+}
+
+fn device_record(device: &Device, id: &str) -> DeviceRecord {
+    device
+        .campaign
+        .devices()
+        .unwrap()
+        .into_iter()
+        .find(|record| record.id == id)
+        .expect("the device is listed")
+}
+
+fn member_id(device: &Device, name: &str) -> String {
+    device.campaign.resolve_member(name).unwrap().id
+}
+
+fn action(device: &Device) -> DocumentId {
+    DocumentId::action(&device.campaign.actions().unwrap()[0].id)
+}
+
+fn check_in(device: &mut Device, member: &str) -> Result<(), StoreError> {
+    device
+        .campaign
+        .check_in(CheckRequest {
+            action: support::ACTION.into(),
+            member: Some(member.into()),
+            shift: None,
+            recorded_by: None,
+            at: None,
+        })
+        .map(|_| ())
+}
+
+fn refusals(device: &Device) -> Vec<String> {
+    device
+        .campaign
+        .refused_changes()
+        .unwrap()
+        .into_iter()
+        .map(|refused| format!("{}: {}", refused.author, refused.reason))
+        .collect()
+}
+
+fn check_in_members(device: &Device) -> Vec<String> {
+    let mut members: Vec<String> = device
+        .campaign
+        .check_ins(None)
+        .unwrap()
+        .into_iter()
+        .map(|check| check.member_id)
+        .collect();
+    members.sort();
+    members
+}
+
+#[test]
+fn a_members_phone_that_makes_itself_a_steward_is_refused_and_gets_no_aid_names() {
+    let mut hub = hub();
+    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    sync(&mut ana, &mut hub);
+    let ana_id = ana.campaign.device_id().to_string();
+
+    ana.campaign
+        .forge(&DocumentId::campaign(), |doc| {
+            put_field(doc, "devices", &ana_id, "role", "steward")
+        })
+        .unwrap();
+    // An honest edit after the forgery, in another document, still goes.
+    check_in(&mut ana, "Ana Member").unwrap();
+    let report = sync(&mut ana, &mut hub);
+
+    assert_eq!(device_record(&hub, &ana_id).role, Role::Member);
+    assert_eq!(report.documents_apart, 0);
+    assert_eq!(check_in_members(&hub), [member_id(&hub, "Ana Member")]);
+    let refused = refusals(&hub);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(refused[0].contains("may not write devices"), "{refused:?}");
+    // The hub never treated the phone as a coordinator's or a steward's.
+    sync(&mut ana, &mut hub);
+    assert!(!ana
+        .campaign
+        .documents()
+        .unwrap()
+        .contains(&DocumentId::aid_private()));
+}
+
+#[test]
+fn a_members_phone_cannot_add_erase_or_check_in_others_locally_or_by_forgery() {
+    let mut hub = hub();
+    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    sync(&mut ana, &mut hub);
+    let members_before = hub.campaign.members().unwrap().len();
+
+    // The program refuses, on the phone itself.
+    let added = ana.campaign.add_member(NewMember {
+        name: "Planted Person".into(),
+        ..NewMember::default()
+    });
+    assert!(matches!(added, Err(StoreError::NotAllowed(_))), "{added:?}");
+    let erased = ana.campaign.erase_member("Ben Member");
+    assert!(erased.is_err(), "{erased:?}");
+    let other = check_in(&mut ana, "Ben Member");
+    assert!(matches!(other, Err(StoreError::NotAllowed(_))), "{other:?}");
+
+    // A modified program writes them anyway; the hub keeps none.
+    let ben = member_id(&hub, "Ben Member");
+    ana.campaign
+        .forge(&DocumentId::campaign(), |doc| {
+            put_record(
+                doc,
+                "members",
+                "00000000-0000-4000-8000-00000000beef",
+                &[("name", "Planted Person"), ("joined_on", "2026-01-01")],
+            )
+        })
+        .unwrap();
+    let ben_for_delete = ben.clone();
+    ana.campaign
+        .forge(&DocumentId::campaign(), move |doc| {
+            let (_, members) = doc.get(ROOT, "members")?.expect("members");
+            doc.delete(&members, ben_for_delete.as_str())
+        })
+        .unwrap();
+    let action_id = action(&hub);
+    let ben_for_check_in = ben.clone();
+    let action_text = action_id.action_id().unwrap().to_string();
+    ana.campaign
+        .forge(&action_id, move |doc| {
+            put_record(
+                doc,
+                "checkins",
+                "00000000-0000-4000-8000-0000000c0ffe",
+                &[
+                    ("action_id", action_text.as_str()),
+                    ("member_id", ben_for_check_in.as_str()),
+                    ("kind", "in"),
+                    ("at", "2026-03-02T07:00:00Z"),
+                ],
+            )
+        })
+        .unwrap();
+    sync(&mut ana, &mut hub);
+    assert_eq!(hub.campaign.members().unwrap().len(), members_before);
+    assert!(hub.campaign.resolve_member("Ben Member").is_ok());
+    assert!(hub.campaign.check_ins(None).unwrap().is_empty());
+    // The member and its removal are one chain in the campaign document:
+    // the second builds on the first and goes with it.
+    assert_eq!(refusals(&hub).len(), 3, "{:?}", refusals(&hub));
+}
+
+#[test]
+fn a_change_under_another_devices_name_is_refused_signed_or_not() {
+    let mut hub = hub();
+    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    sync(&mut ana, &mut hub);
+    let hub_id = hub.campaign.device_id().to_string();
+    let stranger = uuid::Uuid::new_v4().to_string();
+
+    let site =
+        |doc: &mut AutoCommit, id: &str| put_record(doc, "sites", id, &[("name", "Forged depot")]);
+    ana.campaign
+        .forge_as(&DocumentId::campaign(), Some(&hub_id), true, |doc| {
+            site(doc, "00000000-0000-4000-8000-000000000001")
+        })
+        .unwrap();
+    let report = sync(&mut ana, &mut hub);
+    assert_eq!(report.documents_apart, 0);
+    ana.campaign
+        .forge_as(&DocumentId::campaign(), Some(&stranger), false, |doc| {
+            site(doc, "00000000-0000-4000-8000-000000000002")
+        })
+        .unwrap();
+    sync(&mut ana, &mut hub);
+
+    assert!(hub
+        .campaign
+        .all::<holdfast_core::model::Site>()
+        .unwrap()
+        .is_empty());
+    let refused = refusals(&hub).join("\n");
+    assert!(refused.contains("signature does not match"), "{refused}");
+    assert!(refused.contains("never paired"), "{refused}");
+}
+
+#[test]
+fn a_revocation_cannot_be_undone_by_anyone() {
+    let mut hub = hub();
+    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    let mut ben = support::pair(&mut hub, "Ben Member", Role::Member);
+    sync(&mut ana, &mut hub);
+    let ben_id = ben.campaign.device_id().to_string();
+    hub.campaign.revoke_device(STEWARD, &ben_id).unwrap();
+    sync(&mut ana, &mut hub);
+    assert!(device_record(&ana, &ben_id).is_revoked());
+
+    // Ana's phone clears the revocation; the hub refuses it.
+    ana.campaign
+        .forge(&DocumentId::campaign(), |doc| {
+            let (_, devices) = doc.get(ROOT, "devices")?.expect("devices");
+            let (_, record) = doc.get(&devices, ben_id.as_str())?.expect("ben");
+            doc.put(&record, "revoked_at", automerge::ScalarValue::Null)
+        })
+        .unwrap();
+    sync(&mut ana, &mut hub);
+    assert!(device_record(&hub, &ben_id).is_revoked());
+    assert!(refusals(&hub)
+        .join("\n")
+        .contains("revocation cannot be undone"));
+
+    // Not even a steward's own device may write it back.
+    let mut record = device_record(&hub, &ben_id);
+    record.revoked_at = None;
+    let undone = hub
+        .campaign
+        .write(&DocumentId::campaign(), "undo a revocation", |writer| {
+            writer.put(&record)
+        });
+    assert!(
+        matches!(undone, Err(StoreError::NotAllowed(_))),
+        "{undone:?}"
+    );
+    assert!(device_record(&hub, &ben_id).is_revoked());
+
+    // And the revoked phone itself, writing its own record again and again
+    // to win Automerge's concurrent-write rule, is refused at its first.
+    for round in 0..5 {
+        let label = format!("still here {round}");
+        ben.campaign
+            .forge(&DocumentId::campaign(), |doc| {
+                put_field(doc, "devices", &ben_id, "label", &label)
+            })
+            .unwrap();
+    }
+    let (stick, _) = holdfast_sync::bundle::export(&mut ben.campaign, None).unwrap();
+    let imported = holdfast_sync::bundle::import(&mut hub.campaign, &stick).unwrap();
+    assert!(device_record(&hub, &ben_id).is_revoked());
+    assert!(
+        imported.refused.iter().any(|why| why.contains("revoked")),
+        "{imported:?}"
+    );
+}
+
+#[test]
+fn a_revoked_phone_that_carries_on_offline_changes_nothing_anywhere() {
+    let mut hub = hub();
+    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    let mut ben = support::pair(&mut hub, "Ben Member", Role::Member);
+    sync(&mut ana, &mut hub);
+    sync(&mut ben, &mut hub);
+    // Before the revocation Ben checks in and syncs: that stays.
+    check_in(&mut ben, "Ben Member").unwrap();
+    sync(&mut ben, &mut hub);
+    let ben_id = ben.campaign.device_id().to_string();
+    hub.campaign.revoke_device(STEWARD, &ben_id).unwrap();
+
+    // Ben's phone never hears of it and goes on: a check-out, written in
+    // a bundle that reaches Ana's phone before Ana hears of the revocation.
+    ben.campaign
+        .check_out(CheckRequest {
+            action: support::ACTION.into(),
+            member: Some("Ben Member".into()),
+            shift: None,
+            recorded_by: None,
+            at: None,
+        })
+        .unwrap();
+    let (stick, _) = holdfast_sync::bundle::export(&mut ben.campaign, None).unwrap();
+    // The hub, which knows, refuses the bundle's new change.
+    let at_hub = holdfast_sync::bundle::import(&mut hub.campaign, &stick).unwrap();
+    assert!(
+        at_hub.refused.iter().any(|why| why.contains("revoked")),
+        "{at_hub:?}"
+    );
+    // Ana checks in honestly at the same time.
+    check_in(&mut ana, "Ana Member").unwrap();
+    sync(&mut ana, &mut hub);
+    let honest = hub.campaign.check_ins(None).unwrap().len();
+    assert_eq!(honest, 2, "Ben's check-in before the revocation and Ana's");
+
+    // After that, the revoked phone cannot even connect.
+    let (mut client, first) = Session::connect(ben.identity.clone(), Config::default()).unwrap();
+    let mut server = Session::accept(hub.identity.clone(), Config::default());
+    let output = server.receive(&mut hub.campaign, &first);
+    let reply = client.receive(&mut ben.campaign, &output.send);
+    let output = server.receive(&mut hub.campaign, &reply.send);
+    assert!(
+        matches!(output.status, Status::Failed(_)),
+        "{:?}",
+        output.status
+    );
+    assert_eq!(hub.campaign.check_ins(None).unwrap().len(), honest);
+    assert_eq!(ana.campaign.check_ins(None).unwrap().len(), honest);
+}
+
+#[test]
+fn honest_changes_relayed_through_the_hub_keep_their_signatures() {
+    let mut hub = hub();
+    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    let mut ben = support::pair(&mut hub, "Ben Member", Role::Member);
+    sync(&mut ana, &mut hub);
+    sync(&mut ben, &mut hub);
+    check_in(&mut ana, "Ana Member").unwrap();
+    sync(&mut ana, &mut hub);
+    let report = sync(&mut ben, &mut hub);
+    assert_eq!(report.changes_refused, 0, "{report:?}");
+    assert_eq!(check_in_members(&ben), [member_id(&hub, "Ana Member")]);
+    // And Ben's phone can pass it on again: the signature went with it.
+    let mut cy = support::pair(&mut hub, "Cy Coordinator", Role::AidCoordinator);
+    // Ben's phone learns of Cy's from the hub, then Cy syncs with Ben alone.
+    sync(&mut ben, &mut hub);
+    let (mut client, first) = Session::connect(cy.identity.clone(), Config::default()).unwrap();
+    let mut server = Session::accept(ben.identity.clone(), Config::default());
+    let mut to_server = first;
+    for _ in 0..20 {
+        let output = server.receive(&mut ben.campaign, &to_server);
+        let reply = client.receive(&mut cy.campaign, &output.send);
+        if !matches!(reply.status, Status::Continue) {
+            break;
+        }
+        to_server = reply.send;
+    }
+    assert!(refusals(&cy).is_empty(), "{:?}", refusals(&cy));
+    assert_eq!(check_in_members(&cy), [member_id(&hub, "Ana Member")]);
+}
+
+#[test]
+fn pairing_cannot_take_over_a_listed_device() {
+    let mut hub = hub();
+    let hub_id = hub.campaign.device_id().to_string();
+    let invite = support::invite(&mut hub, "Ana Member", Role::Member);
+    let taken = support::redeem_as(&mut hub, invite, &hub_id);
+    assert!(taken.is_err());
+    let ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    let invite = support::invite(&mut hub, "Ben Member", Role::Member);
+    let taken = support::redeem_as(&mut hub, invite, ana.campaign.device_id());
+    assert!(taken.is_err());
+    // The hub's own record is untouched and it still syncs.
+    let record = device_record(&hub, &hub_id);
+    assert_eq!(record.role, Role::Steward);
+    assert_eq!(record.paired_by, None);
+    let mut ana = ana;
+    sync(&mut ana, &mut hub);
+}
+
+#[test]
+fn files_from_other_programs_or_other_campaigns_change_nothing_on_a_paired_device() {
+    let mut hub = hub();
+    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    sync(&mut ana, &mut hub);
+    let ana_id = ana.campaign.device_id().to_string();
+
+    // The campaign document as exported, edited by another Automerge
+    // program (a new actor, no signature) and imported again.
+    let bytes = ana
+        .campaign
+        .export_document(&DocumentId::campaign())
+        .unwrap();
+    let mut doc = AutoCommit::load(&bytes).unwrap();
+    put_field(&mut doc, "devices", &ana_id, "role", "steward").unwrap();
+    doc.commit();
+    let refused = ana.campaign.import_document(&doc.save()).unwrap_err();
+    assert!(refused.to_string().contains("never paired"), "{refused}");
+    assert_eq!(device_record(&ana, &ana_id).role, Role::Member);
+
+    // Another campaign's document: its devices are not this campaign's.
+    let other = support::founder(&[("Zed Outsider", &[Role::Member])]);
+    let mut other = other;
+    let foreign = other
+        .campaign
+        .export_document(&DocumentId::campaign())
+        .unwrap();
+    let refused = hub.campaign.import_document(&foreign).unwrap_err();
+    assert!(refused.to_string().contains("refused"), "{refused}");
+    assert!(hub.campaign.resolve_member("Zed Outsider").is_err());
+    assert!(hub
+        .campaign
+        .all::<Member>()
+        .unwrap()
+        .iter()
+        .all(|member| member.name != "Zed Outsider"));
+}
