@@ -36,7 +36,9 @@ fn an_erased_member_is_gone_from_every_devices_files_after_sync() {
         "Ana Okafor",
     ]);
     let running = Hub::start(&hub, "off");
-    let ana = paired_phone(&hub, &running.address, "Ana Okafor", "member");
+    // Ana's is a steward's device: the edit she makes offline (adding a
+    // member) is one only stewards' devices may make.
+    let ana = paired_phone(&hub, &running.address, "Ana Okafor", "steward");
     let dee = paired_phone(&hub, &running.address, "Dee Walker", "coordinator");
     let theirs = paired_phone(&hub, &running.address, NAME, "member");
     for phone in [&ana, &dee, &theirs] {

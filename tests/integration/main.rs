@@ -5,6 +5,7 @@ mod support;
 
 mod actions;
 mod aid;
+mod authority;
 mod cadence;
 mod check_ins;
 mod choke_points;

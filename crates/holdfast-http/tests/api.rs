@@ -484,6 +484,7 @@ fn pair_a_phone(campaign: &mut Campaign) -> String {
             NewDevice {
                 device_id: PHONE_ID,
                 public_key: &"ab".repeat(32),
+                signing_key: &"cd".repeat(32),
             },
         )
         .expect("the phone is paired");

@@ -14,8 +14,34 @@ pub struct AttentionRow {
     pub summary: String,
 }
 
+/// Attention items for refused changes have keys starting with this.
+const REFUSED: &str = "refused:";
+
 impl Campaign {
+    /// What needs a person: what merges left inconsistent, and on a
+    /// steward's device, every change another device sent that was refused
+    /// at the door (who wrote it and why).
     pub fn attention(&self) -> Result<Vec<AttentionRow>> {
+        let mut items = self.merge_attention()?;
+        if self.devices()?.is_empty() || self.is_steward_device()? {
+            items.extend(
+                self.refused_changes()?
+                    .into_iter()
+                    .map(|refused| AttentionRow {
+                        key: format!("{REFUSED}{}", refused.hash),
+                        kind: "refused_change".into(),
+                        document: refused.document,
+                        summary: format!(
+                            "A change from {} was refused: {}.",
+                            refused.author, refused.reason
+                        ),
+                    }),
+            );
+        }
+        Ok(items)
+    }
+
+    fn merge_attention(&self) -> Result<Vec<AttentionRow>> {
         let mut statement = self.connection.prepare_cached(
             "SELECT key, kind, document_id, summary FROM attention ORDER BY kind, key",
         )?;
@@ -32,7 +58,28 @@ impl Campaign {
 
     /// Records a person's decision on an item; it leaves the list on every
     /// device once the resolution has synced.
+    /// A refused change is settled on this device alone: it was never
+    /// applied, so there is nothing to write; the item is dismissed here.
     pub fn resolve_attention(&mut self, key: &str, by: &str, note: &str) -> Result<Resolution> {
+        if let Some(hash) = key.strip_prefix(REFUSED) {
+            let member = self.resolve_member(by)?;
+            let bytes: Vec<u8> = (0..hash.len())
+                .step_by(2)
+                .filter_map(|index| u8::from_str_radix(hash.get(index..index + 2)?, 16).ok())
+                .collect();
+            let removed = self
+                .connection
+                .execute("DELETE FROM refused_changes WHERE hash = ?1", [bytes])?;
+            if removed == 0 {
+                return Err(StoreError::not_found("attention item", key));
+            }
+            return Ok(Resolution {
+                id: key.to_string(),
+                resolved_by: member.id,
+                resolved_at: time::now(),
+                note: note.to_string(),
+            });
+        }
         let item = self
             .attention()?
             .into_iter()

@@ -73,7 +73,7 @@ impl Campaign {
             recent_turnout,
             freeze_within_48_hours: self.freeze_report(48.0)?,
             aid_balances: self.aid_balances()?,
-            attention: self.count("SELECT COUNT(*) FROM attention")?,
+            attention: self.attention()?.len() as i64,
             variety_warning: self.variety_warning(now)?,
         })
     }
