@@ -248,8 +248,8 @@ fn wire_message(dir: &Path, sync_messages: &[Vec<u8>]) {
                     (text_action.clone(), Epoch::ZERO, [4; 8]),
                 ]),
                 syncs: vec![
-                    (DocumentId::campaign(), sync_messages[0].clone()),
-                    (action.clone(), sync_messages[1].clone()),
+                    (DocumentId::campaign(), sync_messages[0].clone(), vec![([7; 8], [8; 64])]),
+                    (action.clone(), sync_messages[1].clone(), Vec::new()),
                 ],
                 epochs: Vec::new(),
                 rebases: Vec::new(),
@@ -260,9 +260,9 @@ fn wire_message(dir: &Path, sync_messages: &[Vec<u8>]) {
             Message::Flight {
                 announce: None,
                 syncs: vec![
-                    (DocumentId::aid_private(), vec![0x42, 0, 0, 0, 0]),
-                    (DocumentId::personal(), vec![]),
-                    (text_action, vec![1, 2, 3]),
+                    (DocumentId::aid_private(), vec![0x42, 0, 0, 0, 0], Vec::new()),
+                    (DocumentId::personal(), vec![], Vec::new()),
+                    (text_action, vec![1, 2, 3], Vec::new()),
                 ],
                 epochs: Vec::new(),
                 rebases: Vec::new(),
@@ -283,7 +283,7 @@ fn wire_message(dir: &Path, sync_messages: &[Vec<u8>]) {
             "flight-rebase",
             Message::Flight {
                 announce: None,
-                syncs: vec![(DocumentId::campaign(), sync_messages[0].clone())],
+                syncs: vec![(DocumentId::campaign(), sync_messages[0].clone(), Vec::new())],
                 epochs: vec![(
                     DocumentId::aid(),
                     Epoch {
@@ -313,6 +313,7 @@ fn wire_message(dir: &Path, sync_messages: &[Vec<u8>]) {
             "pair-request",
             Message::PairRequest {
                 device_id: "1b4e28ba-2fa1-11d2-883f-0016d3cca427".into(),
+                signing_key: "ab".repeat(32),
             },
         ),
         (
@@ -320,6 +321,7 @@ fn wire_message(dir: &Path, sync_messages: &[Vec<u8>]) {
             Message::Welcome {
                 member_id: "m-1".into(),
                 campaign: sync_messages[0].clone(),
+                signatures: vec![([1; 8], [2; 64])],
             },
         ),
     ];

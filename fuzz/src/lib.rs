@@ -42,7 +42,7 @@ const BUNDLE_KEY_CREATED: &str = "2026-01-01T00:00:00Z";
 
 /// What the bundle format starts with, and its version byte.
 pub const BUNDLE_MAGIC: &[u8; 16] = b"HOLDFAST BUNDLE\n";
-pub const BUNDLE_VERSION: u8 = 2;
+pub const BUNDLE_VERSION: u8 = 3;
 const BUNDLE_NONCE_BYTES: usize = 24;
 
 /// A campaign in its own temporary directory, with this device's identity.

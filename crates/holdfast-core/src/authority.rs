@@ -578,7 +578,7 @@ fn check_record(
         }
     }
     if collection == "devices" {
-        check_device(before.as_ref(), after.as_ref()).map_err(|reason| refuse(reason))?;
+        check_device(before.as_ref(), after.as_ref()).map_err(&refuse)?;
     }
     if author.is_steward() {
         return Ok(());

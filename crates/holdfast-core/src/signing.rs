@@ -72,12 +72,14 @@ fn message(hash: &ChangeHash) -> Vec<u8> {
     message
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex, as keys and hashes are written in records and logs.
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+/// The bytes of a hex string, or none if it is not one.
+pub fn from_hex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use automerge::{ActorId, Change, ChangeHash};
 use holdfast_core::authority::{self, Author, Authors, Refusal};
 use holdfast_core::model::{Device, Member};
-use holdfast_core::signing::{SigningKey, SIGNATURE_LENGTH};
+use holdfast_core::signing::{from_hex, hex as to_hex, SigningKey, SIGNATURE_LENGTH};
 use holdfast_core::{time, DocumentId};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -374,20 +374,6 @@ pub(crate) fn refused_deps(
             .map(|chunk| ChangeHash(chunk.try_into().expect("32 bytes")))
             .collect()
     }))
-}
-
-pub(crate) fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|index| u8::from_str_radix(text.get(index..index + 2)?, 16).ok())
-        .collect()
 }
 
 /// What a modified program on a paired device can do, for the tests that
