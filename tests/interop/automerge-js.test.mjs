@@ -148,3 +148,49 @@ test('a name written as collaborative text is refused, named, and nothing is sav
   holdfast(dataDir, 'import', file);
   assert.equal(holdfast(dataDir, '--json', 'member', 'list'), before);
 });
+
+// The attack that a paired member's phone could once make: export the
+// campaign, make its own device a steward's with another Automerge program,
+// import that, and sync. The phone itself refuses the file (its changes
+// carry no signature of a paired device), and the hub never hears of it.
+test('a member phone that rewrites its own role in Automerge JS gains nothing, on the phone or at the hub', async () => {
+  const { spawn } = await import('node:child_process');
+  const { createInterface } = await import('node:readline');
+  const hubDir = newCampaign();
+  holdfast(hubDir, 'member', 'add', 'Bea Okafor');
+  const hub = spawn(binary, ['--data-dir', hubDir, 'hub', '--address', '127.0.0.1', '--port', '0', '--discovery', 'off', '--no-ui'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  try {
+    const lines = createInterface({ input: hub.stdout });
+    const first = await new Promise((resolve) => lines.once('line', resolve));
+    const address = first.replace('Holdfast hub listening on ', '').trim();
+    lines.on('line', () => {});
+    const link = holdfastJson(hubDir, '--as', 'Ana Ferreira', 'invite', 'Bea Okafor', '--role', 'member', '--hub', address).link;
+    const phoneDir = mkdtempSync(join(tmpdir(), 'holdfast-interop-phone-'));
+    holdfast(phoneDir, 'pair', link);
+    const deviceId = holdfastJson(phoneDir, 'whoami').device_id;
+
+    const file = join(phoneDir, 'campaign.automerge');
+    holdfast(phoneDir, 'export', file);
+    const edited = Automerge.change(Automerge.load(readFileSync(file)), (doc) => {
+      doc.devices[deviceId].role = text('steward');
+    });
+    const editedFile = join(phoneDir, 'edited.automerge');
+    writeFileSync(editedFile, Automerge.save(edited));
+    const result = spawnSync(binary, ['--data-dir', phoneDir, 'import', editedFile], { encoding: 'utf8' });
+    assert.notEqual(result.status, 0, result.stdout);
+    assert.match(result.stderr, /refused/);
+    assert.match(result.stderr, /never paired/);
+
+    holdfast(phoneDir, 'sync', '--discovery', 'off');
+    const onHub = holdfastJson(hubDir, 'devices').find((device) => device.id === deviceId);
+    assert.equal(onHub.role, 'member');
+    const onPhone = holdfastJson(phoneDir, 'devices').find((device) => device.id === deviceId);
+    assert.equal(onPhone.role, 'member');
+    const documents = holdfastJson(phoneDir, 'documents').map((stored) => stored.document);
+    assert.ok(!documents.includes('aid-private'), documents.join(', '));
+  } finally {
+    hub.kill();
+  }
+});
