@@ -141,7 +141,11 @@ fn a_hostile_members_phone_is_refused_by_the_hub_and_by_other_phones() {
     assert_eq!(ana_on_hub["role"], "member", "{ana_on_hub}");
     assert!(!field(&hub.json(&["member", "list"]), "name").contains(&"Planted Person".to_string()));
     let checks = hub.json(&["checks", "Gate picket"]);
-    assert_eq!(field(&checks, "member_id"), std::slice::from_ref(&ana_id), "{checks}");
+    assert_eq!(
+        field(&checks, "member_id"),
+        std::slice::from_ref(&ana_id),
+        "{checks}"
+    );
     // The steward sees what was refused, from whom and why.
     let attention = hub.json(&["attention", "list"]);
     let refused: Vec<&Value> = attention
@@ -168,7 +172,11 @@ fn a_hostile_members_phone_is_refused_by_the_hub_and_by_other_phones() {
     // Ben's phone, through the hub, gets Ana's honest check-in and nothing else.
     sync(&ben);
     let checks = ben.json(&["checks", "Gate picket"]);
-    assert_eq!(field(&checks, "member_id"), std::slice::from_ref(&ana_id), "{checks}");
+    assert_eq!(
+        field(&checks, "member_id"),
+        std::slice::from_ref(&ana_id),
+        "{checks}"
+    );
     assert_eq!(device_of(&ben.json(&["devices"]), "Ana")["role"], "member");
     assert!(!field(&ben.json(&["member", "list"]), "name").contains(&"Planted Person".to_string()));
 

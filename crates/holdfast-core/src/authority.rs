@@ -285,6 +285,10 @@ impl Authors {
         self.by_actor.get(actor)
     }
 
+    pub fn all(&self) -> impl Iterator<Item = &Author> {
+        self.by_actor.values()
+    }
+
     pub fn by_device(&self, device_id: &str) -> Option<&Author> {
         self.get(&actor_of(device_id)?)
     }

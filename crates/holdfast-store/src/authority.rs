@@ -239,6 +239,42 @@ impl Campaign {
         })
     }
 
+    /// The devices the campaign lists as revoked.
+    pub(crate) fn revoked_devices(&mut self) -> Result<std::collections::BTreeSet<String>> {
+        Ok(self
+            .authors()?
+            .all()
+            .filter(|author| author.revoked)
+            .map(|author| author.device_id.clone())
+            .collect())
+    }
+
+    /// After the campaign document changed from outside: if it brought
+    /// revocations this device did not know of, drops what those devices
+    /// wrote past their revocation from every document (keeping this
+    /// device's own edits). Returns how many changes were dropped.
+    pub(crate) fn settle_new_revocations(
+        &mut self,
+        known_before: &std::collections::BTreeSet<String>,
+    ) -> Result<usize> {
+        let authors = self.authors()?;
+        let newly: Vec<Author> = authors
+            .all()
+            .filter(|author| author.revoked && !known_before.contains(&author.device_id))
+            .cloned()
+            .collect();
+        if newly.is_empty() {
+            return Ok(0);
+        }
+        self.drop_revoked_changes(&newly)
+    }
+
+    /// The documents whose history was rewritten since last asked (after a
+    /// revocation dropped changes from them).
+    pub fn take_rewritten(&mut self) -> Vec<DocumentId> {
+        std::mem::take(&mut self.rewritten)
+    }
+
     /// The signatures of the given changes that this device holds.
     pub fn signatures_for(
         &self,
@@ -353,6 +389,31 @@ fn record_refusals(connection: &Connection, id: &DocumentId, refused: &[Refused]
             deps,
             refused.author,
             refused.refusal.to_string(),
+            now
+        ])?;
+    }
+    Ok(())
+}
+
+/// Records changes dropped after a revocation as refused, so that sync
+/// treats them as refused when a peer still holds them.
+pub(crate) fn record_dropped(
+    connection: &Connection,
+    id: &DocumentId,
+    dropped: &[(ChangeHash, Vec<ChangeHash>, String)],
+) -> Result<()> {
+    let mut statement = connection.prepare_cached(
+        "INSERT OR IGNORE INTO refused_changes (hash, document_id, deps, author, reason, refused_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let now = time::now();
+    for (hash, deps, reason) in dropped {
+        let deps: Vec<u8> = deps.iter().flat_map(|dep| dep.0).collect();
+        statement.execute(params![
+            hash.as_ref(),
+            id.as_str(),
+            deps,
+            "a revoked device",
+            reason,
             now
         ])?;
     }

@@ -49,6 +49,10 @@ pub struct Campaign {
     /// Signatures of admitted foreign changes, until `persist` saves them.
     pub(crate) incoming_signatures: HashMap<ChangeHash, Vec<u8>>,
     signing: Option<Arc<SigningKey>>,
+    /// Documents whose history was rewritten from under a running sync
+    /// (changes dropped after a revocation); the session starts their sync
+    /// state afresh.
+    pub(crate) rewritten: Vec<DocumentId>,
 }
 
 /// What an edit may do to one document.
@@ -219,6 +223,7 @@ impl Campaign {
             authors: None,
             incoming_signatures: HashMap::new(),
             signing: None,
+            rewritten: Vec::new(),
         })
     }
 
@@ -370,6 +375,10 @@ impl Campaign {
         bytes: &[u8],
         signatures: &Signatures,
     ) -> Result<MergeOutcome> {
+        let revoked_before = match *id == DocumentId::campaign() {
+            true => Some(self.revoked_devices()?),
+            false => None,
+        };
         let loaded = self.loaded(id)?;
         let before = loaded.doc.get_heads();
         let doc = &mut loaded.doc;
@@ -413,6 +422,9 @@ impl Campaign {
                 projection::reproject(connection, id, doc)?;
                 Ok(true)
             })?;
+            if let Some(before) = &revoked_before {
+                self.settle_new_revocations(before)?;
+            }
         }
         Ok(MergeOutcome {
             document: id.to_string(),
@@ -433,9 +445,11 @@ impl Campaign {
         let loaded = self.loaded.get_mut(id).expect("loaded by the caller");
         let incoming = &mut self.incoming_signatures;
         let actor = &self.actor;
+        let mut wrote_something = false;
         let outcome = (|| -> Result<()> {
             let transaction = self.connection.transaction()?;
             let new_changes = loaded.doc.get_changes(&loaded.persisted_heads);
+            wrote_something = new_changes.iter().any(|change| !change.is_empty());
             Campaign::save_signatures(&transaction, &key, actor, &new_changes, incoming)?;
             loaded.pending_rows += documents::append(&transaction, id, loaded, now)?;
             let check_attention = project(&transaction, &loaded.doc)?;
@@ -449,8 +463,9 @@ impl Campaign {
             Ok(())
         })();
         self.incoming_signatures.clear();
-        if *id == DocumentId::campaign() {
-            // Devices, roles or revocations may have changed.
+        if *id == DocumentId::campaign() && (wrote_something || outcome.is_err()) {
+            // Devices, roles or revocations may have changed (an empty
+            // change, such as the hub's collapse of heads, changes nothing).
             self.authors = None;
         }
         match outcome {

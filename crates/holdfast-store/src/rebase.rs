@@ -255,17 +255,28 @@ impl Campaign {
     fn replace_history(
         &mut self,
         id: &DocumentId,
-        mut new: AutoCommit,
+        new: AutoCommit,
         epoch: Epoch,
         retired: &[HashPrefix],
         erased: &BTreeSet<String>,
         heads_written_here: bool,
     ) -> Result<()> {
+        self.write_history(id, new, Some((epoch, retired, erased)), heads_written_here)
+    }
+
+    /// Writes `new` as the document's only history; with an epoch, records
+    /// it (a re-base), without one leaves the epoch as it was (a history
+    /// that only lost changes, after a revocation).
+    fn write_history(
+        &mut self,
+        id: &DocumentId,
+        mut new: AutoCommit,
+        epoch: Option<(Epoch, &[HashPrefix], &BTreeSet<String>)>,
+        heads_written_here: bool,
+    ) -> Result<()> {
         let now = time::now();
         let bytes = new.save();
         let heads = new.get_heads();
-        let retired_bytes: Vec<u8> = retired.iter().flatten().copied().collect();
-        let erased_json = serde_json::to_string(erased)?;
         let audience = id.kind()?.audience();
         let key = self.cached_signing_key()?;
         let actor = self.actor().clone();
@@ -293,18 +304,22 @@ impl Campaign {
             "INSERT INTO snapshots (document_id, bytes, up_to_seq, written_at) VALUES (?1, ?2, 0, ?3)",
             params![id.as_str(), bytes, now],
         )?;
-        transaction.execute(
-            "INSERT INTO epochs (document_id, number, base, retired, erased) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (document_id) DO UPDATE SET number = excluded.number, base = excluded.base,
-                 retired = excluded.retired, erased = excluded.erased",
-            params![
-                id.as_str(),
-                epoch.number as i64,
-                epoch.base.as_slice(),
-                retired_bytes,
-                erased_json
-            ],
-        )?;
+        if let Some((epoch, retired, erased)) = epoch {
+            let retired_bytes: Vec<u8> = retired.iter().flatten().copied().collect();
+            let erased_json = serde_json::to_string(erased)?;
+            transaction.execute(
+                "INSERT INTO epochs (document_id, number, base, retired, erased) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (document_id) DO UPDATE SET number = excluded.number, base = excluded.base,
+                     retired = excluded.retired, erased = excluded.erased",
+                params![
+                    id.as_str(),
+                    epoch.number as i64,
+                    epoch.base.as_slice(),
+                    retired_bytes,
+                    erased_json
+                ],
+            )?;
+        }
         transaction.execute(
             "DELETE FROM sync_states WHERE document_id = ?1",
             [id.as_str()],
@@ -331,6 +346,94 @@ impl Campaign {
             },
         );
         Ok(())
+    }
+
+    /// After a revocation arrives: drops from every document the changes
+    /// the revoked devices made past what their revocation covers, with
+    /// every change built on them, and carries this device's own edits among
+    /// those over as one new change (signed, judged by this device's own
+    /// authority), as an erasure's re-base does. The epoch stays: the new
+    /// history is the old one less what no honest device keeps. Returns how
+    /// many changes were dropped.
+    pub(crate) fn drop_revoked_changes(
+        &mut self,
+        revoked: &[holdfast_core::authority::Author],
+    ) -> Result<usize> {
+        let mut dropped = 0;
+        for id in self.documents()? {
+            if id.kind()? == DocumentKind::Personal {
+                continue;
+            }
+            let covers: Vec<(automerge::ActorId, u64, &str)> = revoked
+                .iter()
+                .filter_map(|author| {
+                    let actor = holdfast_core::authority::actor_of(&author.device_id)?;
+                    let cover = author.cover.get(id.as_str()).copied().unwrap_or(0);
+                    Some((
+                        actor,
+                        u64::try_from(cover).unwrap_or(0),
+                        author.label.as_str(),
+                    ))
+                })
+                .collect();
+            let doc = &mut self.loaded(&id)?.doc;
+            let all = doc.get_changes(&[]);
+            let mut tainted: HashSet<automerge::ChangeHash> = HashSet::new();
+            let mut refusals = Vec::new();
+            for change in &all {
+                let past_cover = covers
+                    .iter()
+                    .find(|(actor, cover, _)| change.actor_id() == actor && change.seq() > *cover);
+                let built_on = change.deps().iter().any(|dep| tainted.contains(dep));
+                if past_cover.is_some() || built_on {
+                    tainted.insert(change.hash());
+                    let reason = match past_cover {
+                        Some((_, _, label)) => format!(
+                            "it was written by {label} after that device was revoked (dropped here when the revocation arrived)"
+                        ),
+                        None => "it builds on a change written after a revocation (dropped here when the revocation arrived)".to_string(),
+                    };
+                    refusals.push((change.hash(), change.deps().to_vec(), reason));
+                }
+            }
+            if tainted.is_empty() {
+                continue;
+            }
+            let kept: Vec<automerge::Change> = all
+                .iter()
+                .filter(|change| !tainted.contains(&change.hash()))
+                .cloned()
+                .collect();
+            let seen: HashSet<HashPrefix> = kept
+                .iter()
+                .map(|change| holdfast_core::rebase::prefix(&change.hash()))
+                .collect();
+            let mut new = AutoCommit::new();
+            new.apply_changes(kept)
+                .map_err(|source| StoreError::Automerge {
+                    what: format!("the kept changes of {id}"),
+                    source: Box::new(source),
+                })?;
+            new.set_actor(self.actor().clone());
+            let erased = self
+                .epoch_row(&id)?
+                .map(|row| row.erased)
+                .unwrap_or_default();
+            let old = &mut self.loaded(&id)?.doc;
+            let carried = rebase::transplant(
+                old,
+                &seen,
+                &mut new,
+                &id,
+                &Scrub { erased: &erased },
+                chrono::Utc::now().timestamp(),
+            )?;
+            self.write_history(&id, new, None, carried > 0)?;
+            crate::authority::record_dropped(&self.connection, &id, &refusals)?;
+            self.rewritten.push(id.clone());
+            dropped += tainted.len();
+        }
+        Ok(dropped)
     }
 
     /// Copies the write-ahead log into the database and empties it, so the

@@ -268,6 +268,10 @@ impl Campaign {
         message: sync::Message,
         signatures: &Signatures,
     ) -> Result<Received> {
+        let revoked_before = match *id == DocumentId::campaign() {
+            true => Some(self.revoked_devices()?),
+            false => None,
+        };
         let loaded = self.loaded(id)?;
         let before = loaded.doc.get_heads();
         let doc = &mut loaded.doc;
@@ -293,6 +297,29 @@ impl Campaign {
             return Ok(Received::default());
         }
         let admission = self.admit(id, &before, signatures)?;
+        if !admission.refused.is_empty() {
+            // Automerge counted the refused changes as shared with the
+            // peer; the shared heads fall back to what they were built on,
+            // or the next message would claim this device holds them.
+            let refused: std::collections::HashMap<ChangeHash, &[ChangeHash]> = admission
+                .refused
+                .iter()
+                .map(|refused| (refused.hash, refused.deps.as_slice()))
+                .collect();
+            let doc = &mut self.loaded(id)?.doc;
+            let mut shared = Vec::new();
+            let mut pending = std::mem::take(&mut state.shared_heads);
+            while let Some(head) = pending.pop() {
+                if doc.get_change_by_hash(&head).is_some() {
+                    shared.push(head);
+                } else if let Some(deps) = refused.get(&head) {
+                    pending.extend_from_slice(deps);
+                }
+            }
+            shared.sort();
+            shared.dedup();
+            state.shared_heads = shared;
+        }
         let loaded = self.loaded(id)?;
         if loaded.doc.get_heads() == before {
             return Ok(Received {
@@ -319,6 +346,9 @@ impl Campaign {
             Ok(true)
         })
         .map_err(|error| refused(error.to_string()))?;
+        if let Some(before) = &revoked_before {
+            self.settle_new_revocations(before)?;
+        }
         Ok(Received {
             new_changes,
             refused: admission.refused.len(),

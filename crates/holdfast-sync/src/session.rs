@@ -617,6 +617,13 @@ impl Session {
             let received = campaign.receive_sync_message(&id, state, message, &signatures)?;
             self.report.changes_received += received.new_changes;
             self.report.changes_refused += received.refused;
+            // A revocation that arrived just now may have dropped changes
+            // from documents: their sync starts afresh from what remains.
+            for rewritten in campaign.take_rewritten() {
+                if let Some(state) = self.active.get_mut(&rewritten) {
+                    *state = sync::State::new();
+                }
+            }
         }
         // The side that connected decides when the session ends, and an
         // empty flight from it ends the session for the hub too, even if

@@ -435,3 +435,63 @@ fn files_from_other_programs_or_other_campaigns_change_nothing_on_a_paired_devic
         .iter()
         .all(|member| member.name != "Zed Outsider"));
 }
+
+#[test]
+fn a_phone_that_took_a_revoked_phones_bundle_before_hearing_loses_its_effects_and_keeps_its_own() {
+    let mut hub = hub();
+    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    let mut ben = support::pair(&mut hub, "Ben Member", Role::Member);
+    sync(&mut ana, &mut hub);
+    sync(&mut ben, &mut hub);
+    check_in(&mut ben, "Ben Member").unwrap();
+    sync(&mut ben, &mut hub);
+    sync(&mut ana, &mut hub);
+    let ben_id = ben.campaign.device_id().to_string();
+    hub.campaign.revoke_device(STEWARD, &ben_id).unwrap();
+
+    // Ben's phone carries on: a check-out, on a stick to Ana's phone, which
+    // has not heard of the revocation and takes it.
+    ben.campaign
+        .check_out(CheckRequest {
+            action: support::ACTION.into(),
+            member: Some("Ben Member".into()),
+            shift: None,
+            recorded_by: None,
+            at: None,
+        })
+        .unwrap();
+    let (stick, _) = holdfast_sync::bundle::export(&mut ben.campaign, None).unwrap();
+    let taken = holdfast_sync::bundle::import(&mut ana.campaign, &stick).unwrap();
+    assert!(taken.refused.is_empty(), "{taken:?}");
+    assert_eq!(ana.campaign.check_ins(None).unwrap().len(), 2);
+    // Ana checks herself in on top of it.
+    check_in(&mut ana, "Ana Member").unwrap();
+
+    // One sync with the hub: Ana's phone hears of the revocation, drops
+    // Ben's later check-out, and carries her own check-in over.
+    sync(&mut ana, &mut hub);
+    let ana_member = member_id(&hub, "Ana Member");
+    let ben_member = member_id(&hub, "Ben Member");
+    let kinds = |device: &Device| {
+        let mut kinds: Vec<String> = device
+            .campaign
+            .check_ins(None)
+            .unwrap()
+            .into_iter()
+            .map(|check| format!("{} {:?}", check.member_id, check.kind))
+            .collect();
+        kinds.sort();
+        kinds
+    };
+    let mut expected = vec![
+        format!("{ana_member} {:?}", holdfast_core::model::CheckKind::In),
+        format!("{ben_member} {:?}", holdfast_core::model::CheckKind::In),
+    ];
+    expected.sort();
+    assert_eq!(kinds(&hub), expected);
+    assert_eq!(kinds(&ana), expected);
+    assert_eq!(
+        ana.campaign.document_heads(&action(&hub)).unwrap(),
+        hub.campaign.document_heads(&action(&hub)).unwrap()
+    );
+}
