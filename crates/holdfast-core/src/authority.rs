@@ -191,9 +191,15 @@ pub const POLICY: &[(DocumentKind, Rule)] = &[
         DocumentKind::Aid,
         rule("resolutions", COORDINATORS, COORDINATORS),
     ),
+    // A member's own device keeps who is behind its own requests; the
+    // document never leaves it unless it is a coordinator's.
     (
         DocumentKind::AidPrivate,
-        rule("identities", COORDINATORS, COORDINATORS),
+        rule(
+            "identities",
+            &[Who::Owner, Who::Role(Role::AidCoordinator)],
+            COORDINATORS,
+        ),
     ),
     (
         DocumentKind::Personal,

@@ -13,6 +13,7 @@ pub mod model;
 pub mod rebase;
 pub mod record;
 pub mod rules;
+pub mod sealed;
 pub mod signing;
 pub mod time;
 

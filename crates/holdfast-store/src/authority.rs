@@ -269,6 +269,22 @@ impl Campaign {
         self.drop_revoked_changes(&newly)
     }
 
+    /// What follows a merge that brought changes: new revocations settled
+    /// (campaign document), sealed aid requests opened (aid document).
+    pub(crate) fn after_merge(
+        &mut self,
+        id: &DocumentId,
+        revoked_before: Option<&std::collections::BTreeSet<String>>,
+    ) -> Result<()> {
+        if let Some(before) = revoked_before {
+            self.settle_new_revocations(before)?;
+        }
+        if *id == DocumentId::aid() {
+            self.open_sealed_requests()?;
+        }
+        Ok(())
+    }
+
     /// The documents whose history was rewritten since last asked (after a
     /// revocation dropped changes from them).
     pub fn take_rewritten(&mut self) -> Vec<DocumentId> {

@@ -422,9 +422,7 @@ impl Campaign {
                 projection::reproject(connection, id, doc)?;
                 Ok(true)
             })?;
-            if let Some(before) = &revoked_before {
-                self.settle_new_revocations(before)?;
-            }
+            self.after_merge(id, revoked_before.as_ref())?;
         }
         Ok(MergeOutcome {
             document: id.to_string(),

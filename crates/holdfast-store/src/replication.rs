@@ -346,9 +346,7 @@ impl Campaign {
             Ok(true)
         })
         .map_err(|error| refused(error.to_string()))?;
-        if let Some(before) = &revoked_before {
-            self.settle_new_revocations(before)?;
-        }
+        self.after_merge(id, revoked_before.as_ref())?;
         Ok(Received {
             new_changes,
             refused: admission.refused.len(),

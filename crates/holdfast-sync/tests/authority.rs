@@ -495,3 +495,54 @@ fn a_phone_that_took_a_revoked_phones_bundle_before_hearing_loses_its_effects_an
         hub.campaign.document_heads(&action(&hub)).unwrap()
     );
 }
+
+#[test]
+fn an_aid_request_filed_on_a_members_phone_reaches_the_coordinators_and_no_one_else() {
+    use holdfast_core::model::{AidCategory, Urgency};
+    use holdfast_store::use_cases::aid::NewRequest;
+    const NOTE: &str = "Rent is due on Friday; call after six";
+    let mut hub = hub();
+    let mut cy = support::pair(&mut hub, "Cy Coordinator", Role::AidCoordinator);
+    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    let mut ben = support::pair(&mut hub, "Ben Member", Role::Member);
+    for device in [&mut cy, &mut ana, &mut ben] {
+        sync(device, &mut hub);
+    }
+    let request = ana
+        .campaign
+        .request_aid(NewRequest {
+            member: "Ana Member".into(),
+            category: AidCategory::Rent,
+            amount_cents: 30_000,
+            urgency: Urgency::Urgent,
+            note: NOTE.into(),
+        })
+        .unwrap();
+    assert!(request.note.is_empty());
+    assert!(request.sealed.is_some());
+
+    sync(&mut ana, &mut hub);
+    sync(&mut cy, &mut hub);
+    sync(&mut ben, &mut hub);
+    let ana_id = member_id(&hub, "Ana Member");
+    for coordinator in [&hub, &cy] {
+        let view = coordinator.campaign.coordinator_view().unwrap();
+        let named = view
+            .iter()
+            .find(|named| named.request.pseudonym == request.pseudonym)
+            .expect("the request reached the coordinator");
+        assert_eq!(named.member_id.as_deref(), Some(ana_id.as_str()));
+        assert_eq!(named.request.note, NOTE);
+    }
+    // Ben's phone carries the request and cannot read who asked or why.
+    let on_ben = ben.campaign.aid_requests().unwrap();
+    assert_eq!(on_ben.len(), 1);
+    assert!(on_ben[0].note.is_empty());
+    let traces = holdfast_store::inspect::traces(ben.dir.path(), None, &[NOTE]).unwrap();
+    assert!(traces.is_empty(), "{traces:?}");
+    assert!(!ben
+        .campaign
+        .documents()
+        .unwrap()
+        .contains(&DocumentId::aid_private()));
+}

@@ -47,6 +47,11 @@ pub struct AidRequest {
     pub note: String,
     pub status: RequestStatus,
     pub requested_at: String,
+    /// Filed on a member's own phone: who is asking and the note, sealed
+    /// to the aid coordinators' devices (`holdfast_core::sealed`), in hex.
+    /// Every device carries it; only those devices open it.
+    #[serde(default)]
+    pub sealed: Option<String>,
 }
 record!(AidRequest, "requests");
 

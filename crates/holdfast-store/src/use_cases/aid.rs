@@ -67,13 +67,125 @@ fn check_amount(amount_cents: i64) -> Result<()> {
     Ok(())
 }
 
+/// What a request sealed to the coordinators holds.
+#[derive(Debug, Serialize, serde::Deserialize)]
+struct SealedRequest {
+    member_id: String,
+    note: String,
+}
+
 impl Campaign {
+    /// Whether requests filed here are sealed to the coordinators: the
+    /// campaign lists its devices and this one may not hold who asked.
+    fn seals_for_coordinators(&self) -> Result<bool> {
+        let devices = self.devices()?;
+        if devices.is_empty() {
+            return Ok(false);
+        }
+        let ours = self.device_id();
+        Ok(!devices
+            .iter()
+            .any(|device| device.id == ours && device.may_hold_aid_identities()))
+    }
+
+    /// Seals `content` to every unrevoked device that may hold aid
+    /// identities, with their sync keys; hex.
+    fn seal_for_coordinators(&self, content: &[u8]) -> Result<String> {
+        let recipients: Vec<[u8; 32]> = self
+            .devices()?
+            .iter()
+            .filter(|device| device.may_hold_aid_identities())
+            .filter_map(|device| {
+                holdfast_core::signing::from_hex(&device.public_key)?
+                    .try_into()
+                    .ok()
+            })
+            .collect();
+        if recipients.is_empty() {
+            return Err(StoreError::rejected(
+                "no aid coordinator's device is paired yet, so nobody could read who is asking; ask a steward to pair one",
+            ));
+        }
+        let mut random = [[0_u8; 32]; 2];
+        for bytes in &mut random {
+            rand::RngCore::fill_bytes(&mut rand::rng(), bytes);
+        }
+        let sealed = holdfast_core::sealed::seal(&recipients, content, random[0], random[1])
+            .ok_or_else(|| StoreError::rejected("too many coordinators' devices to seal for"))?;
+        Ok(holdfast_core::signing::hex(&sealed))
+    }
+
+    /// On a coordinator's or steward's device: opens every sealed request
+    /// that reached it and records who asked (and the note) in the
+    /// coordinators' private document. Returns how many it opened.
+    pub(crate) fn open_sealed_requests(&mut self) -> Result<usize> {
+        let ours = self.device_id().to_string();
+        let may_hold = self
+            .devices()?
+            .iter()
+            .any(|device| device.id == ours && device.may_hold_aid_identities());
+        let Some(secret) = self.local_value(crate::PRIVATE_KEY)? else {
+            return Ok(0);
+        };
+        let Some(secret) = holdfast_core::signing::from_hex(&secret)
+            .and_then(|bytes| <[u8; 32]>::try_from(bytes.as_slice()).ok())
+        else {
+            return Ok(0);
+        };
+        if !may_hold {
+            return Ok(0);
+        }
+        let public = holdfast_core::sealed::public_of(&secret);
+        let known: Vec<AidIdentity> = self.all()?;
+        let mut opened = Vec::new();
+        for request in self.aid_requests()? {
+            let Some(sealed) = &request.sealed else {
+                continue;
+            };
+            if known
+                .iter()
+                .any(|identity| identity.id == request.pseudonym)
+            {
+                continue;
+            }
+            let content = holdfast_core::signing::from_hex(sealed)
+                .and_then(|bytes| holdfast_core::sealed::open(&bytes, &public, &secret))
+                .and_then(|bytes| serde_json::from_slice::<SealedRequest>(&bytes).ok());
+            if let Some(content) = content {
+                opened.push(AidIdentity {
+                    id: request.pseudonym.clone(),
+                    member_id: content.member_id,
+                    contact_note: content.note,
+                });
+            }
+        }
+        if opened.is_empty() {
+            return Ok(0);
+        }
+        let count = opened.len();
+        self.write(
+            &DocumentId::aid_private(),
+            "record who asked for aid, from sealed requests",
+            |writer| {
+                for identity in &opened {
+                    writer.put(identity)?;
+                }
+                Ok(())
+            },
+        )?;
+        Ok(count)
+    }
+
     /// Files a request. The public aid document gets a pseudonym; who is
-    /// behind it goes only into the coordinators' private document.
+    /// behind it goes only into the coordinators' private document. On a
+    /// device that may not hold that document (a member's own phone), who
+    /// is asking and the note are sealed to the coordinators' devices
+    /// instead, inside the public request: they open it when it reaches
+    /// them, and nobody else can.
     pub fn request_aid(&mut self, new: NewRequest) -> Result<AidRequest> {
         check_amount(new.amount_cents)?;
         let member = self.resolve_member(&new.member)?;
-        let request = AidRequest {
+        let mut request = AidRequest {
             id: new_id(),
             pseudonym: new_pseudonym(),
             category: new.category,
@@ -82,7 +194,15 @@ impl Campaign {
             note: new.note,
             status: RequestStatus::Open,
             requested_at: time::now(),
+            sealed: None,
         };
+        if self.seals_for_coordinators()? {
+            let content = serde_json::to_vec(&SealedRequest {
+                member_id: member.id.clone(),
+                note: std::mem::take(&mut request.note),
+            })?;
+            request.sealed = Some(self.seal_for_coordinators(&content)?);
+        }
         let identity = AidIdentity {
             id: request.pseudonym.clone(),
             member_id: member.id,
@@ -318,11 +438,17 @@ impl Campaign {
     pub fn coordinator_view(&self) -> Result<Vec<NamedRequest>> {
         let identities: Vec<AidIdentity> = self.all()?;
         let mut view = Vec::new();
-        for request in self.aid_requests()? {
-            let member_id = identities
+        for mut request in self.aid_requests()? {
+            let identity = identities
                 .iter()
-                .find(|identity| identity.id == request.pseudonym)
-                .map(|identity| identity.member_id.clone());
+                .find(|identity| identity.id == request.pseudonym);
+            // A sealed request's note came inside the box.
+            if let Some(identity) = identity {
+                if request.note.is_empty() && !identity.contact_note.is_empty() {
+                    request.note = identity.contact_note.clone();
+                }
+            }
+            let member_id = identity.map(|identity| identity.member_id.clone());
             let member_name = match &member_id {
                 Some(id) => self.find::<Member>(id)?.map(|member| member.name),
                 None => None,
