@@ -393,22 +393,18 @@ fn author_name(authors: &Authors, actor: &ActorId) -> String {
 }
 
 fn record_refusals(connection: &Connection, id: &DocumentId, refused: &[Refused]) -> Result<()> {
-    let mut statement = connection.prepare_cached(
-        "INSERT OR IGNORE INTO refused_changes (hash, document_id, deps, author, reason, refused_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    let now = time::now();
-    for refused in refused {
-        let deps: Vec<u8> = refused.deps.iter().flat_map(|dep| dep.0).collect();
-        statement.execute(params![
-            refused.hash.as_ref(),
-            id.as_str(),
-            deps,
-            refused.author,
-            refused.refusal.to_string(),
-            now
-        ])?;
-    }
-    Ok(())
+    record_refused(
+        connection,
+        id,
+        refused.iter().map(|refused| {
+            (
+                refused.hash,
+                refused.deps.as_slice(),
+                refused.author.as_str(),
+                refused.refusal.to_string(),
+            )
+        }),
+    )
 }
 
 /// Records changes dropped after a revocation as refused, so that sync
@@ -418,17 +414,33 @@ pub(crate) fn record_dropped(
     id: &DocumentId,
     dropped: &[(ChangeHash, Vec<ChangeHash>, String)],
 ) -> Result<()> {
+    record_refused(
+        connection,
+        id,
+        dropped.iter().map(|(hash, deps, reason)| {
+            (*hash, deps.as_slice(), "a revoked device", reason.clone())
+        }),
+    )
+}
+
+/// One row per refused change: its hash, what it was built on, its author
+/// and why.
+fn record_refused<'a>(
+    connection: &Connection,
+    id: &DocumentId,
+    rows: impl Iterator<Item = (ChangeHash, &'a [ChangeHash], &'a str, String)>,
+) -> Result<()> {
     let mut statement = connection.prepare_cached(
         "INSERT OR IGNORE INTO refused_changes (hash, document_id, deps, author, reason, refused_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     let now = time::now();
-    for (hash, deps, reason) in dropped {
+    for (hash, deps, author, reason) in rows {
         let deps: Vec<u8> = deps.iter().flat_map(|dep| dep.0).collect();
         statement.execute(params![
             hash.as_ref(),
             id.as_str(),
             deps,
-            "a revoked device",
+            author,
             reason,
             now
         ])?;

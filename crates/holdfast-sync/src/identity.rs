@@ -86,19 +86,7 @@ pub fn fingerprint(public: &[u8]) -> String {
     )
 }
 
-pub fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-pub fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|index| u8::from_str_radix(text.get(index..index + 2)?, 16).ok())
-        .collect()
-}
+pub use holdfast_core::signing::{from_hex, hex as to_hex};
 
 /// The tag a hub advertises over mDNS: derived from the key of the device
 /// that founded the campaign (every paired device holds the same device

@@ -87,6 +87,19 @@ fn check_in(device: &mut Device, member: &str) -> Result<(), StoreError> {
         .map(|_| ())
 }
 
+fn check_out(device: &mut Device, member: &str) {
+    device
+        .campaign
+        .check_out(CheckRequest {
+            action: support::ACTION.into(),
+            member: Some(member.into()),
+            shift: None,
+            recorded_by: None,
+            at: None,
+        })
+        .unwrap();
+}
+
 fn refusals(device: &Device) -> Vec<String> {
     device
         .campaign
@@ -311,15 +324,7 @@ fn a_revoked_phone_that_carries_on_offline_changes_nothing_anywhere() {
 
     // Ben's phone never hears of it and goes on: a check-out, written in
     // a bundle that reaches Ana's phone before Ana hears of the revocation.
-    ben.campaign
-        .check_out(CheckRequest {
-            action: support::ACTION.into(),
-            member: Some("Ben Member".into()),
-            shift: None,
-            recorded_by: None,
-            at: None,
-        })
-        .unwrap();
+    check_out(&mut ben, "Ben Member");
     let (stick, _) = holdfast_sync::bundle::export(&mut ben.campaign, None).unwrap();
     // The hub, which knows, refuses the bundle's new change.
     let at_hub = holdfast_sync::bundle::import(&mut hub.campaign, &stick).unwrap();
@@ -451,15 +456,7 @@ fn a_phone_that_took_a_revoked_phones_bundle_before_hearing_loses_its_effects_an
 
     // Ben's phone carries on: a check-out, on a stick to Ana's phone, which
     // has not heard of the revocation and takes it.
-    ben.campaign
-        .check_out(CheckRequest {
-            action: support::ACTION.into(),
-            member: Some("Ben Member".into()),
-            shift: None,
-            recorded_by: None,
-            at: None,
-        })
-        .unwrap();
+    check_out(&mut ben, "Ben Member");
     let (stick, _) = holdfast_sync::bundle::export(&mut ben.campaign, None).unwrap();
     let taken = holdfast_sync::bundle::import(&mut ana.campaign, &stick).unwrap();
     assert!(taken.refused.is_empty(), "{taken:?}");
