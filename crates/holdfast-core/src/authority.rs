@@ -520,49 +520,51 @@ fn place_of(doc: &AutoCommit, name: &str) -> Result<Place, Refusal> {
     }
 }
 
-/// The few fields of a record the policy looks at, at some heads.
-#[derive(Debug, Clone, PartialEq)]
-struct View {
-    creator: Option<ActorId>,
-    id: Option<String>,
-    member_id: Option<String>,
-    kind: Option<String>,
-    public_key: Option<String>,
-    signing_key: Option<String>,
-    revoked_at: Option<String>,
+/// A record as it stood at some heads: the policy reads its fields one at
+/// a time, only those its rule needs, because every read at past heads
+/// makes Automerge work out which operations those heads saw.
+struct View<'a> {
+    doc: &'a AutoCommit,
+    object: automerge::ObjId,
+    heads: &'a [ChangeHash],
 }
 
-fn view(doc: &AutoCommit, collection: &str, record: &str, heads: &[ChangeHash]) -> Option<View> {
-    let (Value::Object(ObjType::Map), collection) = doc.get_at(ROOT, collection, heads).ok()??
-    else {
-        return None;
-    };
-    let (Value::Object(ObjType::Map), object) = doc.get_at(&collection, record, heads).ok()??
-    else {
-        return None;
-    };
-    let text = |field: &str| -> Option<String> {
-        match doc.get_at(&object, field, heads).ok()?? {
+impl View<'_> {
+    /// The device that created the record (its object's actor).
+    fn creator(&self) -> Option<&ActorId> {
+        match &self.object {
+            automerge::ObjId::Id(_, actor, _) => Some(actor),
+            automerge::ObjId::Root => None,
+        }
+    }
+
+    fn text(&self, field: &str) -> Option<String> {
+        match self.doc.get_at(&self.object, field, self.heads).ok()?? {
             (Value::Scalar(scalar), _) => match scalar.as_ref() {
                 automerge::ScalarValue::Str(text) => Some(text.to_string()),
                 _ => None,
             },
             _ => None,
         }
+    }
+}
+
+fn view<'a>(
+    doc: &'a AutoCommit,
+    collection: &str,
+    record: &str,
+    heads: &'a [ChangeHash],
+) -> Option<View<'a>> {
+    // Collections are made by the genesis change, so every history has
+    // them: the current one is the one at any heads.
+    let (Value::Object(ObjType::Map), collection) = doc.get(ROOT, collection).ok()?? else {
+        return None;
     };
-    let creator = match &object {
-        automerge::ObjId::Id(_, actor, _) => Some(actor.clone()),
-        automerge::ObjId::Root => None,
+    let (Value::Object(ObjType::Map), object) = doc.get_at(&collection, record, heads).ok()??
+    else {
+        return None;
     };
-    Some(View {
-        creator,
-        id: text("id"),
-        member_id: text("member_id"),
-        kind: text("kind"),
-        public_key: text("public_key"),
-        signing_key: text("signing_key"),
-        revoked_at: text("revoked_at"),
-    })
+    Some(View { doc, object, heads })
 }
 
 fn check_record(
@@ -580,10 +582,11 @@ fn check_record(
         reason: reason.to_string(),
     };
     let rule = rule_for(kind, collection).ok_or_else(|| refuse("no one may write it"))?;
+    let change_heads = [change.hash()];
     let before = view(doc, collection, record, change.deps());
-    let after = view(doc, collection, record, &[change.hash()]);
+    let after = view(doc, collection, record, &change_heads);
     if let Some(after) = &after {
-        if after.id.as_deref().is_some_and(|id| id != record) {
+        if after.text("id").is_some_and(|id| id != record) {
             return Err(refuse("its id field names another record"));
         }
     }
@@ -608,14 +611,16 @@ fn check_record(
         Who::Role(role) => author.holds(*role),
         Who::Owner => {
             author.member_id.is_some()
-                && after.member_id == author.member_id
+                && after.text("member_id") == author.member_id
                 && before
                     .as_ref()
-                    .is_none_or(|before| before.member_id == author.member_id)
+                    .is_none_or(|before| before.text("member_id") == author.member_id)
         }
-        Who::Creator => after.creator.is_some() && after.creator == author_actor,
+        Who::Creator => after.creator().is_some() && after.creator() == author_actor.as_ref(),
         Who::Anyone => before.is_none(),
-        Who::Contributor => before.is_none() && after.kind.as_deref() == Some("contribution"),
+        Who::Contributor => {
+            before.is_none() && after.text("kind").as_deref() == Some("contribution")
+        }
     };
     if allowed.iter().any(permits) {
         return Ok(());
@@ -643,17 +648,21 @@ fn check_device(before: Option<&View>, after: Option<&View>) -> Result<(), &'sta
     let Some(after) = after else {
         return Err("a device record is never removed");
     };
-    if before.revoked_at.is_some() && after.revoked_at.is_none() {
+    let revoked_after = after.text("revoked_at");
+    if before.text("revoked_at").is_some() && revoked_after.is_none() {
         return Err("a revocation cannot be undone");
     }
-    if before.public_key != after.public_key
-        || (before.signing_key.is_some() && before.signing_key != after.signing_key)
+    let signing_before = before.text("signing_key");
+    if before.text("public_key") != after.text("public_key")
+        || (signing_before.is_some() && signing_before != after.text("signing_key"))
     {
         return Err("a paired device's keys never change");
     }
     // Erasing a member revokes their devices and forgets whose they were.
-    let erased = after.member_id.is_none() && after.revoked_at.is_some();
-    if before.member_id.is_some() && before.member_id != after.member_id && !erased {
+    let member_before = before.text("member_id");
+    let member_after = after.text("member_id");
+    let erased = member_after.is_none() && revoked_after.is_some();
+    if member_before.is_some() && member_before != member_after && !erased {
         return Err("a paired device's member never changes");
     }
     Ok(())

@@ -38,6 +38,10 @@ pub use holdfast_core::rebase::HashPrefix;
 /// Signatures that travelled with changes, by hash prefix.
 pub type Signatures = Vec<(HashPrefix, [u8; SIGNATURE_LENGTH])>;
 
+/// How many signatures stay cached in memory before the cache starts over
+/// (about 10 MB).
+const SIGNATURE_CACHE_LIMIT: usize = 100_000;
+
 /// A change this device refused, as stewards see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RefusedChange {
@@ -293,18 +297,26 @@ impl Campaign {
 
     /// The signatures of the given changes that this device holds.
     pub fn signatures_for(
-        &self,
+        &mut self,
         hashes: impl IntoIterator<Item = ChangeHash>,
     ) -> Result<Signatures> {
+        if self.signature_cache.len() > SIGNATURE_CACHE_LIMIT {
+            self.signature_cache.clear();
+        }
         let mut statement = self
             .connection
             .prepare_cached("SELECT signature FROM signatures WHERE hash = ?1")?;
         let mut found = Signatures::new();
         for hash in hashes {
+            if let Some(signature) = self.signature_cache.get(&hash) {
+                found.push((prefix(&hash), *signature));
+                continue;
+            }
             let signature: Option<Vec<u8>> = statement
                 .query_row([hash.as_ref()], |row| row.get(0))
                 .optional()?;
-            if let Some(signature) = signature.and_then(|bytes| bytes.try_into().ok()) {
+            if let Some(signature) = signature.and_then(|bytes| <[u8; 64]>::try_from(bytes).ok()) {
+                self.signature_cache.insert(hash, signature);
                 found.push((prefix(&hash), signature));
             }
         }
@@ -361,6 +373,9 @@ impl Campaign {
     ) -> Result<()> {
         let mut statement = connection
             .prepare_cached("INSERT OR IGNORE INTO signatures (hash, signature) VALUES (?1, ?2)")?;
+        let any_refused: bool = connection
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM refused_changes)")?
+            .query_row([], |row| row.get(0))?;
         let mut forgive =
             connection.prepare_cached("DELETE FROM refused_changes WHERE hash = ?1")?;
         for change in new_changes {
@@ -369,7 +384,9 @@ impl Campaign {
                 statement.execute(params![hash.as_ref(), signature])?;
                 // Refused once for want of a grant this device had not yet
                 // heard of, and admitted now that it has.
-                forgive.execute([hash.as_ref()])?;
+                if any_refused {
+                    forgive.execute([hash.as_ref()])?;
+                }
             } else if change.actor_id() == own_actor {
                 statement.execute(params![hash.as_ref(), key.sign(&hash).as_slice()])?;
             }

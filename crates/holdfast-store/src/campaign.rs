@@ -53,6 +53,9 @@ pub struct Campaign {
     /// (changes dropped after a revocation); the session starts their sync
     /// state afresh.
     pub(crate) rewritten: Vec<DocumentId>,
+    /// Signatures read or written lately, by change hash: a hub sends the
+    /// same changes' signatures to every phone that syncs after them.
+    pub(crate) signature_cache: HashMap<ChangeHash, [u8; 64]>,
 }
 
 /// What an edit may do to one document.
@@ -224,6 +227,7 @@ impl Campaign {
             incoming_signatures: HashMap::new(),
             signing: None,
             rewritten: Vec::new(),
+            signature_cache: HashMap::new(),
         })
     }
 
