@@ -170,13 +170,12 @@ impl Campaign {
         signatures: &Signatures,
     ) -> Result<Admission> {
         let authors = self.authors()?;
-        let by_prefix: HashMap<HashPrefix, &[u8; SIGNATURE_LENGTH]> = signatures
-            .iter()
-            .map(|(prefix, signature)| (*prefix, signature))
-            .collect();
+        self.stash_signatures(signatures);
+        let by_prefix = std::mem::take(&mut self.pending_signatures);
         let loaded = self.loaded(id)?;
         let new: Vec<Change> = loaded.doc.get_changes(before);
         if new.is_empty() {
+            self.pending_signatures = by_prefix;
             return Ok(Admission::default());
         }
         let mut refused: Vec<Refused> = Vec::new();
@@ -222,6 +221,11 @@ impl Campaign {
                 }
             }
         }
+        let mut by_prefix = by_prefix;
+        for change in &admitted {
+            by_prefix.remove(&prefix(&change.hash()));
+        }
+        self.pending_signatures = by_prefix;
         if !refused.is_empty() {
             // Memory must hold only what may be saved: start again from
             // disk and apply the admitted changes alone.
@@ -293,6 +297,17 @@ impl Campaign {
     /// revocation dropped changes from them).
     pub fn take_rewritten(&mut self) -> Vec<DocumentId> {
         std::mem::take(&mut self.rewritten)
+    }
+
+    /// Keeps signatures that came with bytes until their changes are
+    /// admitted: a change can arrive after its signature (Automerge holds a
+    /// change back until what it builds on has arrived, or sends a change
+    /// again without it).
+    pub(crate) fn stash_signatures(&mut self, signatures: &Signatures) {
+        if self.pending_signatures.len() > SIGNATURE_CACHE_LIMIT {
+            self.pending_signatures.clear();
+        }
+        self.pending_signatures.extend(signatures.iter().copied());
     }
 
     /// The signatures of the given changes that this device holds.

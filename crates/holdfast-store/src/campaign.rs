@@ -56,6 +56,8 @@ pub struct Campaign {
     /// Signatures read or written lately, by change hash: a hub sends the
     /// same changes' signatures to every phone that syncs after them.
     pub(crate) signature_cache: HashMap<ChangeHash, [u8; 64]>,
+    /// Signatures that arrived before their changes were admitted.
+    pub(crate) pending_signatures: HashMap<crate::authority::HashPrefix, [u8; 64]>,
 }
 
 /// What an edit may do to one document.
@@ -228,6 +230,7 @@ impl Campaign {
             signing: None,
             rewritten: Vec::new(),
             signature_cache: HashMap::new(),
+            pending_signatures: HashMap::new(),
         })
     }
 
@@ -383,6 +386,7 @@ impl Campaign {
             true => Some(self.revoked_devices()?),
             false => None,
         };
+        self.stash_signatures(signatures);
         let loaded = self.loaded(id)?;
         let before = loaded.doc.get_heads();
         let doc = &mut loaded.doc;

@@ -272,6 +272,7 @@ impl Campaign {
             true => Some(self.revoked_devices()?),
             false => None,
         };
+        self.stash_signatures(signatures);
         let loaded = self.loaded(id)?;
         let before = loaded.doc.get_heads();
         let doc = &mut loaded.doc;
