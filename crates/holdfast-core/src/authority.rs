@@ -306,6 +306,18 @@ pub fn actor_of(device_id: &str) -> Option<ActorId> {
     Some(ActorId::from(id.as_bytes().as_slice()))
 }
 
+/// The device (by actor) that created a record: the actor of the record's
+/// object, which no later write can change.
+pub fn creator_of(doc: &AutoCommit, collection: &str, record: &str) -> Option<ActorId> {
+    let (Value::Object(ObjType::Map), collection) = doc.get(ROOT, collection).ok()?? else {
+        return None;
+    };
+    match doc.get(&collection, record).ok()?? {
+        (Value::Object(ObjType::Map), automerge::ObjId::Id(_, actor, _)) => Some(actor),
+        _ => None,
+    }
+}
+
 /// Why a change was refused, in words for the log and for stewards.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {

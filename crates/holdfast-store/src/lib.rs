@@ -24,4 +24,6 @@ pub use campaign::{open_connection, Campaign, MergeOutcome, Writer, DATABASE_FIL
 pub use error::{Result, StoreError};
 pub use rebase::Rebase;
 pub use replication::{PeerSync, Received, SyncEvent, SyncStatus, PRIVATE_KEY, PUBLIC_KEY};
+#[cfg(feature = "hostile")]
+pub use use_cases::aid::forged_sealed_request;
 pub use vault::Vault;

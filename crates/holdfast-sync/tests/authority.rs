@@ -543,3 +543,30 @@ fn an_aid_request_filed_on_a_members_phone_reaches_the_coordinators_and_no_one_e
         .unwrap()
         .contains(&DocumentId::aid_private()));
 }
+
+#[test]
+fn a_sealed_aid_request_cannot_name_another_member() {
+    use holdfast_core::model::{AidCategory, Urgency};
+    use holdfast_store::use_cases::aid::NewRequest;
+    let mut hub = hub();
+    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    sync(&mut ana, &mut hub);
+    // Ana's phone seals a request in Ben's name (a modified program need
+    // not refuse; the real one refuses to keep the identity locally).
+    let filed = ana.campaign.request_aid(NewRequest {
+        member: "Ben Member".into(),
+        category: AidCategory::Rent,
+        amount_cents: 30_000,
+        urgency: Urgency::Urgent,
+        note: "in Ben's name".into(),
+    });
+    assert!(matches!(filed, Err(StoreError::NotAllowed(_))), "{filed:?}");
+    let sealed = holdfast_store::forged_sealed_request(&mut ana.campaign, "Ben Member").unwrap();
+    sync(&mut ana, &mut hub);
+    let view = hub.campaign.coordinator_view().unwrap();
+    let named = view
+        .iter()
+        .find(|named| named.request.pseudonym == sealed)
+        .expect("the request reached the hub");
+    assert_eq!(named.member_id, None, "{named:?}");
+}

@@ -3,7 +3,7 @@
 
 use holdfast_core::model::*;
 use holdfast_core::rules::aid::{self as rules, MonthTotal};
-use holdfast_core::{time, DocumentId};
+use holdfast_core::{time, DocumentId, Record};
 use rand::seq::IndexedRandom;
 use serde::Serialize;
 
@@ -136,6 +136,7 @@ impl Campaign {
             return Ok(0);
         }
         let public = holdfast_core::sealed::public_of(&secret);
+        let devices = self.devices()?;
         let known: Vec<AidIdentity> = self.all()?;
         let mut opened = Vec::new();
         for request in self.aid_requests()? {
@@ -151,7 +152,25 @@ impl Campaign {
             let content = holdfast_core::signing::from_hex(sealed)
                 .and_then(|bytes| holdfast_core::sealed::open(&bytes, &public, &secret))
                 .and_then(|bytes| serde_json::from_slice::<SealedRequest>(&bytes).ok());
-            if let Some(content) = content {
+            // The box says who is asking; the request's record says which
+            // device filed it. Only a box naming that device's own member
+            // is believed: a phone cannot ask in someone else's name.
+            let filed_by = holdfast_core::authority::creator_of(
+                &self.loaded(&DocumentId::aid())?.doc,
+                AidRequest::COLLECTION,
+                &request.id,
+            )
+            .and_then(|actor| {
+                devices
+                    .iter()
+                    .find(|device| {
+                        holdfast_core::authority::actor_of(&device.id) == Some(actor.clone())
+                    })
+                    .and_then(|device| device.member_id.clone())
+            });
+            if let Some(content) =
+                content.filter(|content| filed_by.as_ref() == Some(&content.member_id))
+            {
                 opened.push(AidIdentity {
                     id: request.pseudonym.clone(),
                     member_id: content.member_id,
@@ -461,4 +480,31 @@ impl Campaign {
         }
         Ok(view)
     }
+}
+
+/// What a modified program on a member's phone can do: file a sealed
+/// request naming any member, skipping the identity it may not keep.
+/// Returns the pseudonym. Only the tests of the door build this.
+#[cfg(feature = "hostile")]
+pub fn forged_sealed_request(campaign: &mut Campaign, member: &str) -> Result<String> {
+    let member = campaign.resolve_member(member)?;
+    let content = serde_json::to_vec(&SealedRequest {
+        member_id: member.id,
+        note: "forged".into(),
+    })?;
+    let request = AidRequest {
+        id: new_id(),
+        pseudonym: new_pseudonym(),
+        category: AidCategory::Rent,
+        amount_cents: 100,
+        urgency: Urgency::Urgent,
+        note: String::new(),
+        status: RequestStatus::Open,
+        requested_at: time::now(),
+        sealed: Some(campaign.seal_for_coordinators(&content)?),
+    };
+    campaign.write(&DocumentId::aid(), "request aid", |writer| {
+        writer.put(&request)
+    })?;
+    Ok(request.pseudonym)
 }
