@@ -68,9 +68,7 @@ pub(crate) struct Refused {
     pub refusal: Refusal,
 }
 
-pub fn prefix(hash: &ChangeHash) -> HashPrefix {
-    hash.0[..8].try_into().expect("eight bytes")
-}
+pub use holdfast_core::rebase::prefix;
 
 impl Campaign {
     /// This device's signing key, made the first time it is needed.
@@ -171,38 +169,52 @@ impl Campaign {
     ) -> Result<Admission> {
         let authors = self.authors()?;
         self.stash_signatures(signatures);
-        let by_prefix = std::mem::take(&mut self.pending_signatures);
-        let loaded = self.loaded(id)?;
-        let new: Vec<Change> = loaded.doc.get_changes(before);
+        let new: Vec<Change> = self.loaded(id)?.doc.get_changes(before);
         if new.is_empty() {
-            self.pending_signatures = by_prefix;
             return Ok(Admission::default());
+        }
+        // Each change's signature: the one that came with it (or earlier in
+        // the session), else one this device already keeps.
+        let mut found: Vec<Option<[u8; SIGNATURE_LENGTH]>> = Vec::with_capacity(new.len());
+        let mut missing = Vec::new();
+        for (index, change) in new.iter().enumerate() {
+            let signature = self.pending_signatures.remove(&prefix(&change.hash()));
+            if signature.is_none() {
+                missing.push((index, change.hash()));
+            }
+            found.push(signature);
+        }
+        if !missing.is_empty() {
+            let stored = self.signatures_for(missing.iter().map(|(_, hash)| *hash))?;
+            for (index, hash) in missing {
+                found[index] = stored
+                    .iter()
+                    .find(|(stored, _)| *stored == prefix(&hash))
+                    .map(|(_, signature)| *signature);
+            }
         }
         let mut refused: Vec<Refused> = Vec::new();
         let mut refused_hashes: HashSet<ChangeHash> = HashSet::new();
         let mut admitted: Vec<Change> = Vec::new();
         let mut signed: Vec<(ChangeHash, Vec<u8>)> = Vec::new();
-        for change in &new {
+        let doc = &self.loaded(id)?.doc;
+        for (change, signature) in new.iter().zip(found) {
             let hash = change.hash();
-            let author = author_name(&authors, change.actor_id());
-            let stored;
-            let signature: Option<&[u8]> = match by_prefix.get(&prefix(&hash)) {
-                Some(signature) => Some(signature.as_slice()),
-                None => {
-                    stored = signature_of(&self.connection, &hash)?;
-                    stored.as_deref()
+            let verdict = authority::check(
+                doc,
+                id,
+                change,
+                signature.as_ref().map(|s| s.as_slice()),
+                &authors,
+            )
+            .and_then(|()| {
+                match change.deps().iter().any(|dep| refused_hashes.contains(dep)) {
+                    true => Err(Refusal::Malformed(
+                        "it builds on a change that was refused".into(),
+                    )),
+                    false => Ok(()),
                 }
-            };
-            let loaded = self.loaded(id)?;
-            let verdict =
-                authority::check(&loaded.doc, id, change, signature, &authors).and_then(|()| {
-                    match change.deps().iter().any(|dep| refused_hashes.contains(dep)) {
-                        true => Err(Refusal::Malformed(
-                            "it builds on a change that was refused".into(),
-                        )),
-                        false => Ok(()),
-                    }
-                });
+            });
             match verdict {
                 Ok(()) => {
                     if let Some(signature) = signature {
@@ -215,17 +227,12 @@ impl Campaign {
                     refused.push(Refused {
                         hash,
                         deps: change.deps().to_vec(),
-                        author,
+                        author: author_name(&authors, change.actor_id()),
                         refusal,
                     });
                 }
             }
         }
-        let mut by_prefix = by_prefix;
-        for change in &admitted {
-            by_prefix.remove(&prefix(&change.hash()));
-        }
-        self.pending_signatures = by_prefix;
         if !refused.is_empty() {
             // Memory must hold only what may be saved: start again from
             // disk and apply the admitted changes alone.
@@ -388,9 +395,11 @@ impl Campaign {
     ) -> Result<()> {
         let mut statement = connection
             .prepare_cached("INSERT OR IGNORE INTO signatures (hash, signature) VALUES (?1, ?2)")?;
-        let any_refused: bool = connection
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM refused_changes)")?
-            .query_row([], |row| row.get(0))?;
+        // Only a merge brings signatures; a local edit forgives nothing.
+        let any_refused: bool = !incoming.is_empty()
+            && connection
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM refused_changes)")?
+                .query_row([], |row| row.get(0))?;
         let mut forgive =
             connection.prepare_cached("DELETE FROM refused_changes WHERE hash = ?1")?;
         for change in new_changes {
@@ -408,13 +417,6 @@ impl Campaign {
         }
         Ok(())
     }
-}
-
-fn signature_of(connection: &Connection, hash: &ChangeHash) -> Result<Option<Vec<u8>>> {
-    Ok(connection
-        .prepare_cached("SELECT signature FROM signatures WHERE hash = ?1")?
-        .query_row([hash.as_ref()], |row| row.get(0))
-        .optional()?)
 }
 
 fn author_name(authors: &Authors, actor: &ActorId) -> String {

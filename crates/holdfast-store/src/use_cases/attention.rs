@@ -63,10 +63,8 @@ impl Campaign {
     pub fn resolve_attention(&mut self, key: &str, by: &str, note: &str) -> Result<Resolution> {
         if let Some(hash) = key.strip_prefix(REFUSED) {
             let member = self.resolve_member(by)?;
-            let bytes: Vec<u8> = (0..hash.len())
-                .step_by(2)
-                .filter_map(|index| u8::from_str_radix(hash.get(index..index + 2)?, 16).ok())
-                .collect();
+            let bytes = holdfast_core::signing::from_hex(hash)
+                .ok_or_else(|| StoreError::not_found("attention item", key))?;
             let removed = self
                 .connection
                 .execute("DELETE FROM refused_changes WHERE hash = ?1", [bytes])?;
