@@ -454,7 +454,7 @@ impl Campaign {
         let mut wrote_something = false;
         let outcome = (|| -> Result<()> {
             let transaction = self.connection.transaction()?;
-            let new_changes = loaded.doc.get_changes(&loaded.persisted_heads);
+            let new_changes = changes_since(&mut loaded.doc, &loaded.persisted_heads);
             wrote_something = new_changes.iter().any(|change| !change.is_empty());
             Campaign::save_signatures(&transaction, &key, actor, &new_changes, incoming)?;
             loaded.pending_rows += documents::append(&transaction, id, loaded, now)?;
@@ -629,6 +629,28 @@ impl Drop for Campaign {
     fn drop(&mut self) {
         let _ = self.maintain();
     }
+}
+
+/// The changes a document holds beyond `persisted`. A local edit adds one
+/// change on top of exactly those heads; it is found by its hash, because
+/// asking Automerge for "everything after these heads" walks the history.
+fn changes_since(doc: &mut AutoCommit, persisted: &[ChangeHash]) -> Vec<automerge::Change> {
+    let heads = doc.get_heads();
+    if let [head] = heads.as_slice() {
+        if let Some(change) = doc.get_change_by_hash(head) {
+            let mut deps = change.deps().to_vec();
+            deps.sort();
+            let mut persisted = persisted.to_vec();
+            persisted.sort();
+            if deps == persisted {
+                return vec![change];
+            }
+        }
+    }
+    if heads.iter().all(|head| persisted.contains(head)) {
+        return Vec::new();
+    }
+    doc.get_changes(persisted)
 }
 
 /// A list of refusals in one line: the first reasons, and how many more.
