@@ -309,23 +309,29 @@ fn a_revocation_cannot_be_undone_by_anyone() {
     );
 }
 
-#[test]
-fn a_revoked_phone_that_carries_on_offline_changes_nothing_anywhere() {
+/// A hub, Ana's and Ben's phones. Ben checks in and syncs (that stays),
+/// then the hub revokes Ben's phone, which never hears of it and carries
+/// on: a check-out, written to a bundle (the stick returned) before anyone
+/// else hears of the revocation.
+fn revoked_phone_carrying_on() -> (Device, Device, Device, Vec<u8>) {
     let mut hub = hub();
     let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
     let mut ben = support::pair(&mut hub, "Ben Member", Role::Member);
     sync(&mut ana, &mut hub);
     sync(&mut ben, &mut hub);
-    // Before the revocation Ben checks in and syncs: that stays.
     check_in(&mut ben, "Ben Member").unwrap();
     sync(&mut ben, &mut hub);
+    sync(&mut ana, &mut hub);
     let ben_id = ben.campaign.device_id().to_string();
     hub.campaign.revoke_device(STEWARD, &ben_id).unwrap();
-
-    // Ben's phone never hears of it and goes on: a check-out, written in
-    // a bundle that reaches Ana's phone before Ana hears of the revocation.
     check_out(&mut ben, "Ben Member");
     let (stick, _) = holdfast_sync::bundle::export(&mut ben.campaign, None).unwrap();
+    (hub, ana, ben, stick)
+}
+
+#[test]
+fn a_revoked_phone_that_carries_on_offline_changes_nothing_anywhere() {
+    let (mut hub, mut ana, mut ben, stick) = revoked_phone_carrying_on();
     // The hub, which knows, refuses the bundle's new change.
     let at_hub = holdfast_sync::bundle::import(&mut hub.campaign, &stick).unwrap();
     assert!(
@@ -443,21 +449,9 @@ fn files_from_other_programs_or_other_campaigns_change_nothing_on_a_paired_devic
 
 #[test]
 fn a_phone_that_took_a_revoked_phones_bundle_before_hearing_loses_its_effects_and_keeps_its_own() {
-    let mut hub = hub();
-    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
-    let mut ben = support::pair(&mut hub, "Ben Member", Role::Member);
-    sync(&mut ana, &mut hub);
-    sync(&mut ben, &mut hub);
-    check_in(&mut ben, "Ben Member").unwrap();
-    sync(&mut ben, &mut hub);
-    sync(&mut ana, &mut hub);
-    let ben_id = ben.campaign.device_id().to_string();
-    hub.campaign.revoke_device(STEWARD, &ben_id).unwrap();
-
-    // Ben's phone carries on: a check-out, on a stick to Ana's phone, which
-    // has not heard of the revocation and takes it.
-    check_out(&mut ben, "Ben Member");
-    let (stick, _) = holdfast_sync::bundle::export(&mut ben.campaign, None).unwrap();
+    let (mut hub, mut ana, _ben, stick) = revoked_phone_carrying_on();
+    // The stick reaches Ana's phone, which has not heard of the revocation
+    // and takes it.
     let taken = holdfast_sync::bundle::import(&mut ana.campaign, &stick).unwrap();
     assert!(taken.refused.is_empty(), "{taken:?}");
     assert_eq!(ana.campaign.check_ins(None).unwrap().len(), 2);
