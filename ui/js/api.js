@@ -117,6 +117,9 @@ export const api = {
   devices: () => get('/api/devices'),
   invite: (request) => post('/api/invites', request),
   revokeDevice: (device) => post(`/api/devices/${segment(device)}/revoke`),
+  pairBrowser: (code) => post('/api/browser/pair', { code }),
+  browsers: () => get('/api/browsers'),
+  revokeBrowser: (browser) => post(`/api/browsers/${segment(browser)}/revoke`),
 
   sovereignty: () => get('/api/sovereignty'),
   attention: () => get('/api/attention'),

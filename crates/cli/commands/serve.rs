@@ -47,8 +47,38 @@ pub fn run(context: &Context, serve: Serve) -> Result<()> {
         if locked {
             println!("{LOCKED_NOTE}");
         }
+        let vault = Arc::new(Mutex::new(vault));
+        if bound.ip().is_loopback() {
+            println!("Press Ctrl-C to stop.");
+            return holdfast_http::serve_on(listener, vault, ui_dir)
+                .await
+                .map_err(|error| anyhow!("the server stopped: {error}"));
+        }
+        // Beyond this computer the same rules apply as at the hub: other
+        // computers need the link, each browser is a guest until paired,
+        // and locking, wiping and erasing stay with this computer.
+        let link = {
+            let mut vault = vault.lock().map_err(|_| anyhow!("the campaign is unavailable"))?;
+            match vault.campaign() {
+                Ok(campaign) => Some(holdfast_http::hall_key(campaign)?),
+                Err(_) => None,
+            }
+        };
+        match link {
+            Some(key) => {
+                for address in holdfast_net::hub::local_addresses(bound.port()) {
+                    println!(
+                        "For other computers (keep this link among stewards): {}",
+                        holdfast_http::link_for(&address, &key)
+                    );
+                }
+            }
+            None => println!(
+                "Other computers need the link this command prints once the campaign is unlocked and served again."
+            ),
+        }
         println!("Press Ctrl-C to stop.");
-        holdfast_http::serve_on(listener, Arc::new(Mutex::new(vault)), ui_dir)
+        holdfast_http::serve_for_hall(listener, vault, ui_dir)
             .await
             .map_err(|error| anyhow!("the server stopped: {error}"))
     })

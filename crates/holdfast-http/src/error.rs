@@ -44,6 +44,22 @@ pub enum ApiError {
          holds the campaign"
     )]
     ThisComputerOnly,
+    #[error(
+        "this browser is not paired yet, so it can only read; ask a steward for an invite \
+         and enter its code under \"Pair this browser\""
+    )]
+    BrowserNotPaired,
+    #[error("a steward turned this browser away; ask a steward at the hub if that is a mistake")]
+    BrowserTurnedAway,
+    #[error(
+        "this is the hub's own computer; browsers are paired on the other computers at the hall"
+    )]
+    NotABrowser,
+    #[error(
+        "refused: the request came from another site's page, or was not sent as JSON; \
+         use Holdfast's own screens"
+    )]
+    CrossSite,
     #[error("the campaign is unavailable after an earlier failure; restart Holdfast")]
     Poisoned,
     #[error("the request stopped before it finished: {0}")]
@@ -68,7 +84,7 @@ impl ApiError {
                 },
                 StoreError::NotFound { .. } | StoreError::NoCampaign(_) => StatusCode::NOT_FOUND,
                 StoreError::WrongPassphrase => StatusCode::UNAUTHORIZED,
-                StoreError::NotAllowed(_) => StatusCode::FORBIDDEN,
+                StoreError::NotAllowed(_) | StoreError::InviteRefused(_) => StatusCode::FORBIDDEN,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             },
             ApiError::Sync(sync) => match sync {
@@ -85,7 +101,12 @@ impl ApiError {
                 StatusCode::BAD_REQUEST
             }
             ApiError::NoSuchRoute(_) => StatusCode::NOT_FOUND,
-            ApiError::ForeignHost(_) | ApiError::ThisComputerOnly => StatusCode::FORBIDDEN,
+            ApiError::ForeignHost(_)
+            | ApiError::ThisComputerOnly
+            | ApiError::BrowserNotPaired
+            | ApiError::BrowserTurnedAway
+            | ApiError::CrossSite => StatusCode::FORBIDDEN,
+            ApiError::NotABrowser => StatusCode::BAD_REQUEST,
             ApiError::Locked => StatusCode::LOCKED,
             ApiError::Poisoned | ApiError::Interrupted(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -8,6 +8,14 @@
 //! from the desktop app's own window (which reaches the router in-process,
 //! with no network address at all), need no key.
 //!
+//! The key only lets a browser in. Each browser that opens the link also
+//! gets an identity of its own (a second cookie, `holdfast_browser`; see
+//! `holdfast_store::use_cases::hall_browsers`): a guest that may read, until
+//! it is paired with an invite a steward issued, and then the member and
+//! role of that invite, and nothing more. Every request from it runs as
+//! that browser ([`crate::state::VISITOR`]), so the store checks its edits
+//! against its own authority, not the hub's.
+//!
 //! The key is kept in the campaign, so it is read once the campaign is
 //! open; until then other computers are told the hub is locked. Locking,
 //! unlocking, wiping and erasing a member are refused to other computers
@@ -25,7 +33,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use holdfast_net::SharedVault;
 
+use holdfast_store::use_cases::hall_browsers::HallBrowser;
+
 use crate::error::ApiError;
+use crate::state::VISITOR;
 
 /// The paths that only this computer may post to: the lock screen's
 /// (`routes/lock.rs`) and a member's erasure (`routes/people.rs`), which
@@ -56,6 +67,12 @@ fn this_computer_only(path: &str) -> bool {
 /// The path that trades the key in the link for a cookie.
 pub const ENTER_PATH: &str = "/enter";
 const COOKIE: &str = "holdfast_hall_key";
+const BROWSER_COOKIE: &str = "holdfast_browser";
+/// The one change a guest browser may ask for: to be paired.
+pub const PAIR_PATH: &str = "/api/browser/pair";
+/// Cookies outlive a closed tab: a phone paired at one meeting is still
+/// paired at the next. A year, after which the link is opened again.
+const COOKIE_ATTRIBUTES: &str = "Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000";
 
 /// The key other computers must show, read from the campaign the first
 /// time it is open.
@@ -88,6 +105,47 @@ impl HallKey {
         .flatten()?;
         Some(self.known.get_or_init(|| key).clone())
     }
+
+    /// The browser whose cookie holds `token`; with no token, or one this
+    /// hub does not know, a new guest browser and the token for its cookie.
+    async fn browser(
+        &self,
+        token: Option<String>,
+        user_agent: String,
+    ) -> Result<(HallBrowser, Option<String>), ApiError> {
+        let vault = self.vault.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut vault = vault.lock().map_err(|_| ApiError::Poisoned)?;
+            let campaign = vault.campaign()?;
+            if let Some(token) = token {
+                if let Some(browser) = campaign.hall_browser(&token)? {
+                    return Ok((browser, None));
+                }
+            }
+            let (browser, token) = campaign.admit_browser(&user_agent)?;
+            Ok((browser, Some(token)))
+        })
+        .await
+        .map_err(|error| ApiError::Interrupted(error.to_string()))?
+    }
+}
+
+/// The value of one of our cookies in the request, if it shows it.
+fn cookie(request: &Request, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
+    request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(&prefix).map(str::to_string))
+}
+
+fn set_cookie(response: &mut Response, name: &str, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(&format!("{name}={value}; {COOKIE_ATTRIBUTES}")) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
 }
 
 pub async fn require_key(key: HallKey, request: Request, next: Next) -> Response {
@@ -103,44 +161,57 @@ pub async fn require_key(key: HallKey, request: Request, next: Next) -> Response
     if request.method() != Method::GET && this_computer_only(request.uri().path()) {
         return ApiError::ThisComputerOnly.into_response();
     }
-    let Some(key) = key.current().await else {
+    let Some(secret) = key.current().await else {
         return locked();
     };
-    if request.uri().path() == ENTER_PATH {
+    let entering = request.uri().path() == ENTER_PATH;
+    let shown = if entering {
         let offered = request
             .uri()
             .query()
             .and_then(|query| query.split('&').find_map(|pair| pair.strip_prefix("key=")))
             .unwrap_or_default();
-        if same(offered, &key) {
-            let cookie = format!("{COOKIE}={key}; Path=/; HttpOnly; SameSite=Strict");
-            let mut response = (StatusCode::SEE_OTHER, "").into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::LOCATION, HeaderValue::from_static("/"));
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
-                headers.insert(header::SET_COOKIE, value);
-            }
-            return response;
-        }
+        same(offered, &secret)
+    } else {
+        cookie(&request, COOKIE).is_some_and(|offered| same(&offered, &secret))
+    };
+    if !shown {
         return refuse();
     }
-    let shown = request
+    let user_agent = request
         .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| {
-            pair.trim()
-                .strip_prefix(&format!("{COOKIE}="))
-                .map(str::to_string)
-        })
-        .any(|offered| same(&offered, &key));
-    if shown {
-        next.run(request).await
+        .get(header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let (browser, new_token) = match key
+        .browser(cookie(&request, BROWSER_COOKIE), user_agent)
+        .await
+    {
+        Ok(found) => found,
+        Err(error) => return error.into_response(),
+    };
+    let mut response = if entering {
+        let mut response = (StatusCode::SEE_OTHER, "").into_response();
+        response
+            .headers_mut()
+            .insert(header::LOCATION, HeaderValue::from_static("/"));
+        set_cookie(&mut response, COOKIE, &secret);
+        response
+    } else if browser.revoked_at.is_some() {
+        return ApiError::BrowserTurnedAway.into_response();
+    } else if !browser.is_paired()
+        && request.method() != Method::GET
+        && request.uri().path() != PAIR_PATH
+    {
+        ApiError::BrowserNotPaired.into_response()
     } else {
-        refuse()
+        VISITOR.scope(browser, next.run(request)).await
+    };
+    if let Some(token) = new_token {
+        set_cookie(&mut response, BROWSER_COOKIE, &token);
     }
+    response
 }
 
 fn refuse() -> Response {

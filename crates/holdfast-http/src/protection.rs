@@ -4,8 +4,15 @@
 //! runs under a strict Content-Security-Policy (its own scripts and styles
 //! only, nothing inline, nothing from elsewhere), API answers are never
 //! cached, and requests that name a host other than this machine are refused.
-//! The last rule stops DNS rebinding: a web page elsewhere cannot point its
+//! The host rule stops DNS rebinding: a web page elsewhere cannot point its
 //! own domain name at 127.0.0.1 and read the API through the visitor's browser.
+//!
+//! A page elsewhere can still *send* to the API without reading the answer:
+//! a plain cross-site form post or `fetch` with `no-cors` needs no
+//! permission. So every request that may change something must be JSON
+//! (which a page elsewhere cannot send without the browser asking us
+//! first, and we never say yes), and must not say it came from another
+//! site (`Sec-Fetch-Site`, `Origin`).
 
 use axum::extract::Request;
 use axum::http::header::{self, HeaderName, HeaderValue};
@@ -36,7 +43,9 @@ pub fn apply(router: Router) -> Router {
             "camera=(), microphone=(), geolocation=(), interest-cohort=()",
         ),
     ];
-    let mut router = router.layer(middleware::from_fn(refuse_foreign_hosts));
+    let mut router = router
+        .layer(middleware::from_fn(refuse_cross_site))
+        .layer(middleware::from_fn(refuse_foreign_hosts));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(
             name,
@@ -63,6 +72,51 @@ async fn refuse_foreign_hosts(request: Request, next: Next) -> Response {
     }
 }
 
+async fn refuse_cross_site(request: Request, next: Next) -> Response {
+    if is_cross_site(&request) {
+        return ApiError::CrossSite.into_response();
+    }
+    next.run(request).await
+}
+
+/// Whether a request that may change something could have been made by a
+/// page on another site.
+fn is_cross_site(request: &Request) -> bool {
+    use axum::http::Method;
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return false;
+    }
+    let headers = request.headers();
+    let text = |name: HeaderName| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_ascii_lowercase)
+    };
+    let json = text(header::CONTENT_TYPE).is_some_and(|value| {
+        value
+            .split(';')
+            .next()
+            .is_some_and(|kind| kind.trim() == "application/json")
+    });
+    let fetched_from_elsewhere = text(HeaderName::from_static("sec-fetch-site"))
+        .is_some_and(|site| site != "same-origin" && site != "none");
+    let origin_elsewhere = match (text(header::ORIGIN), text(header::HOST)) {
+        (Some(origin), Some(host)) => {
+            let without_scheme = origin
+                .strip_prefix("http://")
+                .or_else(|| origin.strip_prefix("https://"));
+            without_scheme != Some(host.as_str())
+        }
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    !json || fetched_from_elsewhere || origin_elsewhere
+}
+
 /// `localhost` and literal addresses pass: a literal address cannot be
 /// rebound, and it is how a phone on the hall's wifi reaches a hub. Any
 /// other name is refused.
@@ -86,7 +140,50 @@ fn is_allowed_host(host: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_allowed_host;
+    use super::{is_allowed_host, is_cross_site};
+    use axum::body::Body;
+    use axum::http::Request;
+
+    fn post(headers: &[(&str, &str)]) -> Request<Body> {
+        let mut request = Request::builder()
+            .method("POST")
+            .uri("/api/devices/x/revoke");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.body(Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn a_change_from_another_site_is_refused() {
+        const JSON: (&str, &str) = ("content-type", "application/json");
+        const HOST: (&str, &str) = ("host", "192.168.1.20:8418");
+        // What Holdfast's own screens send, in a browser and in the app.
+        assert!(!is_cross_site(&post(&[JSON, HOST])));
+        assert!(!is_cross_site(&post(&[
+            ("content-type", "application/json; charset=utf-8"),
+            HOST,
+            ("origin", "http://192.168.1.20:8418"),
+            ("sec-fetch-site", "same-origin"),
+        ])));
+        // What a page elsewhere can send without asking first.
+        for headers in [
+            &[HOST][..],
+            &[("content-type", "text/plain"), HOST][..],
+            &[("content-type", "application/x-www-form-urlencoded"), HOST][..],
+            &[JSON, HOST, ("sec-fetch-site", "cross-site")][..],
+            &[JSON, HOST, ("sec-fetch-site", "same-site")][..],
+            &[JSON, HOST, ("origin", "http://evil.example")][..],
+            &[JSON, HOST, ("origin", "null")][..],
+        ] {
+            assert!(is_cross_site(&post(headers)), "{headers:?}");
+        }
+        let read = Request::builder()
+            .uri("/api/today")
+            .body(Body::empty())
+            .unwrap();
+        assert!(!is_cross_site(&read));
+    }
 
     #[test]
     fn only_this_machine_and_literal_addresses_pass() {

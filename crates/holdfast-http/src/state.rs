@@ -9,9 +9,22 @@
 use std::sync::Arc;
 
 use holdfast_net::SharedVault;
+use holdfast_store::use_cases::hall_browsers::HallBrowser;
 use holdfast_store::{Campaign, Vault};
 
 use crate::error::{ApiError, ApiResult};
+
+tokio::task_local! {
+    /// The browser at the hall a request came from, set by `hall_access`
+    /// for the whole of the request. Requests from this computer run
+    /// outside it.
+    pub static VISITOR: HallBrowser;
+}
+
+/// The browser the current request came from, if it came from the hall.
+pub fn visitor() -> Option<HallBrowser> {
+    VISITOR.try_with(Clone::clone).ok()
+}
 
 #[derive(Clone)]
 pub struct Shared {
@@ -76,19 +89,31 @@ impl Shared {
     }
 
     /// Runs one piece of work against the vault itself, locked or not: the
-    /// lock screen's own routes.
+    /// lock screen's own routes. For a request from a browser at the hall,
+    /// the campaign acts for that browser for the whole of the work.
     pub async fn run_on_vault<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Vault) -> ApiResult<T> + Send + 'static,
     {
         let vault = Arc::clone(&self.vault);
+        let browser = visitor();
         tokio::task::spawn_blocking(move || {
             // A poisoned lock means an earlier call panicked while holding
             // the campaign. Its memory may no longer match the disk, so it is
             // not used again until Holdfast restarts and reloads from disk.
             let mut vault = vault.lock().map_err(|_| ApiError::Poisoned)?;
-            work(&mut vault)
+            let Some(browser) = browser else {
+                return work(&mut vault);
+            };
+            if let Ok(campaign) = vault.campaign() {
+                campaign.act_for_browser(browser);
+            }
+            let result = work(&mut vault);
+            if let Ok(campaign) = vault.campaign() {
+                campaign.stop_acting_for_browser();
+            }
+            result
         })
         .await
         .map_err(|error| ApiError::Interrupted(error.to_string()))?

@@ -173,7 +173,10 @@ impl Server {
     fn post(&self, path: &str, body: Value) -> (u16, Value) {
         let request = self.agent.post(format!("{}{path}", self.base));
         let mut response = if body.is_null() {
-            request.send_empty()
+            // The API takes only JSON for a change, as the UI sends it.
+            request
+                .header("Content-Type", "application/json")
+                .send_empty()
         } else {
             request.send_json(&body)
         }

@@ -142,18 +142,39 @@ impl Campaign {
         }
     }
 
+    /// Whose authority an edit made now carries: the browser's this device
+    /// is acting for, or else the device's own (none on a campaign with no
+    /// device list).
+    pub(crate) fn acting_authority(&mut self) -> Result<Option<Author>> {
+        match self.acting.clone() {
+            Some(browser) => self.browser_author(&browser).map(Some),
+            None => self.own_authority(),
+        }
+    }
+
     /// Checks a local edit (already committed in memory as `hash`) against
-    /// the write policy, as every other device will.
+    /// the write policy, as every other device will. An edit for a browser
+    /// at the hall must also be one the browser's own authority allows.
     pub(crate) fn check_own_change(&mut self, id: &DocumentId, hash: &ChangeHash) -> Result<()> {
-        let Some(author) = self.own_authority()? else {
+        let mut authors = Vec::new();
+        if let Some(author) = self.own_authority()? {
+            authors.push(author);
+        }
+        if let Some(browser) = self.acting.clone() {
+            authors.push(self.browser_author(&browser)?);
+        }
+        if authors.is_empty() {
             return Ok(());
-        };
+        }
         let loaded = self.loaded(id)?;
         let Some(change) = loaded.doc.get_change_by_hash(hash) else {
             return Ok(());
         };
-        authority::check_policy(&loaded.doc, id, &change, &author)
-            .map_err(|refusal| StoreError::NotAllowed(format!("refused: {refusal}")))
+        for author in &authors {
+            authority::check_policy(&loaded.doc, id, &change, author)
+                .map_err(|refusal| StoreError::NotAllowed(format!("refused: {refusal}")))?;
+        }
+        Ok(())
     }
 
     /// The door. `before` are the document's heads before a merge that has

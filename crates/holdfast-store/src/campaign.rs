@@ -58,6 +58,9 @@ pub struct Campaign {
     pub(crate) signature_cache: HashMap<ChangeHash, [u8; 64]>,
     /// Signatures that arrived before their changes were admitted.
     pub(crate) pending_signatures: HashMap<crate::authority::HashPrefix, [u8; 64]>,
+    /// The browser at the hall this device is acting for during one
+    /// request to its web UI, if any.
+    pub(crate) acting: Option<crate::use_cases::hall_browsers::HallBrowser>,
 }
 
 /// What an edit may do to one document.
@@ -231,6 +234,7 @@ impl Campaign {
             rewritten: Vec::new(),
             signature_cache: HashMap::new(),
             pending_signatures: HashMap::new(),
+            acting: None,
         })
     }
 
@@ -243,12 +247,21 @@ impl Campaign {
         &self.device_id
     }
 
-    /// The member who uses this device, if set.
+    /// The member who uses this device, if set; while acting for a browser
+    /// at the hall, the member it was paired for.
     pub fn device_member(&self) -> Result<Option<String>> {
+        if let Some(browser) = &self.acting {
+            return Ok(browser.member_id.clone().filter(|_| browser.is_paired()));
+        }
         meta(&self.connection, "member_id")
     }
 
     pub fn set_device_member(&mut self, member_id: &str) -> Result<()> {
+        if self.acting.is_some() {
+            return Err(StoreError::NotAllowed(
+                "a browser at the hall is the member it was paired for; it cannot choose someone else".into(),
+            ));
+        }
         self.member(member_id)?;
         set_meta(&self.connection, "member_id", member_id)
     }

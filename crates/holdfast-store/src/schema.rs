@@ -162,6 +162,24 @@ const MIGRATIONS: &[&str] = &[
         refused_at  TEXT NOT NULL
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 5: browsers at the hall, each with its own identity on the hub that
+    // serves them. Never synced: a browser is a guest of this hub only.
+    r#"
+    -- A browser that opened the hub's link. `token_hash` is the hash of the
+    -- secret in its cookie. `member_id` and `role` are set when it is paired
+    -- with an invite; until then it may only read.
+    CREATE TABLE hall_browsers (
+        id         TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        label      TEXT NOT NULL,
+        member_id  TEXT,
+        role       TEXT,
+        created_at TEXT NOT NULL,
+        paired_at  TEXT,
+        revoked_at TEXT,
+        revoked_by TEXT
+    ) STRICT;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -41,6 +41,18 @@ CREATE TABLE epochs (
         erased      TEXT NOT NULL
     ) STRICT;
 
+CREATE TABLE hall_browsers (
+        id         TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        label      TEXT NOT NULL,
+        member_id  TEXT,
+        role       TEXT,
+        created_at TEXT NOT NULL,
+        paired_at  TEXT,
+        revoked_at TEXT,
+        revoked_by TEXT
+    ) STRICT;
+
 CREATE TABLE invites (
         tag        TEXT PRIMARY KEY,
         psk        BLOB NOT NULL,

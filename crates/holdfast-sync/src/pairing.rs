@@ -183,7 +183,21 @@ pub fn issue_invite(
     hubs: Vec<String>,
 ) -> Result<(Invite, holdfast_store::use_cases::pairing::Invite)> {
     let identity = Identity::of(campaign)?;
-    let code = crate::invite::InviteCode::generate();
+    // The tag names the invite to the hub, so no two invites this hub
+    // issued share one. Tags are drawn at random from about a million; a
+    // big local's thousands of invites would meet a taken one now and then.
+    let mut code = crate::invite::InviteCode::generate();
+    let mut tries = 1;
+    while campaign.invite_tag_taken(&code.tag)? {
+        if tries == 64 {
+            return Err(holdfast_store::StoreError::rejected(
+                "could not find an unused invite tag; delete old invites and try again",
+            )
+            .into());
+        }
+        code = crate::invite::InviteCode::generate();
+        tries += 1;
+    }
     let record = campaign.create_invite(by, &code.tag, &code.psk(), member, role, hours)?;
     Ok((
         Invite {

@@ -53,7 +53,61 @@ export async function render(container, app) {
       list,
     ),
   );
+  if (!today.browser) {
+    const browsers = await api.browsers();
+    if (browsers.length) container.append(browsersSection(browsers, steward, app));
+  }
   if (steward) container.append(inviteSection(members, app));
+}
+
+// The browsers at the hall this hub has let in with its link: guests until
+// paired with an invite. A steward turns a lost or unknown one away.
+function browsersSection(browsers, steward, app) {
+  const list = h('ul', { class: 'rows', 'data-testid': 'browser-list' });
+  const draw = (rows) => list.replaceChildren(...rows.map((browser) => browserRow(browser, steward, app, redraw)));
+  const redraw = async () => draw(await api.browsers());
+  draw(browsers);
+  return section('browser.list', h('p', { class: 'hint', text: t('browser.list_explain') }), list);
+}
+
+function browserRow(browser, steward, app, redraw) {
+  const slot = h('div', { class: 'device-actions' });
+  const state = browser.revoked_at
+    ? t('browser.turned_away_on', { when: formatDateTime(browser.revoked_at) })
+    : browser.member_id
+      ? t('browser.paired_on', { when: formatDateTime(browser.paired_at) })
+      : t('browser.guest_since', { when: formatDateTime(browser.created_at) });
+  const row = h(
+    'li',
+    { class: `device${browser.revoked_at ? ' is-revoked' : ''}`, 'data-browser': browser.id },
+    h(
+      'div',
+      { class: 'device-facts' },
+      h('span', { class: 'row-name', text: browser.label }),
+      browser.role ? h('span', { text: t(`role.${browser.role}`) }) : null,
+      h('span', { class: 'tag', text: state }),
+    ),
+    slot,
+  );
+  if (!steward || browser.revoked_at) return row;
+  askInPlace(slot, {
+    button: h('button', {
+      type: 'button',
+      class: 'button danger',
+      'aria-label': t('browser.turn_away_label', { label: browser.label }),
+      text: t('browser.turn_away'),
+    }),
+    id: `turn-away-${browser.id}`,
+    question: t('browser.turn_away_confirm', { label: browser.label }),
+    yes: t('browser.turn_away_yes'),
+    act: async () => {
+      const done = await api.revokeBrowser(browser.id);
+      app.announce(t('browser.turned_away', { label: done.label }));
+      await redraw();
+    },
+    explain: (error) => app.explain(error),
+  });
+  return row;
 }
 
 // The headline: the latest sync, what has not left this device, the

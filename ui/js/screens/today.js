@@ -2,11 +2,13 @@
 // cold hands opens the app and taps once; the answer says it is saved.
 
 import { api } from '../api.js';
-import { h, memberPicker, note, screenHeading, section } from '../dom.js';
+import { field, h, memberPicker, note, screenHeading, section } from '../dom.js';
 import { formatSpan, formatTime, t } from '../i18n.js';
 
 export async function render(container, app) {
   const today = await api.today();
+  // A browser at the hall is whoever its invite says, once it is paired.
+  if (today.browser && !today.me) return pairThisBrowser(container, app);
   if (!today.me) return pickYourself(container, app);
   const sites = today.next_action?.site_id ? await api.sites() : [];
 
@@ -39,6 +41,7 @@ export async function render(container, app) {
   }
 
   container.append(quietToggle(app), reminders(today));
+  if (today.browser) return;
   container.append(
     h(
       'p',
@@ -63,15 +66,17 @@ function checkPanel(today, app) {
   const state = h('p', { class: 'check-state', 'data-testid': 'check-state' });
   const button = h('button', { type: 'button', class: 'check-button', 'data-testid': 'check-button' });
   let checkedIn = today.checked_in;
+  // A browser at the hall saves nothing of its own: the hub keeps it.
+  const where = today.browser ? '_hub' : '';
 
   const draw = (at, justSaved) => {
     button.textContent = checkedIn ? t('today.check_out') : t('today.check_in');
     button.classList.toggle('is-out', checkedIn);
     state.classList.toggle('saved', checkedIn);
     state.textContent = checkedIn
-      ? t(justSaved ? 'today.saved_in' : 'today.checked_in_since', { time: formatTime(at) })
+      ? t(justSaved ? `today.saved_in${where}` : 'today.checked_in_since', { time: formatTime(at) })
       : justSaved
-        ? t('today.saved_out', { time: formatTime(at) })
+        ? t(`today.saved_out${where}`, { time: formatTime(at) })
         : t('today.not_checked_in');
   };
 
@@ -145,5 +150,40 @@ async function pickYourself(container, app, cancel) {
       },
     }),
     cancel ? h('button', { type: 'button', class: 'button secondary', text: t('common.back'), onclick: cancel }) : null,
+  );
+}
+
+// A browser on the hall's network may read until it is paired; the code of
+// an invite a steward issued says whose browser it is, and it cannot be
+// changed from here afterwards.
+function pairThisBrowser(container, app) {
+  const input = h('input', {
+    type: 'text',
+    autocomplete: 'off',
+    autocapitalize: 'characters',
+    spellcheck: 'false',
+    'data-testid': 'pair-code',
+  });
+  const answer = h('p', { role: 'status' });
+  const button = h('button', { type: 'submit', class: 'button', text: t('browser.pair') });
+  const form = h('form', { class: 'stack' }, field('browser.code', input, 'browser.code_hint'), button, answer);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    answer.textContent = t('common.saving');
+    try {
+      const paired = await api.pairBrowser(input.value);
+      app.announce(t('browser.paired', { label: paired.label }));
+      app.refresh();
+    } catch (error) {
+      answer.textContent = app.explain(error);
+      button.disabled = false;
+    }
+  });
+  container.append(
+    screenHeading('browser.title'),
+    h('p', { class: 'lead', text: t('browser.explain') }),
+    form,
+    note(t('browser.guest')),
   );
 }

@@ -2,6 +2,7 @@
 //! `routes()` with paths relative to `/api`.
 
 mod aid;
+mod browsers;
 mod cadence;
 mod check_ins;
 mod choke_points;
@@ -33,6 +34,7 @@ pub fn api(ui_dir: PathBuf) -> Router<Shared> {
         .merge(aid::routes())
         .merge(reports::routes())
         .merge(sync::routes())
+        .merge(browsers::routes())
         .merge(lock::routes())
         .fallback(no_such_route)
 }

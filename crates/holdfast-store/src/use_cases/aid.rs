@@ -215,17 +215,23 @@ impl Campaign {
             requested_at: time::now(),
             sealed: None,
         };
+        // The note is for the coordinators: it never goes into the public
+        // document, sealed or kept beside the name in theirs.
+        let note = std::mem::take(&mut request.note);
+        let mut contact_note = String::new();
         if self.seals_for_coordinators()? {
             let content = serde_json::to_vec(&SealedRequest {
                 member_id: member.id.clone(),
-                note: std::mem::take(&mut request.note),
+                note,
             })?;
             request.sealed = Some(self.seal_for_coordinators(&content)?);
+        } else {
+            contact_note = note;
         }
         let identity = AidIdentity {
             id: request.pseudonym.clone(),
             member_id: member.id,
-            contact_note: String::new(),
+            contact_note,
         };
         self.write(
             &DocumentId::aid_private(),
@@ -343,7 +349,7 @@ impl Campaign {
 
     /// The member, if they may act for the aid fund (a coordinator or steward).
     pub fn require_coordinator(&self, member: &str) -> Result<Member> {
-        let member = self.resolve_member(member)?;
+        let member = self.acting_member(member)?;
         if !member.has_role(Role::AidCoordinator) && !member.has_role(Role::Steward) {
             return Err(StoreError::rejected(format!(
                 "{} is not an aid coordinator",

@@ -62,7 +62,9 @@ impl Campaign {
     /// applied, so there is nothing to write; the item is dismissed here.
     pub fn resolve_attention(&mut self, key: &str, by: &str, note: &str) -> Result<Resolution> {
         if let Some(hash) = key.strip_prefix(REFUSED) {
-            let member = self.resolve_member(by)?;
+            // Settled here alone, with no change for the policy to check:
+            // a steward's call.
+            let member = self.require_steward(by)?;
             let bytes = holdfast_core::signing::from_hex(hash)
                 .ok_or_else(|| StoreError::not_found("attention item", key))?;
             let removed = self
@@ -83,7 +85,7 @@ impl Campaign {
             .into_iter()
             .find(|item| item.key == key)
             .ok_or_else(|| StoreError::not_found("attention item", key))?;
-        let member = self.resolve_member(by)?;
+        let member = self.acting_member(by)?;
         let resolution = Resolution {
             id: item.key,
             resolved_by: member.id,

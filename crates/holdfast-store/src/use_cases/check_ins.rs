@@ -64,8 +64,11 @@ impl Campaign {
             }
         };
         let recorded_by = match &request.recorded_by {
-            Some(captain) => self.resolve_member(captain)?.id,
-            None => member.id.clone(),
+            Some(captain) => self.acting_member(captain)?.id,
+            None => match self.acting_browser() {
+                Some(browser) => browser.member_id.clone().unwrap_or_default(),
+                None => member.id.clone(),
+            },
         };
         if let Some(shift_id) = &request.shift {
             let shift = self.find_shift(shift_id)?;

@@ -43,7 +43,7 @@ impl Campaign {
         held_at: Option<&str>,
     ) -> Result<Circle> {
         let action = self.resolve_action(action)?;
-        let facilitator = self.resolve_member(facilitator)?;
+        let facilitator = self.acting_member(facilitator)?;
         if participant_count < 1 {
             return Err(StoreError::rejected(
                 "a circle needs at least one participant",

@@ -26,6 +26,9 @@ pub struct Today {
     pub checked_in_at: Option<String>,
     pub circles_due: usize,
     pub attention: usize,
+    /// When the request comes from a browser at the hall: that browser, a
+    /// guest until it is paired.
+    pub browser: Option<super::hall_browsers::HallBrowser>,
 }
 
 impl Campaign {
@@ -74,6 +77,7 @@ impl Campaign {
             checked_in_at,
             circles_due: self.circles_due(now)?.len(),
             attention: self.attention()?.len(),
+            browser: self.acting_browser().cloned(),
         })
     }
 

@@ -12,6 +12,7 @@ pub mod choke_points;
 pub mod circles;
 pub mod device;
 pub mod exchange;
+pub mod hall_browsers;
 pub mod members;
 pub mod pairing;
 pub mod reports;
@@ -43,4 +44,12 @@ pub(crate) fn resolve<'a, T>(
             matches.len()
         ))),
     }
+}
+
+/// `bytes` random bytes, in hex.
+pub(crate) fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buffer = vec![0_u8; bytes];
+    rand::rng().fill_bytes(&mut buffer);
+    buffer.iter().map(|byte| format!("{byte:02x}")).collect()
 }

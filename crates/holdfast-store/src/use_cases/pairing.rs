@@ -68,7 +68,7 @@ impl Campaign {
         };
         let key = BundleKey {
             id: holdfast_core::model::new_id(),
-            key: random_hex(32),
+            key: super::random_hex(32),
             generation: 1,
             created_at: time::now(),
         };
@@ -132,6 +132,15 @@ impl Campaign {
             ],
         )?;
         Ok(invite)
+    }
+
+    /// Whether an invite this device issued already has `tag`.
+    pub fn invite_tag_taken(&self, tag: &str) -> Result<bool> {
+        Ok(self
+            .connection
+            .query_row("SELECT 1 FROM invites WHERE tag = ?1", [tag], |_| Ok(()))
+            .optional()?
+            .is_some())
     }
 
     pub fn invites(&self) -> Result<Vec<Invite>> {
@@ -305,7 +314,7 @@ impl Campaign {
     pub(crate) fn next_bundle_key(&self) -> Result<BundleKey> {
         Ok(BundleKey {
             id: holdfast_core::model::new_id(),
-            key: random_hex(32),
+            key: super::random_hex(32),
             generation: self
                 .bundle_keys()?
                 .first()
@@ -350,14 +359,14 @@ impl Campaign {
     }
 
     pub(crate) fn require_steward(&mut self, by: &str) -> Result<Member> {
-        if let Some(author) = self.own_authority()? {
+        if let Some(author) = self.acting_authority()? {
             if !author.is_steward() {
                 return Err(StoreError::NotAllowed(
                     "this device was not paired as a steward's device; only stewards' devices pair, revoke and erase".into(),
                 ));
             }
         }
-        let member = self.resolve_member(by)?;
+        let member = self.acting_member(by)?;
         if !member.has_role(Role::Steward) {
             return Err(StoreError::rejected(format!(
                 "{} is not a steward; only stewards pair and revoke devices",
@@ -370,11 +379,4 @@ impl Campaign {
 
 fn is_hex_key(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|byte| byte.is_ascii_hexdigit())
-}
-
-fn random_hex(bytes: usize) -> String {
-    use rand::RngCore;
-    let mut buffer = vec![0_u8; bytes];
-    rand::rng().fill_bytes(&mut buffer);
-    buffer.iter().map(|byte| format!("{byte:02x}")).collect()
 }

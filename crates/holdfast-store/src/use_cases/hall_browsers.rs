@@ -1,0 +1,272 @@
+//! Browsers at the hall: people who use the hub's web UI from their own
+//! phone or laptop, each with an identity of its own.
+//!
+//! A browser that opens the hub's link becomes a guest of this hub: it gets
+//! a secret of its own (kept in a cookie; only its hash is stored here) and
+//! may read what a member's device may read. It may change nothing, and it
+//! is nobody, until it is paired: someone types the code of an invite a
+//! steward issued for a member and role, and from then on the browser acts
+//! as that member, with that role and the member's own roles, and no more.
+//! The hub's edits on its behalf pass the same write policy as a device's
+//! (`Campaign::write` checks both the hub's authority and the browser's).
+//!
+//! Browsers never appear in the campaign document: they are this hub's
+//! guests, listed and revoked here. A revoked browser is turned away at its
+//! next request.
+
+use std::collections::BTreeSet;
+
+use blake2::{Blake2b512, Digest};
+use holdfast_core::authority::Author;
+use holdfast_core::model::{Member, Role};
+use holdfast_core::time;
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+
+use crate::campaign::Campaign;
+use crate::error::{Result, StoreError};
+
+/// One browser as this hub knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HallBrowser {
+    pub id: String,
+    /// What the browser said it is (its user agent, shortened), then, once
+    /// paired, whose browser it is.
+    pub label: String,
+    pub member_id: Option<String>,
+    pub role: Option<Role>,
+    pub created_at: String,
+    pub paired_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+impl HallBrowser {
+    pub fn is_paired(&self) -> bool {
+        self.member_id.is_some() && self.revoked_at.is_none()
+    }
+}
+
+/// The longest label kept from what a browser says about itself.
+const LABEL_LIMIT: usize = 80;
+
+/// The hash under which a browser's secret is kept, hex.
+fn token_hash(token: &str) -> String {
+    let digest = Blake2b512::new_with_prefix(b"holdfast hall browser 1\0")
+        .chain_update(token.as_bytes())
+        .finalize();
+    holdfast_core::signing::hex(&digest[..32])
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<(HallBrowser, Option<String>)> {
+    Ok((
+        HallBrowser {
+            id: row.get(0)?,
+            label: row.get(1)?,
+            member_id: row.get(2)?,
+            role: None,
+            created_at: row.get(4)?,
+            paired_at: row.get(5)?,
+            revoked_at: row.get(6)?,
+        },
+        row.get(3)?,
+    ))
+}
+
+const COLUMNS: &str = "id, label, member_id, role, created_at, paired_at, revoked_at";
+
+fn with_role((mut browser, role): (HallBrowser, Option<String>)) -> Result<HallBrowser> {
+    browser.role = role.map(|role| role.parse()).transpose()?;
+    Ok(browser)
+}
+
+impl Campaign {
+    /// Admits a browser that showed the hall key: records it as a guest and
+    /// returns it with the secret for its cookie, which is not kept here.
+    pub fn admit_browser(&mut self, user_agent: &str) -> Result<(HallBrowser, String)> {
+        let token = super::random_hex(32);
+        let label: String = user_agent
+            .chars()
+            .filter(|character| !character.is_control())
+            .take(LABEL_LIMIT)
+            .collect();
+        let label = if label.trim().is_empty() {
+            "a browser".to_string()
+        } else {
+            label
+        };
+        let browser = HallBrowser {
+            id: uuid::Uuid::new_v4().to_string(),
+            label,
+            member_id: None,
+            role: None,
+            created_at: time::now(),
+            paired_at: None,
+            revoked_at: None,
+        };
+        self.connection.execute(
+            "INSERT INTO hall_browsers (id, token_hash, label, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                browser.id,
+                token_hash(&token),
+                browser.label,
+                browser.created_at
+            ],
+        )?;
+        Ok((browser, token))
+    }
+
+    /// The browser whose cookie holds `token`, revoked or not.
+    pub fn hall_browser(&self, token: &str) -> Result<Option<HallBrowser>> {
+        self.connection
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM hall_browsers WHERE token_hash = ?1"),
+                [token_hash(token)],
+                from_row,
+            )
+            .optional()?
+            .map(with_role)
+            .transpose()
+    }
+
+    /// Every browser this hub has admitted, newest first.
+    pub fn hall_browsers(&self) -> Result<Vec<HallBrowser>> {
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {COLUMNS} FROM hall_browsers ORDER BY created_at DESC, id"
+        ))?;
+        let rows = statement.query_map([], from_row)?;
+        rows.map(|row| with_role(row?)).collect()
+    }
+
+    /// Pairs a guest browser with an invite, given the invite's tag and the
+    /// key derived from its secret: the browser acts from now on as the
+    /// invite's member, with its role. The invite is used up, as it is when
+    /// a device redeems it.
+    pub fn pair_browser(&mut self, browser_id: &str, tag: &str, psk: &[u8]) -> Result<HallBrowser> {
+        let browser = self.browser_by_id(browser_id)?;
+        if browser.revoked_at.is_some() {
+            return Err(StoreError::NotAllowed(
+                "this browser was turned away by a steward; it cannot be paired again".into(),
+            ));
+        }
+        if browser.member_id.is_some() {
+            return Err(StoreError::rejected("this browser is already paired"));
+        }
+        // A wrong secret with a right tag is told the same as an unknown
+        // invite: the answer must not help anyone guess.
+        let unknown = || StoreError::InviteRefused("no open invite has this code".into());
+        let grant = self.invite_grant(tag).map_err(|_| unknown())?;
+        if !same_bytes(&grant.psk, psk) {
+            return Err(unknown());
+        }
+        let member: Member = self.member(&grant.member_id)?;
+        let label = format!("{}'s browser at the hall", member.name);
+        let now = time::now();
+        let transaction = self.connection.unchecked_transaction()?;
+        transaction.execute(
+            "UPDATE invites SET used_at = ?1, used_by = ?2 WHERE tag = ?3 AND used_at IS NULL",
+            params![now, format!("browser {browser_id}"), tag],
+        )?;
+        transaction.execute(
+            "UPDATE hall_browsers SET member_id = ?1, role = ?2, label = ?3, paired_at = ?4 WHERE id = ?5",
+            params![member.id, grant.role.as_str(), label, now, browser_id],
+        )?;
+        transaction.commit()?;
+        self.browser_by_id(browser_id)
+    }
+
+    /// Turns a browser away for good. For stewards, like revoking a device.
+    pub fn revoke_browser(&mut self, by: &str, browser_id: &str) -> Result<HallBrowser> {
+        let steward = self.require_steward(by)?;
+        let browser = self.browser_by_id(browser_id)?;
+        if browser.revoked_at.is_none() {
+            self.connection.execute(
+                "UPDATE hall_browsers SET revoked_at = ?1, revoked_by = ?2 WHERE id = ?3",
+                params![time::now(), steward.id, browser_id],
+            )?;
+        }
+        self.browser_by_id(browser_id)
+    }
+
+    fn browser_by_id(&self, id: &str) -> Result<HallBrowser> {
+        let row = self
+            .connection
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM hall_browsers WHERE id = ?1"),
+                [id],
+                from_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::not_found("browser", id))?;
+        with_role(row)
+    }
+
+    /// Makes the edits and views that follow act for `browser` instead of
+    /// this device's own user, until [`Campaign::stop_acting_for_browser`].
+    pub fn act_for_browser(&mut self, browser: HallBrowser) {
+        self.acting = Some(browser);
+    }
+
+    pub fn stop_acting_for_browser(&mut self) {
+        self.acting = None;
+    }
+
+    /// The browser being acted for, if any.
+    pub fn acting_browser(&self) -> Option<&HallBrowser> {
+        self.acting.as_ref()
+    }
+
+    /// What the browser being acted for may do: its invite's role and its
+    /// member's roles, on this device. A guest, a revoked browser, and one
+    /// whose member was erased may do nothing.
+    pub(crate) fn browser_author(&self, browser: &HallBrowser) -> Result<Author> {
+        let refuse = |why: &str| Err(StoreError::NotAllowed(why.to_string()));
+        if browser.revoked_at.is_some() {
+            return refuse("a steward turned this browser away");
+        }
+        let (Some(member_id), Some(role)) = (&browser.member_id, browser.role) else {
+            return refuse(
+                "this browser is not paired yet, so it can only read; ask a steward for an invite and enter its code on this browser",
+            );
+        };
+        let Some(member) = self.find::<Member>(member_id)? else {
+            return refuse("the member this browser was paired for is no longer in the campaign");
+        };
+        let mut roles = BTreeSet::from([role]);
+        roles.extend(member.roles.iter().copied());
+        Ok(Author {
+            device_id: self.device_id().to_string(),
+            label: browser.label.clone(),
+            member_id: Some(member.id),
+            roles,
+            signing_key: None,
+            revoked: false,
+            cover: Default::default(),
+        })
+    }
+
+    /// The member named as the one doing something (who recorded a
+    /// check-in, who facilitated, who decided). A browser acts only as its
+    /// own member, whoever it names.
+    pub fn acting_member(&self, named: &str) -> Result<Member> {
+        let member = self.resolve_member(named)?;
+        if let Some(browser) = &self.acting {
+            if browser.member_id.as_deref() != Some(member.id.as_str()) {
+                return Err(StoreError::NotAllowed(format!(
+                    "this browser acts only for the member it was paired for, not for {}",
+                    member.name
+                )));
+            }
+        }
+        Ok(member)
+    }
+}
+
+/// Compares without stopping at the first difference.
+fn same_bytes(left: &[u8], right: &[u8]) -> bool {
+    left.len() == right.len()
+        && left
+            .iter()
+            .zip(right)
+            .fold(0_u8, |difference, (a, b)| difference | (a ^ b))
+            == 0
+}
