@@ -552,6 +552,81 @@ fn the_hub_serves_the_ui_to_the_hall_only_through_its_link() {
     assert_eq!(status, 200, "{body}");
 }
 
+#[test]
+fn serve_on_a_hall_address_keeps_the_halls_rules() {
+    let holdfast = hub_campaign();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_holdfast"))
+        .env_remove("HOLDFAST_PASSPHRASE")
+        .arg("--data-dir")
+        .arg(holdfast.data_dir())
+        .args(["serve", "--address", "0.0.0.0", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("piped"));
+    let mut banner = Vec::new();
+    loop {
+        let mut line = String::new();
+        if lines.read_line(&mut line).unwrap_or(0) == 0 || line.starts_with("Press Ctrl-C") {
+            break;
+        }
+        banner.push(line.trim().to_string());
+    }
+    let link = banner
+        .iter()
+        .find_map(|line| {
+            line.split(": ")
+                .nth(1)
+                .filter(|rest| rest.contains("/enter?key="))
+        })
+        .map(str::to_string);
+    let outcome = std::panic::catch_unwind(|| {
+        let Some(link) = link else {
+            // Only a machine with no address but loopback may print none.
+            let probe = std::net::UdpSocket::bind("0.0.0.0:0")
+                .and_then(|socket| socket.connect("192.0.2.1:9").map(|()| socket))
+                .and_then(|socket| socket.local_addr());
+            assert!(
+                probe.map_or(true, |address| address.ip().is_loopback()),
+                "serve printed no link for other computers: {banner:?}"
+            );
+            eprintln!("no non-loopback address on this machine: {banner:?}");
+            return;
+        };
+        let (hall, enter) = link
+            .strip_prefix("http://")
+            .and_then(|rest| rest.split_once('/'))
+            .expect("an address and a path");
+        let (status, body) = http_get(hall, "/api/members", None);
+        assert_eq!(status, 401, "another computer needs the link: {body}");
+        let (status, answer) = http_get(hall, &format!("/{enter}"), None);
+        assert_eq!(status, 303, "{answer}");
+        let cookies: Vec<String> = answer
+            .lines()
+            .filter_map(|line| line.strip_prefix("set-cookie: "))
+            .filter_map(|value| value.split(';').next())
+            .map(str::to_string)
+            .collect();
+        let cookie = cookies.join("; ");
+        let (status, body) = http_get(hall, "/api/members", Some(&cookie));
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = http_exchange(
+            hall,
+            &format!(
+                "POST /api/wipe HTTP/1.1\r\nHost: {hall}\r\nCookie: {cookie}\r\nContent-Type: application/json\r\nContent-Length: 19\r\nConnection: close\r\n\r\n{{\"confirm\": \"WIPE\"}}"
+            ),
+        );
+        assert_eq!(status, 403, "wiping stays with this computer: {body}");
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+    holdfast.ok(&["member", "list"]);
+}
+
 /// One HTTP/1.1 POST with a JSON body over a plain socket; returns the
 /// status and the whole answer.
 fn http_post(address: &str, path: &str, body: &str) -> (u16, String) {

@@ -214,6 +214,28 @@ fn an_invite_pairs_one_device_only() {
 }
 
 #[test]
+fn a_big_local_gets_thousands_of_invites_each_with_its_own_tag() {
+    // Tags come from about a million; at 3,000 invites two drawn at random
+    // would share one (about 98 times in 100), which once failed on the
+    // database's own rule.
+    let mut hub = hub();
+    let mut tags = std::collections::BTreeSet::new();
+    for _ in 0..3_000 {
+        let (invite, record) = holdfast_sync::pairing::issue_invite(
+            &mut hub.campaign,
+            support::STEWARD,
+            "Ana Member",
+            Role::Member,
+            24,
+            vec![],
+        )
+        .expect("an invite");
+        assert_eq!(invite.code.tag, record.tag);
+        assert!(tags.insert(record.tag), "a tag was given twice");
+    }
+}
+
+#[test]
 fn aid_identities_go_only_to_coordinators_and_reflections_nowhere() {
     let mut hub = hub();
     hub.campaign
