@@ -110,12 +110,28 @@ describe('a browser at the hall', () => {
       { action: today.next_action?.id ?? 'none', member: steward.id, recordedBy: steward.id },
     );
     assert.ok(asSteward === 403 || asSteward === 404, `status ${asSteward}`);
-    assert.ok(hall.startsWith('http://'), hall);
+
+    // At the hub's own computer the steward sees the browser and makes a
+    // new hall link; the old one stops working for the browser at once.
+    const local = await openPage(browser, problems);
+    await local.goto(`http://127.0.0.1:${new URL(link).port}/#/sync`);
+    await local.waitForSelector('body[data-ready] .screen[data-screen="sync"]');
+    await local.getByTestId('browser-list').getByText(`${picketer.name}'s browser at the hall`).waitFor();
+    assert.deepEqual(await seriousViolations(local), []);
+    await local.getByRole('button', { name: 'New link for the hall' }).click();
+    await local.getByRole('button', { name: 'Yes, make a new link' }).click();
+    const newLink = await local.getByTestId('hall-links').locator('code').first().textContent();
+    assert.match(newLink, /\/enter\?key=/);
+    await local.screenshot({ path: join(artifacts, 'hall-new-link.png') });
+    const afterNewLink = await page.evaluate(async () => (await fetch('/api/today')).status);
+    assert.equal(afterNewLink, 401);
+    await page.goto(newLink.replace(/^http:\/\/[^/]+/, hall));
+    await page.getByText(`Hello, ${picketer.name}.`).waitFor();
     // The refusals above are logged by the browser, and so is its warning
     // that the hall's plain HTTP origin cannot keep the opener policy (the
     // hall network's clear text is the edges issue's, and SECURITY.md's).
     const unexpected = problems.filter(
-      (problem) => !/status of 403/.test(problem) && !/Cross-Origin-Opener-Policy header has been ignored/.test(problem),
+      (problem) => !/status of 40[13]/.test(problem) && !/Cross-Origin-Opener-Policy header has been ignored/.test(problem),
     );
     assert.deepEqual(unexpected, []);
   });

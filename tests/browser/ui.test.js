@@ -284,7 +284,11 @@ describe('the Holdfast web UI', () => {
       // The demo holds only this device, and a browser cannot pair a
       // second one. The API refuses to revoke a device it does not know...
       const answer = await page.evaluate(async () => {
-        const response = await fetch('/api/devices/no-such-device/revoke', { method: 'POST' });
+        const response = await fetch('/api/devices/no-such-device/revoke', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{}',
+        });
         return { status: response.status, body: await response.json() };
       });
       refusals += 1;

@@ -120,6 +120,7 @@ export const api = {
   pairBrowser: (code) => post('/api/browser/pair', { code }),
   browsers: () => get('/api/browsers'),
   revokeBrowser: (browser) => post(`/api/browsers/${segment(browser)}/revoke`),
+  newHallLink: () => post('/api/hall-link/new', {}),
 
   sovereignty: () => get('/api/sovereignty'),
   attention: () => get('/api/attention'),

@@ -24,7 +24,6 @@
 //! record in it.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
 
 use axum::extract::{ConnectInfo, Request};
 use axum::http::header::{self, HeaderValue};
@@ -41,7 +40,8 @@ use crate::state::VISITOR;
 /// The paths that only this computer may post to: the lock screen's
 /// (`routes/lock.rs`) and a member's erasure (`routes/people.rs`), which
 /// cannot be undone. A `*` stands for one segment of the path, an id.
-const THIS_COMPUTER_ONLY: [&str; 4] = [
+const THIS_COMPUTER_ONLY: [&str; 5] = [
+    "/api/hall-link/new",
     "/api/lock",
     "/api/unlock",
     "/api/wipe",
@@ -74,56 +74,56 @@ pub const PAIR_PATH: &str = "/api/browser/pair";
 /// paired at the next. A year, after which the link is opened again.
 const COOKIE_ATTRIBUTES: &str = "Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000";
 
-/// The key other computers must show, read from the campaign the first
-/// time it is open.
+/// The key other computers must show and the browsers that showed it,
+/// both read from the campaign for every request, so that a new key turns
+/// the old links away at once.
 #[derive(Clone)]
 pub struct HallKey {
     vault: SharedVault,
-    known: Arc<OnceLock<String>>,
+}
+
+/// What one request from the hall showed.
+enum Shown {
+    /// The campaign is locked: nothing can be checked.
+    Locked,
+    /// No key, or not the current one.
+    WrongKey,
+    /// The current key, and the browser it came from (with the token for
+    /// its cookie when it is new here).
+    Browser(HallBrowser, Option<String>),
 }
 
 impl HallKey {
     pub fn new(vault: SharedVault) -> Self {
-        HallKey {
-            vault,
-            known: Arc::new(OnceLock::new()),
-        }
+        HallKey { vault }
     }
 
-    /// The key, or none while the campaign has never been open.
-    async fn current(&self) -> Option<String> {
-        if let Some(key) = self.known.get() {
-            return Some(key.clone());
-        }
-        let vault = self.vault.clone();
-        let key = tokio::task::spawn_blocking(move || {
-            let mut vault = vault.lock().ok()?;
-            crate::hall_key(vault.campaign().ok()?).ok()
-        })
-        .await
-        .ok()
-        .flatten()?;
-        Some(self.known.get_or_init(|| key).clone())
-    }
-
-    /// The browser whose cookie holds `token`; with no token, or one this
-    /// hub does not know, a new guest browser and the token for its cookie.
-    async fn browser(
+    /// Checks `offered` against the current key and finds the browser whose
+    /// cookie holds `token`; with no token, or one this hub does not know,
+    /// admits a new guest browser.
+    async fn check(
         &self,
+        offered: Option<String>,
         token: Option<String>,
         user_agent: String,
-    ) -> Result<(HallBrowser, Option<String>), ApiError> {
+    ) -> Result<Shown, ApiError> {
         let vault = self.vault.clone();
         tokio::task::spawn_blocking(move || {
             let mut vault = vault.lock().map_err(|_| ApiError::Poisoned)?;
-            let campaign = vault.campaign()?;
+            let Ok(campaign) = vault.campaign() else {
+                return Ok(Shown::Locked);
+            };
+            let key = crate::hall_key(campaign)?;
+            if !offered.is_some_and(|offered| same(&offered, &key)) {
+                return Ok(Shown::WrongKey);
+            }
             if let Some(token) = token {
                 if let Some(browser) = campaign.hall_browser(&token)? {
-                    return Ok((browser, None));
+                    return Ok(Shown::Browser(browser, None));
                 }
             }
             let (browser, token) = campaign.admit_browser(&user_agent)?;
-            Ok((browser, Some(token)))
+            Ok(Shown::Browser(browser, Some(token)))
         })
         .await
         .map_err(|error| ApiError::Interrupted(error.to_string()))?
@@ -161,34 +161,33 @@ pub async fn require_key(key: HallKey, request: Request, next: Next) -> Response
     if request.method() != Method::GET && this_computer_only(request.uri().path()) {
         return ApiError::ThisComputerOnly.into_response();
     }
-    let Some(secret) = key.current().await else {
-        return locked();
-    };
     let entering = request.uri().path() == ENTER_PATH;
-    let shown = if entering {
-        let offered = request
+    let offered = if entering {
+        request
             .uri()
             .query()
             .and_then(|query| query.split('&').find_map(|pair| pair.strip_prefix("key=")))
-            .unwrap_or_default();
-        same(offered, &secret)
+            .map(str::to_string)
     } else {
-        cookie(&request, COOKIE).is_some_and(|offered| same(&offered, &secret))
+        cookie(&request, COOKIE)
     };
-    if !shown {
-        return refuse();
-    }
     let user_agent = request
         .headers()
         .get(header::USER_AGENT)
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    let (browser, new_token) = match key
-        .browser(cookie(&request, BROWSER_COOKIE), user_agent)
-        .await
-    {
-        Ok(found) => found,
+    let shown = key
+        .check(
+            offered.clone(),
+            cookie(&request, BROWSER_COOKIE),
+            user_agent,
+        )
+        .await;
+    let (browser, new_token) = match shown {
+        Ok(Shown::Browser(browser, token)) => (browser, token),
+        Ok(Shown::Locked) => return locked(),
+        Ok(Shown::WrongKey) => return refuse(),
         Err(error) => return error.into_response(),
     };
     let mut response = if entering {
@@ -196,7 +195,11 @@ pub async fn require_key(key: HallKey, request: Request, next: Next) -> Response
         response
             .headers_mut()
             .insert(header::LOCATION, HeaderValue::from_static("/"));
-        set_cookie(&mut response, COOKIE, &secret);
+        set_cookie(
+            &mut response,
+            COOKIE,
+            offered.as_deref().unwrap_or_default(),
+        );
         response
     } else if browser.revoked_at.is_some() {
         return ApiError::BrowserTurnedAway.into_response();

@@ -111,16 +111,7 @@ pub async fn serve_for_hall(
 /// The key other computers at the hall must show, made on first use and
 /// kept on this device so that their bookmarks keep working.
 pub fn hall_key(campaign: &Campaign) -> Result<String, holdfast_store::StoreError> {
-    const KEY: &str = "hall_ui_key";
-    if let Some(key) = campaign.local_value(KEY)? {
-        return Ok(key);
-    }
-    use rand::RngCore;
-    let mut bytes = [0_u8; 24];
-    rand::rng().fill_bytes(&mut bytes);
-    let key: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    campaign.set_local_value(KEY, &key)?;
-    Ok(key)
+    campaign.hall_key()
 }
 
 /// The link another computer at the hall opens once to use the UI.

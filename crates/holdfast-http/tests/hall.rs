@@ -415,3 +415,42 @@ fn a_page_on_another_site_cannot_make_changes() {
     let (_, after) = Browser::at(&local).get("/api/devices");
     assert_eq!(devices, after, "nothing was revoked");
 }
+
+#[test]
+fn a_new_hall_link_turns_the_old_one_away_and_keeps_browsers_paired() {
+    let seeded = seed();
+    let Some((local, hall)) = serve_for_hall(seeded.folder.path()) else {
+        return;
+    };
+    let mut hub = Browser::at(&local);
+    let mut ana = Browser::at(&hall);
+    ana.enter(&seeded.key);
+    let code = invite(&mut hub, &seeded.ana);
+    assert_eq!(
+        ana.post("/api/browser/pair", json!({ "code": code })).0,
+        200
+    );
+
+    // Only this computer makes a new link.
+    refused(
+        &ana.post("/api/hall-link/new", json!({})),
+        403,
+        "only on the computer",
+    );
+    let (status, made) = hub.post("/api/hall-link/new", json!({}));
+    assert_eq!(status, 200, "{made}");
+    let link = made["links"][0].as_str().expect("a link").to_string();
+    let new_key = link.split("key=").nth(1).expect("a key").to_string();
+    assert_ne!(new_key, seeded.key);
+
+    // The old link and the old cookie are turned away, this computer is not.
+    assert_eq!(ana.get("/api/today").0, 401);
+    let (status, _) = Browser::at(&hall).get(&format!("/enter?key={}", seeded.key));
+    assert_eq!(status, 401);
+    assert_eq!(hub.get("/api/today").0, 200);
+    // The new link lets Ana's browser back in, still hers.
+    ana.enter(&new_key);
+    let (status, today) = ana.get("/api/today");
+    assert_eq!(status, 200, "{today}");
+    assert_eq!(today["me"]["id"], seeded.ana.as_str(), "{today}");
+}

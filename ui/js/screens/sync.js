@@ -67,7 +67,35 @@ function browsersSection(browsers, steward, app) {
   const draw = (rows) => list.replaceChildren(...rows.map((browser) => browserRow(browser, steward, app, redraw)));
   const redraw = async () => draw(await api.browsers());
   draw(browsers);
-  return section('browser.list', h('p', { class: 'hint', text: t('browser.list_explain') }), list);
+  return section(
+    'browser.list',
+    h('p', { class: 'hint', text: t('browser.list_explain') }),
+    list,
+    steward ? newHallLink(app) : null,
+  );
+}
+
+// A link that leaked is replaced here: every browser must then open the new
+// one, and paired browsers stay paired.
+function newHallLink(app) {
+  const slot = h('div', { class: 'device-actions' });
+  const shown = h('div', { 'data-testid': 'hall-links' });
+  askInPlace(slot, {
+    button: h('button', { type: 'button', class: 'button secondary', text: t('browser.new_link') }),
+    id: 'new-hall-link',
+    question: t('browser.new_link_confirm'),
+    yes: t('browser.new_link_yes'),
+    act: async () => {
+      const made = await api.newHallLink();
+      shown.replaceChildren(
+        h('p', { text: t('browser.new_link_made') }),
+        h('ul', { class: 'links' }, made.links.map((link) => h('li', {}, h('code', { text: link })))),
+      );
+      app.announce(t('browser.new_link_made'));
+    },
+    explain: (error) => app.explain(error),
+  });
+  return h('div', {}, slot, shown);
 }
 
 function browserRow(browser, steward, app, redraw) {

@@ -8,12 +8,13 @@
 //! to, never a name sent in the request.
 
 use axum::extract::State;
+use axum::http::{header, HeaderMap};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use holdfast_store::use_cases::hall_browsers::HallBrowser;
 use holdfast_store::StoreError;
 use holdfast_sync::InviteCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Path};
@@ -24,6 +25,44 @@ pub fn routes() -> Router<Shared> {
         .route("/browser/pair", post(pair))
         .route("/browsers", get(browsers))
         .route("/browsers/{browser}/revoke", post(revoke))
+        .route("/hall-link/new", post(new_hall_link))
+}
+
+/// The new links for the hall, one per address of this computer.
+#[derive(Serialize)]
+struct HallLinks {
+    links: Vec<String>,
+}
+
+/// Replaces the hall key: links given out before stop working. For a
+/// steward, on this computer (see `hall_access`).
+async fn new_hall_link(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+) -> ApiResult<Json<HallLinks>> {
+    // The hall reaches the UI on the port this computer's browser used.
+    let port = headers
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .and_then(|host| host.rsplit_once(':'))
+        .and_then(|(_, port)| port.parse::<u16>().ok())
+        .unwrap_or(80);
+    shared
+        .run(move |campaign| {
+            let by = campaign.device_member()?.ok_or_else(|| {
+                StoreError::rejected(
+                    "pick who you are on this device before making a new hall link",
+                )
+            })?;
+            let key = campaign.new_hall_key(&by)?;
+            let links = holdfast_net::hub::local_addresses(port)
+                .iter()
+                .map(|address| crate::link_for(address, &key))
+                .collect();
+            Ok(HallLinks { links })
+        })
+        .await
+        .map(Json)
 }
 
 #[derive(Deserialize)]

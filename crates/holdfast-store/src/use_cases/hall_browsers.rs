@@ -79,7 +79,31 @@ fn with_role((mut browser, role): (HallBrowser, Option<String>)) -> Result<HallB
     Ok(browser)
 }
 
+/// Where this device keeps the key in its hall link.
+const HALL_KEY: &str = "hall_ui_key";
+
 impl Campaign {
+    /// The key other computers at the hall must show, made on first use and
+    /// kept on this device so that their bookmarks keep working.
+    pub fn hall_key(&self) -> Result<String> {
+        if let Some(key) = self.local_value(HALL_KEY)? {
+            return Ok(key);
+        }
+        let key = super::random_hex(24);
+        self.set_local_value(HALL_KEY, &key)?;
+        Ok(key)
+    }
+
+    /// Replaces the hall key, for a steward: every link printed or shared
+    /// before stops working at once, and browsers that came in with it must
+    /// open the new one (a paired browser stays paired). Returns the new key.
+    pub fn new_hall_key(&mut self, by: &str) -> Result<String> {
+        self.require_steward(by)?;
+        let key = super::random_hex(24);
+        self.set_local_value(HALL_KEY, &key)?;
+        Ok(key)
+    }
+
     /// Admits a browser that showed the hall key: records it as a guest and
     /// returns it with the secret for its cookie, which is not kept here.
     pub fn admit_browser(&mut self, user_agent: &str) -> Result<(HallBrowser, String)> {
