@@ -180,6 +180,45 @@ const MIGRATIONS: &[&str] = &[
         revoked_by TEXT
     ) STRICT;
     "#,
+    // 6: a covering index for turnout, and running totals the dashboard
+    // shows, kept by triggers in the same
+    // transaction as the rows they count. Counting 120,000 check-ins took
+    // over 100 ms on an encrypted database, where every page read is
+    // decrypted.
+    r#"
+    -- Who came to an action, and a member's last check-in there, are
+    -- answered from the index alone: reading each row meant a page read
+    -- (decrypted) per check-in, 80 ms for the dashboard's five actions.
+    DROP INDEX checkins_by_action;
+    CREATE INDEX checkins_by_action ON checkins(action_id, member_id, at, kind, voided);
+
+    CREATE TABLE totals (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    ) STRICT;
+
+    INSERT INTO totals (name, value)
+        SELECT 'live_check_ins', COUNT(*) FROM checkins WHERE voided = 0;
+
+    CREATE TRIGGER live_check_ins_insert AFTER INSERT ON checkins
+        WHEN NEW.voided = 0
+    BEGIN
+        UPDATE totals SET value = value + 1 WHERE name = 'live_check_ins';
+    END;
+
+    CREATE TRIGGER live_check_ins_delete AFTER DELETE ON checkins
+        WHEN OLD.voided = 0
+    BEGIN
+        UPDATE totals SET value = value - 1 WHERE name = 'live_check_ins';
+    END;
+
+    CREATE TRIGGER live_check_ins_void AFTER UPDATE OF voided ON checkins
+        WHEN (OLD.voided = 0) != (NEW.voided = 0)
+    BEGIN
+        UPDATE totals SET value = value + (CASE WHEN NEW.voided = 0 THEN 1 ELSE -1 END)
+            WHERE name = 'live_check_ins';
+    END;
+    "#,
 ];
 
 /// The schema version this build writes.

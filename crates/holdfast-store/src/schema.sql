@@ -1,3 +1,22 @@
+CREATE TRIGGER live_check_ins_delete AFTER DELETE ON checkins
+        WHEN OLD.voided = 0
+    BEGIN
+        UPDATE totals SET value = value - 1 WHERE name = 'live_check_ins';
+    END;
+
+CREATE TRIGGER live_check_ins_insert AFTER INSERT ON checkins
+        WHEN NEW.voided = 0
+    BEGIN
+        UPDATE totals SET value = value + 1 WHERE name = 'live_check_ins';
+    END;
+
+CREATE TRIGGER live_check_ins_void AFTER UPDATE OF voided ON checkins
+        WHEN (OLD.voided = 0) != (NEW.voided = 0)
+    BEGIN
+        UPDATE totals SET value = value + (CASE WHEN NEW.voided = 0 THEN 1 ELSE -1 END)
+            WHERE name = 'live_check_ins';
+    END;
+
 CREATE TABLE attention (
         key         TEXT PRIMARY KEY,
         kind        TEXT NOT NULL,
@@ -122,6 +141,11 @@ CREATE TABLE sync_states (
         PRIMARY KEY (peer_key, document_id)
     ) STRICT, WITHOUT ROWID;
 
+CREATE TABLE totals (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    ) STRICT;
+
 CREATE TABLE unsynced_changes (
         document_id TEXT NOT NULL,
         hash        BLOB NOT NULL,
@@ -132,7 +156,7 @@ CREATE INDEX attention_by_document ON attention(document_id);
 
 CREATE INDEX changes_by_document ON changes(document_id, seq);
 
-CREATE INDEX checkins_by_action ON checkins(action_id, member_id, at);
+CREATE INDEX checkins_by_action ON checkins(action_id, member_id, at, kind, voided);
 
 CREATE INDEX checkins_by_member ON checkins(member_id, at);
 
