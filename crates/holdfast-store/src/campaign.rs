@@ -736,6 +736,15 @@ fn clear_interrupted_start(data_dir: &Path) -> Result<()> {
 fn connect(data_dir: &Path, key: Option<&at_rest::DatabaseKey>) -> Result<Connection> {
     let connection = Connection::open(data_dir.join(DATABASE_FILE))?;
     if let Some(key) = key {
+        // Keying sets up SQLCipher's crypto provider for the connection.
+        // Two threads keying at once (tests, a hub opening a campaign
+        // while another is keyed) were seen to fail now and then with
+        // "An error occurred with PRAGMA key or rekey", so keying is done
+        // one connection at a time; it happens once per opening.
+        static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _turn = KEYING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         connection.execute_batch(&key.pragma())?;
     }
     // Sorting and temporary tables stay in memory, so that no unencrypted
