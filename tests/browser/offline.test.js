@@ -178,7 +178,8 @@ describe('a phone with the network cut', () => {
     // resolution, and nobody checks out within the same second.
     await page.waitForTimeout(1100);
     const checkOutAnswer = page.waitForResponse((response) => response.url().endsWith('/api/check-out'));
-    await button.click();
+    await page.getByTestId('check-out').click();
+    await page.getByRole('button', { name: 'Yes, check out' }).click();
     const checkOut = await (await checkOutAnswer).json();
     await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked out at'));
     assert.equal((await button.textContent()).trim(), 'Check in');

@@ -68,7 +68,8 @@ describe('the Holdfast web UI', () => {
     await button.click();
     await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked in at'));
     assert.match(await state.textContent(), /^Checked in at .+\. Saved on this device\.$/);
-    assert.equal((await button.textContent()).trim(), 'Check out');
+    assert.equal(await button.isVisible(), false, 'the saved state takes the big button\'s place');
+    await page.getByTestId('check-out').waitFor();
     const today = await api('/api/today');
     assert.equal(today.checked_in, true);
 
@@ -79,12 +80,48 @@ describe('the Holdfast web UI', () => {
 
     // Check-in times have one-second resolution; a real picketer never
     // checks out within the same second, so neither does the test.
+    // Checking out asks first.
     await page.waitForTimeout(1100);
-    await button.click();
+    await page.getByTestId('check-out').click();
+    await page.getByRole('button', { name: 'Yes, check out' }).click();
     await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked out at'));
     assert.equal((await button.textContent()).trim(), 'Check in');
     assert.equal((await api('/api/today')).checked_in, false);
     await page.context().close();
+    noProblems();
+  });
+
+  test('a double tap on Check in leaves the member checked in', async () => {
+    for (const gap of [100, 400, 800]) {
+      const page = await openPage();
+      await show(page, 'today');
+      const button = page.getByTestId('check-button');
+      const box = await button.boundingBox();
+      const x = box.x + box.width / 2;
+      const y = box.y + box.height / 2;
+      // Check-in times have one-second resolution.
+      await page.waitForTimeout(1100);
+      await page.mouse.click(x, y);
+      await page.waitForTimeout(gap);
+      await page.mouse.click(x, y);
+      await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked in at'));
+      await page.waitForTimeout(1000);
+      const today = await api('/api/today');
+      assert.equal(today.checked_in, true, `a second tap after ${gap} ms checked the member out`);
+      assert.match(await page.getByTestId('check-state').textContent(), /^Checked in at /, `after ${gap} ms`);
+      // A double tap on "Yes, check out" does not check straight back in.
+      await page.waitForTimeout(1100);
+      await page.getByTestId('check-out').click();
+      const yes = page.getByRole('button', { name: 'Yes, check out' });
+      const yesBox = await yes.boundingBox();
+      await page.mouse.click(yesBox.x + yesBox.width / 2, yesBox.y + yesBox.height / 2);
+      await page.waitForTimeout(gap);
+      await page.mouse.click(yesBox.x + yesBox.width / 2, yesBox.y + yesBox.height / 2);
+      await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked out at'));
+      await page.waitForTimeout(1000);
+      assert.equal((await api('/api/today')).checked_in, false, `a second tap on "Yes" after ${gap} ms checked back in`);
+      await page.context().close();
+    }
     noProblems();
   });
 
@@ -98,6 +135,11 @@ describe('the Holdfast web UI', () => {
     const name = (await first.locator('.row-name').textContent()).trim();
     await first.getByRole('button', { name: `Check in ${name}` }).click();
     await page.getByRole('button', { name: `Check out ${name}` }).waitFor();
+    // The row stays where the captain tapped, marked, so that a second tap
+    // there checks nobody else in.
+    await first.getByText('Here ✓').waitFor();
+    assert.equal((await first.locator('.row-name').textContent()).trim(), name, 'the row did not move');
+    assert.equal(await first.getByRole('button').count(), 0);
     assert.equal(Number(await page.locator('.count').nth(0).locator('dd').textContent()), hereBefore + 1);
     assert.equal(Number(await page.locator('.count').nth(1).locator('dd').textContent()), missingBefore - 1);
     await page.context().close();

@@ -194,7 +194,9 @@ describe('the Holdfast desktop app', () => {
       // Check-in times have one-second resolution, and nobody checks out
       // within the second they checked in.
       await sleep(1100);
-      await app.click('[data-testid=check-button]');
+      // Checking out is its own button, and it asks first.
+      await app.click('[data-testid=check-out]');
+      await app.click('.check-out .confirm button[type=submit]');
       await until('the saved check-out', async () => (await app.run(checkState)).startsWith('Checked out at'));
       assert.equal((await app.text('[data-testid=check-button]')).trim(), 'Check in');
       assert.equal((await app.api('/api/today')).value.checked_in, false);

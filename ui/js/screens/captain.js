@@ -45,15 +45,47 @@ export async function render(container, app) {
     await loadRoster(shiftSelect.value);
   };
 
+  // A row the captain tapped stays where it is, marked, so that a second
+  // tap in the same place cannot check in the next person down the list.
+  // The counts and the "here now" list below are redrawn; the lists are
+  // sorted afresh when the captain picks another shift or comes back.
   const loadRoster = async (shiftId) => {
     const roster = await api.roster(shiftId);
-    const record = async (member, checkingIn, button) => {
+    const countsSlot = h('div');
+    const hereSlot = h('div');
+    const drawCounts = (current) =>
+      countsSlot.replaceChildren(
+        h(
+          'dl',
+          { class: 'counts' },
+          count('captain.here', current.here.length),
+          count('captain.missing', current.missing.length),
+          count('captain.needed', current.still_needed),
+          count('captain.capacity', current.shift.capacity),
+        ),
+      );
+    const drawHere = (current) =>
+      hereSlot.replaceChildren(
+        section(
+          'captain.here_list',
+          current.here.length
+            ? h('ul', { class: 'rows' }, current.here.map((member) => row(member, false)))
+            : empty('captain.nobody_here'),
+        ),
+      );
+    const record = async (member, checkingIn, button, { inPlace }) => {
       button.disabled = true;
       const request = { action: roster.shift.action_id, shift: shiftId, member: member.id, recorded_by: me?.id };
       try {
         await (checkingIn ? api.checkIn(request) : api.checkOut(request));
         app.announce(t(checkingIn ? 'captain.saved_in' : 'captain.saved_out', { name: member.name }));
-        await loadRoster(shiftId);
+        if (!inPlace) return loadRoster(shiftId);
+        button.replaceWith(
+          h('span', { class: 'tag marked', text: t(checkingIn ? 'captain.marked_here' : 'captain.marked_out') }),
+        );
+        const current = await api.roster(shiftId);
+        drawCounts(current);
+        if (checkingIn) drawHere(current);
       } catch (error) {
         rosterSlot.prepend(note(app.explain(error), 'warning'));
         button.disabled = false;
@@ -69,29 +101,21 @@ export async function render(container, app) {
           class: checkingIn ? 'button' : 'button secondary',
           'aria-label': t(checkingIn ? 'captain.check_in_name' : 'captain.check_out_name', { name: member.name }),
           text: t(checkingIn ? 'captain.check_in' : 'captain.check_out'),
-          onclick: (event) => record(member, checkingIn, event.currentTarget),
+          onclick: (event) => record(member, checkingIn, event.currentTarget, { inPlace: true }),
         }),
       );
     const hereIds = new Set(roster.here.map((member) => member.id));
+    drawCounts(roster);
+    drawHere(roster);
     rosterSlot.replaceChildren(
-      h(
-        'dl',
-        { class: 'counts' },
-        count('captain.here', roster.here.length),
-        count('captain.missing', roster.missing.length),
-        count('captain.needed', roster.still_needed),
-        count('captain.capacity', roster.shift.capacity),
-      ),
+      countsSlot,
       section(
         'captain.missing_list',
         roster.missing.length
           ? h('ul', { class: 'rows' }, roster.missing.map((member) => row(member, true)))
           : empty('captain.nobody_missing'),
       ),
-      section(
-        'captain.here_list',
-        roster.here.length ? h('ul', { class: 'rows' }, roster.here.map((member) => row(member, false))) : empty('captain.nobody_here'),
-      ),
+      hereSlot,
       section(
         'captain.someone_else',
         memberPicker(
@@ -100,7 +124,7 @@ export async function render(container, app) {
             labelKey: 'captain.search',
             buttonKey: 'captain.check_in_name',
             limit: 8,
-            onPick: (member, button) => record(member, true, button),
+            onPick: (member, button) => record(member, true, button, { inPlace: false }),
           },
         ),
       ),

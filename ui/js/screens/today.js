@@ -2,7 +2,7 @@
 // cold hands opens the app and taps once; the answer says it is saved.
 
 import { api } from '../api.js';
-import { field, h, memberPicker, note, screenHeading, section } from '../dom.js';
+import { askInPlace, field, h, memberPicker, note, screenHeading, section } from '../dom.js';
 import { formatSpan, formatTime, t } from '../i18n.js';
 
 export async function render(container, app) {
@@ -61,18 +61,68 @@ export async function render(container, app) {
 
 // The big button and the saved state under it. It answers from what the
 // server saved, so "checked in" on screen means checked in on disk.
+//
+// Once a member is checked in, the saved state takes the big button's place,
+// so a second tap where the button was lands on nothing. Checking out is its
+// own smaller button that asks first. For a moment after any save, taps are
+// ignored, so a double tap on "Yes, check out" does not check straight back in.
+const REPEAT_TAP_MS = 1500;
+
 function checkPanel(today, app) {
   const action = today.next_action;
   const state = h('p', { class: 'check-state', 'data-testid': 'check-state' });
-  const button = h('button', { type: 'button', class: 'check-button', 'data-testid': 'check-button' });
+  const button = h('button', {
+    type: 'button',
+    class: 'check-button',
+    'data-testid': 'check-button',
+    text: t('today.check_in'),
+  });
+  const outSlot = h('div', { class: 'check-out' });
   let checkedIn = today.checked_in;
   // A browser at the hall saves nothing of its own: the hub keeps it.
   const where = today.browser ? '_hub' : '';
+  const request = () => ({ action: action.id, shift: today.my_shift?.id });
 
+  const settle = (control) => {
+    control.disabled = true;
+    setTimeout(() => {
+      control.disabled = false;
+    }, REPEAT_TAP_MS);
+  };
+  const announce = (saved) => {
+    checkedIn = saved.kind === 'in';
+    draw(saved.at, true);
+    app.announce(state.textContent);
+    app.buzz();
+  };
+  const offerCheckOut = () => {
+    const out = h('button', {
+      type: 'button',
+      class: 'button secondary',
+      'data-testid': 'check-out',
+      text: t('today.check_out'),
+    });
+    askInPlace(outSlot, {
+      button: out,
+      id: 'check-out',
+      question: t('today.check_out_confirm', { title: action.title }),
+      yes: t('today.check_out_yes'),
+      act: async () => announce(await api.checkOut(request())),
+      explain: (error) => app.explain(error),
+    });
+    return out;
+  };
   const draw = (at, justSaved) => {
-    button.textContent = checkedIn ? t('today.check_out') : t('today.check_in');
-    button.classList.toggle('is-out', checkedIn);
+    button.hidden = checkedIn;
     state.classList.toggle('saved', checkedIn);
+    state.classList.toggle('is-here', checkedIn);
+    if (checkedIn) {
+      const out = offerCheckOut();
+      if (justSaved) settle(out);
+    } else {
+      outSlot.replaceChildren();
+      if (justSaved) settle(button);
+    }
     state.textContent = checkedIn
       ? t(justSaved ? `today.saved_in${where}` : 'today.checked_in_since', { time: formatTime(at) })
       : justSaved
@@ -81,24 +131,19 @@ function checkPanel(today, app) {
   };
 
   button.addEventListener('click', async () => {
+    if (button.disabled) return;
     button.disabled = true;
     state.textContent = t('common.saving');
-    const request = { action: action.id, shift: today.my_shift?.id };
     try {
-      const saved = checkedIn ? await api.checkOut(request) : await api.checkIn(request);
-      checkedIn = saved.kind === 'in';
-      draw(saved.at, true);
-      app.announce(state.textContent);
-      app.buzz();
+      announce(await api.checkIn(request()));
     } catch (error) {
       state.textContent = app.explain(error);
       state.classList.remove('saved');
-    } finally {
       button.disabled = false;
     }
   });
   draw(today.checked_in_at, false);
-  return h('div', { class: 'check-panel' }, button, state);
+  return h('div', { class: 'check-panel' }, button, state, outSlot);
 }
 
 function quietToggle(app) {
