@@ -942,7 +942,9 @@ impl HubProcess {
             .arg(data_dir)
             .args(["hub", "--address", "127.0.0.1", "--port"])
             .arg(port.to_string())
-            .args(["--discovery", "off"])
+            // No web UI: it would take the default port 8418, which another
+            // hub on the machine may hold, and the bench measures sync only.
+            .args(["--discovery", "off", "--no-ui"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log_file))

@@ -1,9 +1,9 @@
 //! The real server on 127.0.0.1, a fresh campaign in a temporary folder, and
 //! real HTTP requests: what the web UI does, checked from outside.
 
+mod support;
+
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use chrono::{Duration, Utc};
 use holdfast_core::model::{ActionKind, ChokeKind, Role};
@@ -121,24 +121,9 @@ fn start_with(prepare: impl FnOnce(&mut Campaign, &str, &std::path::Path)) -> Se
 
     prepare(&mut campaign, &action.id, folder.path());
 
-    let ui_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     let address: SocketAddr = listener.local_addr().expect("the port");
-    listener.set_nonblocking(true).expect("non-blocking");
-    let campaign = Arc::new(Mutex::new(holdfast_store::Vault::from(campaign)));
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            holdfast_http::serve_on(listener, campaign, ui_dir)
-                .await
-                .expect("the server runs");
-        });
-    });
+    support::serve_in_background(listener, holdfast_store::Vault::from(campaign), false);
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()

@@ -4,9 +4,10 @@
 //! with, whatever it asks. A steward turns one away. Requests come from this
 //! machine's non-loopback address, as another computer's would.
 
+mod support;
+
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
 
 use chrono::{Duration, Utc};
 use holdfast_core::model::{ActionKind, AidCategory, Role, Urgency};
@@ -92,24 +93,9 @@ fn seed() -> Seeded {
 /// use, or `None` (said on stderr) on a machine with only loopback.
 fn serve_for_hall(folder: &Path) -> Option<(String, String)> {
     let vault = Vault::open(folder, None).expect("the vault opens");
-    let ui_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui");
     let listener = std::net::TcpListener::bind("0.0.0.0:0").expect("a free port");
     let address: SocketAddr = listener.local_addr().expect("the port");
-    listener.set_nonblocking(true).expect("non-blocking");
-    let vault = Arc::new(Mutex::new(vault));
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            holdfast_http::serve_for_hall(listener, vault, ui_dir)
-                .await
-                .expect("the server runs");
-        });
-    });
+    support::serve_in_background(listener, vault, true);
     let hall = holdfast_net::hub::local_addresses(address.port())
         .into_iter()
         .next();
@@ -207,18 +193,33 @@ fn invite(hub: &mut Browser, member: &str) -> String {
     issued["code"].as_str().expect("a code").to_string()
 }
 
+/// The seeded hub served to the hall, the hub's own computer, and a browser
+/// at the hall that has opened the link; `None` on a machine with only
+/// loopback.
+fn at_the_hall() -> Option<(Seeded, Browser, Browser)> {
+    let seeded = seed();
+    let (local, hall) = serve_for_hall(seeded.folder.path())?;
+    let mut visitor = Browser::at(&hall);
+    visitor.enter(&seeded.key);
+    Some((seeded, Browser::at(&local), visitor))
+}
+
+/// Pairs `browser` with an invite the hub's computer issues for `member`.
+fn pair(hub: &mut Browser, browser: &mut Browser, member: &str) {
+    let code = invite(hub, member);
+    let (status, paired) = browser.post("/api/browser/pair", json!({ "code": code }));
+    assert_eq!(status, 200, "{paired}");
+}
+
 fn check_in(member: &str, action: &str) -> Value {
     json!({ "action": action, "member": member })
 }
 
 #[test]
 fn a_guest_browser_reads_but_changes_nothing_and_is_nobody() {
-    let seeded = seed();
-    let Some((local, hall)) = serve_for_hall(seeded.folder.path()) else {
+    let Some((seeded, mut hub, mut guest)) = at_the_hall() else {
         return;
     };
-    let mut guest = Browser::at(&hall);
-    guest.enter(&seeded.key);
     let (status, today) = guest.get("/api/today");
     assert_eq!(status, 200, "{today}");
     assert!(today["me"].is_null(), "a guest is nobody: {today}");
@@ -242,19 +243,15 @@ fn a_guest_browser_reads_but_changes_nothing_and_is_nobody() {
     assert_eq!(status, 200, "{requests}");
     assert!(!requests.to_string().contains(NOTE), "{requests}");
     // The hub's own computer is still Dee's.
-    let (_, hub_today) = Browser::at(&local).get("/api/today");
+    let (_, hub_today) = hub.get("/api/today");
     assert_eq!(hub_today["me"]["id"], seeded.dee.as_str(), "{hub_today}");
 }
 
 #[test]
 fn a_paired_browser_acts_only_as_its_own_member() {
-    let seeded = seed();
-    let Some((local, hall)) = serve_for_hall(seeded.folder.path()) else {
+    let Some((seeded, mut hub, mut ana)) = at_the_hall() else {
         return;
     };
-    let mut hub = Browser::at(&local);
-    let mut ana = Browser::at(&hall);
-    ana.enter(&seeded.key);
 
     // A wrong code and another browser's: refused alike, saying nothing.
     let code = invite(&mut hub, &seeded.ana);
@@ -278,7 +275,7 @@ fn a_paired_browser_acts_only_as_its_own_member() {
     assert_eq!(paired["label"], "Ana Ferreira's browser at the hall");
 
     // The code is used up: a second browser cannot take it.
-    let mut other = Browser::at(&hall);
+    let mut other = Browser::at(&ana.address);
     other.enter(&seeded.key);
     refused(
         &other.post("/api/browser/pair", json!({ "code": code })),
@@ -341,15 +338,10 @@ fn a_paired_browser_acts_only_as_its_own_member() {
 
 #[test]
 fn only_a_coordinators_browser_sees_who_asked_and_a_steward_turns_one_away() {
-    let seeded = seed();
-    let Some((local, hall)) = serve_for_hall(seeded.folder.path()) else {
+    let Some((seeded, mut hub, mut cy)) = at_the_hall() else {
         return;
     };
-    let mut hub = Browser::at(&local);
-    let mut cy = Browser::at(&hall);
-    cy.enter(&seeded.key);
-    let code = invite(&mut hub, &seeded.cy);
-    assert_eq!(cy.post("/api/browser/pair", json!({ "code": code })).0, 200);
+    pair(&mut hub, &mut cy, &seeded.cy);
     let (status, view) = cy.get("/api/aid/coordinator");
     assert_eq!(status, 200, "{view}");
     assert_eq!(view[0]["member_name"], "Ana Ferreira", "{view}");
@@ -418,18 +410,10 @@ fn a_page_on_another_site_cannot_make_changes() {
 
 #[test]
 fn a_new_hall_link_turns_the_old_one_away_and_keeps_browsers_paired() {
-    let seeded = seed();
-    let Some((local, hall)) = serve_for_hall(seeded.folder.path()) else {
+    let Some((seeded, mut hub, mut ana)) = at_the_hall() else {
         return;
     };
-    let mut hub = Browser::at(&local);
-    let mut ana = Browser::at(&hall);
-    ana.enter(&seeded.key);
-    let code = invite(&mut hub, &seeded.ana);
-    assert_eq!(
-        ana.post("/api/browser/pair", json!({ "code": code })).0,
-        200
-    );
+    pair(&mut hub, &mut ana, &seeded.ana);
 
     // Only this computer makes a new link.
     refused(
@@ -445,7 +429,7 @@ fn a_new_hall_link_turns_the_old_one_away_and_keeps_browsers_paired() {
 
     // The old link and the old cookie are turned away, this computer is not.
     assert_eq!(ana.get("/api/today").0, 401);
-    let (status, _) = Browser::at(&hall).get(&format!("/enter?key={}", seeded.key));
+    let (status, _) = Browser::at(&ana.address).get(&format!("/enter?key={}", seeded.key));
     assert_eq!(status, 401);
     assert_eq!(hub.get("/api/today").0, 200);
     // The new link lets Ana's browser back in, still hers.

@@ -4,9 +4,10 @@
 //! with the confirm word, and only for this computer. Erasing a member, which
 //! cannot be undone either, is likewise for this computer only.
 
+mod support;
+
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
 
 use holdfast_core::model::Role;
 use holdfast_store::at_rest::{self, Cost, KEY_FILE};
@@ -52,28 +53,10 @@ struct Server {
 /// as `holdfast serve` does, or as the hub serves the hall.
 fn serve(folder: &Path, passphrase: Option<&str>, hall: bool) -> (Server, SocketAddr) {
     let vault = Vault::open(folder, passphrase).expect("the vault opens");
-    let ui_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui");
     let bind = if hall { "0.0.0.0:0" } else { "127.0.0.1:0" };
     let listener = std::net::TcpListener::bind(bind).expect("a free port");
     let address = listener.local_addr().expect("the port");
-    listener.set_nonblocking(true).expect("non-blocking");
-    let vault = Arc::new(Mutex::new(vault));
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            if hall {
-                holdfast_http::serve_for_hall(listener, vault, ui_dir).await
-            } else {
-                holdfast_http::serve_on(listener, vault, ui_dir).await
-            }
-            .expect("the server runs");
-        });
-    });
+    support::serve_in_background(listener, vault, hall);
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
