@@ -91,6 +91,25 @@ describe('the Holdfast web UI', () => {
     noProblems();
   });
 
+  test('a mis-tap is undone in one tap, and the record keeps it voided', async () => {
+    const page = await openPage();
+    await show(page, 'today');
+    await page.waitForTimeout(1100);
+    const saved = page.waitForResponse((response) => response.url().endsWith('/api/check-in'));
+    await page.getByTestId('check-button').click();
+    const check = await (await saved).json();
+    const voided = page.waitForResponse((response) => response.url().endsWith(`/api/check-ins/${check.id}/void`));
+    await page.getByTestId('undo').click();
+    const answer = await (await voided).json();
+    assert.equal(answer.id, check.id);
+    assert.equal(answer.voided, true, 'the record keeps the check-in, marked void');
+    await page.getByTestId('check-state').getByText('Check-in undone. You are not checked in.').waitFor();
+    assert.equal((await api('/api/today')).checked_in, false);
+    assert.equal(await page.getByTestId('check-button').isVisible(), true);
+    await page.context().close();
+    noProblems();
+  });
+
   test('a double tap on Check in leaves the member checked in', async () => {
     for (const gap of [100, 400, 800]) {
       const page = await openPage();

@@ -77,6 +77,7 @@ export const api = {
   roster: (shift) => get(`/api/shifts/${segment(shift)}/roster`),
   checkIn: (request) => post('/api/check-in', request),
   checkOut: (request) => post('/api/check-out', request),
+  voidCheck: (check) => post(`/api/check-ins/${segment(check)}/void`),
 
   chokePoints: () => get('/api/choke-points'),
   commitments: () => get('/api/choke-points/commitments'),

@@ -67,6 +67,8 @@ export async function render(container, app) {
 // own smaller button that asks first. For a moment after any save, taps are
 // ignored, so a double tap on "Yes, check out" does not check straight back in.
 const REPEAT_TAP_MS = 1500;
+// How long a mis-tap can be undone in one tap, from the moment it is saved.
+const UNDO_MS = 10_000;
 
 function checkPanel(today, app) {
   const action = today.next_action;
@@ -78,6 +80,8 @@ function checkPanel(today, app) {
     text: t('today.check_in'),
   });
   const outSlot = h('div', { class: 'check-out' });
+  const undoSlot = h('div', { class: 'undo' });
+  let undoTimer = null;
   let checkedIn = today.checked_in;
   // A browser at the hall saves nothing of its own: the hub keeps it.
   const where = today.browser ? '_hub' : '';
@@ -92,8 +96,32 @@ function checkPanel(today, app) {
   const announce = (saved) => {
     checkedIn = saved.kind === 'in';
     draw(saved.at, true);
+    offerUndo(saved);
     app.announce(state.textContent);
     app.buzz();
+  };
+  // For a few seconds after a save, one tap voids it: the record keeps it,
+  // marked, and the screen is as it was before the tap.
+  const offerUndo = (saved) => {
+    clearTimeout(undoTimer);
+    const undo = h('button', { type: 'button', class: 'link-button', 'data-testid': 'undo', text: t('today.undo') });
+    undo.addEventListener('click', async () => {
+      undo.disabled = true;
+      try {
+        await api.voidCheck(saved.id);
+        clearTimeout(undoTimer);
+        undoSlot.replaceChildren();
+        checkedIn = saved.kind !== 'in';
+        draw(saved.at, false);
+        state.textContent = t(saved.kind === 'in' ? 'today.undone_in' : 'today.undone_out');
+        app.announce(state.textContent);
+      } catch (error) {
+        state.textContent = app.explain(error);
+        undo.disabled = false;
+      }
+    });
+    undoSlot.replaceChildren(undo);
+    undoTimer = setTimeout(() => undoSlot.replaceChildren(), UNDO_MS);
   };
   const offerCheckOut = () => {
     const out = h('button', {
@@ -143,7 +171,7 @@ function checkPanel(today, app) {
     }
   });
   draw(today.checked_in_at, false);
-  return h('div', { class: 'check-panel' }, button, state, outSlot);
+  return h('div', { class: 'check-panel' }, button, state, undoSlot, outSlot);
 }
 
 function quietToggle(app) {

@@ -20,6 +20,7 @@ pub fn routes() -> Router<Shared> {
         .route("/shifts/{shift}/roster", get(roster))
         .route("/check-in", post(check_in))
         .route("/check-out", post(check_out))
+        .route("/check-ins/{check}/void", post(void))
 }
 
 async fn actions(State(shared): State<Shared>) -> ApiResult<Json<Vec<Action>>> {
@@ -96,6 +97,19 @@ async fn check_out(
 ) -> ApiResult<Json<CheckIn>> {
     shared
         .run(move |campaign| campaign.check_out(body.into()))
+        .await
+        .map(Json)
+}
+
+/// Voids a mistaken check-in or check-out: the undo a mis-tap needs. The
+/// record stays, marked; the write policy decides who may (the member it
+/// names, or a captain).
+async fn void(
+    State(shared): State<Shared>,
+    crate::extract::Path(check): crate::extract::Path<String>,
+) -> ApiResult<Json<CheckIn>> {
+    shared
+        .run(move |campaign| campaign.void_check(&check))
         .await
         .map(Json)
 }
