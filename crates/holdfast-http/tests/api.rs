@@ -399,6 +399,48 @@ fn the_calendar_downloads_as_icalendar() {
 }
 
 #[test]
+fn the_calendar_says_where_and_reminds_before_each_action() {
+    let server = start_with(|campaign, _, _| {
+        let site = campaign
+            .add_site("North Depot", Some("12 Quay Road".into()))
+            .expect("a site");
+        let tomorrow = Utc::now() + Duration::days(1);
+        campaign
+            .create_action(NewAction {
+                title: "Depot picket".into(),
+                kind: ActionKind::InformationalPicket,
+                tactic: String::new(),
+                site: Some(site.id),
+                starts_at: time::format_instant(tomorrow),
+                ends_at: time::format_instant(tomorrow + Duration::hours(4)),
+                choke_points: Vec::new(),
+            })
+            .expect("an action");
+    });
+    let text = server
+        .agent
+        .get(format!("{}/api/calendar.ics", server.base))
+        .call()
+        .expect("an answer")
+        .into_body()
+        .read_to_string()
+        .expect("text");
+    let unfolded = text.replace("\r\n ", "");
+    let depot = unfolded
+        .split("BEGIN:VEVENT")
+        .find(|event| event.contains("SUMMARY:Depot picket"))
+        .expect("the depot picket");
+    assert!(
+        depot.contains("LOCATION:North Depot\\, 12 Quay Road"),
+        "{depot}"
+    );
+    assert_eq!(depot.matches("BEGIN:VALARM").count(), 2, "{depot}");
+    assert!(depot.contains("TRIGGER;RELATED=START:-PT86400S"), "{depot}");
+    assert!(depot.contains("TRIGGER;RELATED=START:-PT3600S"), "{depot}");
+    assert!(depot.contains("ACTION:DISPLAY"), "{depot}");
+}
+
+#[test]
 fn a_clash_from_two_offline_devices_is_listed_and_settled() {
     let server = start_with(|campaign, action_id, folder| {
         // A second device joins, takes a copy of the action, and both check

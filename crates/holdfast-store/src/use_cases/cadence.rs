@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveTime};
 use holdfast_core::model::*;
 use holdfast_core::rules::cadence::{self as rules, VarietyWarning};
 use holdfast_core::{time, DocumentId};
-use icalendar::{Calendar, Component, Event, EventLike};
+use icalendar::{Alarm, Calendar, Component, Event, EventLike, Trigger};
 use serde::Serialize;
 
 use super::actions::NewAction;
@@ -206,15 +206,32 @@ impl Campaign {
         for action in actions.iter().filter(|action| {
             !action.cancelled && time::day_of(&action.starts_at) >= from_text.as_str()
         }) {
-            calendar.push(
-                Event::new()
-                    .uid(&format!("{}@holdfast", action.id))
-                    .summary(&action.title)
-                    .description(&format!("{} ({})", action.tactic, action.kind))
-                    .starts(time::parse_instant(&action.starts_at)?)
-                    .ends(time::parse_instant(&action.ends_at)?)
-                    .done(),
-            );
+            let mut event = Event::new();
+            event
+                .uid(&format!("{}@holdfast", action.id))
+                .summary(&action.title)
+                .description(&format!("{} ({})", action.tactic, action.kind))
+                .starts(time::parse_instant(&action.starts_at)?)
+                .ends(time::parse_instant(&action.ends_at)?);
+            if let Some(site) = match &action.site_id {
+                Some(id) => self.find::<Site>(id)?,
+                None => None,
+            } {
+                let place = match site.address.as_deref().map(str::trim) {
+                    Some(address) if !address.is_empty() => format!("{}, {address}", site.name),
+                    _ => site.name,
+                };
+                event.location(&place);
+            }
+            // Reminders the calendar app gives on its own, offline: the day
+            // before, and an hour before.
+            for (hours, when) in [(24, "tomorrow"), (1, "in an hour")] {
+                event.alarm(Alarm::display(
+                    &format!("{} starts {when}", action.title),
+                    Trigger::before_start(chrono::Duration::hours(hours)),
+                ));
+            }
+            calendar.push(event.done());
         }
         for occurrence in self.calendar(from, count)? {
             let action_id = occurrence_id_from(&occurrence.cadence_id, &occurrence.date);
