@@ -34,6 +34,11 @@ pub const MAGIC: &[u8; 4] = b"HFS1";
 const MODE_SYNC: u8 = 1;
 pub(crate) const MODE_PAIR: u8 = 2;
 
+/// What a device pairing with an invite the hub will not take is told, in
+/// the clear, whatever the reason.
+pub const INVITE_REFUSED: &str =
+    "this invite cannot be used: it is unknown here, already used or expired; ask a steward for a new one";
+
 /// Limits and choices for one connection.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -374,8 +379,10 @@ impl Session {
                     Ok(grant) => grant,
                     Err(error) => {
                         // Before any key is agreed, the only thing a stranger
-                        // learns is that this invite will not work.
-                        frame::encode(FrameKind::Refusal, error.to_string().as_bytes(), send);
+                        // learns is that this invite will not work: not
+                        // whether the tag is unknown, used or expired, nor
+                        // when it expired. This device keeps the reason.
+                        frame::encode(FrameKind::Refusal, INVITE_REFUSED.as_bytes(), send);
                         return Err(error.into());
                     }
                 };

@@ -210,7 +210,18 @@ fn an_invite_pairs_one_device_only() {
     let invite = support::invite(&mut hub, "Ana Member", Role::Member);
     support::redeem(&mut hub, invite.clone()).unwrap();
     let error = support::redeem(&mut hub, invite).err().expect("refused");
-    assert!(error.to_string().contains("already used"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains(holdfast_sync::session::INVITE_REFUSED),
+        "{error}"
+    );
+    // A stranger learns nothing more from a tag this hub never issued: the
+    // same words, with no expiry time and no "used".
+    let mut other = self::hub();
+    let foreign = support::invite(&mut other, "Ana Member", Role::Member);
+    let unknown = support::redeem(&mut hub, foreign).err().expect("refused");
+    assert_eq!(unknown.to_string(), error.to_string());
 }
 
 #[test]
