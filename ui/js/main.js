@@ -72,7 +72,9 @@ const app = {
     }, 8000);
   },
   explain(error) {
-    if (!error?.status) return t('error.unreachable');
+    // A page served by a hub across the hall's network lost the hub, not
+    // this device: most likely the phone left the wifi.
+    if (!error?.status) return t(servedFromElsewhere() ? 'error.hub_unreachable' : 'error.unreachable');
     return t('error.refused', { reason: error.message });
   },
   go(route) {
@@ -287,3 +289,11 @@ async function start() {
 }
 
 start();
+
+// Whether this page came from another computer (a hub at the hall) rather
+// than from this device itself (the app's window, or a local server).
+function servedFromElsewhere() {
+  if (globalThis.__TAURI__) return false;
+  const host = location.hostname.replace(/^\[|\]$/g, '');
+  return !(host === 'localhost' || host === '::1' || host.startsWith('127.'));
+}
