@@ -126,11 +126,8 @@ fn serve_the_hall(campaign: SharedVault, ui_dir: PathBuf) {
                 .and_then(|campaign| holdfast_http::hall_key(campaign));
             match key {
                 Ok(key) => {
-                    for address in holdfast_net::hub::local_addresses(8418) {
-                        eprintln!(
-                            "holdfast: web UI for other computers at the hall: {}",
-                            holdfast_http::link_for(&address, &key)
-                        );
+                    for link in holdfast_http::hall_links(8418, &key) {
+                        eprintln!("holdfast: web UI for other computers at the hall: {link}");
                     }
                 }
                 Err(error) => eprintln!("holdfast: no link for the hall's web UI: {error}"),

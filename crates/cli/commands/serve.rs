@@ -66,11 +66,8 @@ pub fn run(context: &Context, serve: Serve) -> Result<()> {
         };
         match link {
             Some(key) => {
-                for address in holdfast_net::hub::local_addresses(bound.port()) {
-                    println!(
-                        "For other computers (keep this link among stewards): {}",
-                        holdfast_http::link_for(&address, &key)
-                    );
+                for link in holdfast_http::hall_links(bound.port(), &key) {
+                    println!("For other computers (keep this link among stewards): {link}");
                 }
             }
             None => println!(

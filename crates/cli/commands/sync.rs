@@ -269,10 +269,9 @@ fn run_hub(
             local_ui(bound);
         }
         if let Some(ui_bound) = ui_bound.filter(|bound| !bound.ip().is_loopback()) {
-            for address in hub::local_addresses(ui_bound.port()) {
+            for link in holdfast_http::hall_links(ui_bound.port(), &hall_key) {
                 println!(
-                    "Web UI for other computers at the hall (keep this link among stewards): {}",
-                    holdfast_http::link_for(&address, &hall_key)
+                    "Web UI for other computers at the hall (keep this link among stewards): {link}"
                 );
             }
         }

@@ -73,6 +73,18 @@ fn message(hash: &ChangeHash) -> Vec<u8> {
 }
 
 /// Lower-case hex, as keys and hashes are written in records and logs.
+/// Whether two secrets are equal, compared without stopping at the first
+/// difference, so the time taken says nothing about how much of a guess
+/// was right.
+pub fn same_secret(offered: &[u8], expected: &[u8]) -> bool {
+    offered.len() == expected.len()
+        && offered
+            .iter()
+            .zip(expected)
+            .fold(0_u8, |difference, (a, b)| difference | (a ^ b))
+            == 0
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }

@@ -114,7 +114,9 @@ impl HallKey {
                 return Ok(Shown::Locked);
             };
             let key = crate::hall_key(campaign)?;
-            if !offered.is_some_and(|offered| same(&offered, &key)) {
+            if !offered.is_some_and(|offered| {
+                holdfast_core::signing::same_secret(offered.as_bytes(), key.as_bytes())
+            }) {
                 return Ok(Shown::WrongKey);
             }
             if let Some(token) = token {
@@ -235,20 +237,6 @@ fn locked() -> Response {
          then open the link again.\n",
     )
         .into_response()
-}
-
-/// Compares without stopping at the first difference, so the time taken
-/// says nothing about how much of a guess was right.
-fn same(offered: &str, expected: &str) -> bool {
-    let (offered, expected) = (offered.as_bytes(), expected.as_bytes());
-    if offered.len() != expected.len() {
-        return false;
-    }
-    offered
-        .iter()
-        .zip(expected)
-        .fold(0_u8, |difference, (a, b)| difference | (a ^ b))
-        == 0
 }
 
 #[cfg(test)]

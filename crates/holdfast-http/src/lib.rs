@@ -96,6 +96,9 @@ pub async fn serve_for_hall(
     vault: SharedVault,
     ui_dir: PathBuf,
 ) -> Result<(), ServeError> {
+    if let Ok(bound) = listener.local_addr() {
+        HALL_PORT.store(bound.port(), std::sync::atomic::Ordering::Relaxed);
+    }
     let key = hall_access::HallKey::new(vault.clone());
     let service = router(vault, ui_dir).layer(axum::middleware::from_fn(move |request, next| {
         hall_access::require_key(key.clone(), request, next)
@@ -108,6 +111,17 @@ pub async fn serve_for_hall(
     .map_err(ServeError::Serve)
 }
 
+/// The port this process serves the hall's web UI on, once
+/// [`serve_for_hall`] has started (0 before): the desktop app's own window
+/// reaches the router in-process, with no port of its own, and still needs
+/// the hall's to show a new link. One process serves one hall.
+static HALL_PORT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+
+/// The port [`serve_for_hall`] listens on in this process, if it runs.
+pub fn hall_port() -> Option<u16> {
+    Some(HALL_PORT.load(std::sync::atomic::Ordering::Relaxed)).filter(|port| *port != 0)
+}
+
 /// The key other computers at the hall must show, made on first use and
 /// kept on this device so that their bookmarks keep working.
 pub fn hall_key(campaign: &Campaign) -> Result<String, holdfast_store::StoreError> {
@@ -117,6 +131,15 @@ pub fn hall_key(campaign: &Campaign) -> Result<String, holdfast_store::StoreErro
 /// The link another computer at the hall opens once to use the UI.
 pub fn link_for(address: &str, key: &str) -> String {
     format!("http://{address}{}?key={key}", hall_access::ENTER_PATH)
+}
+
+/// The hall's links for `key`: one for each of this computer's addresses on
+/// the hall's network, with the UI on `port`.
+pub fn hall_links(port: u16, key: &str) -> Vec<String> {
+    holdfast_net::hub::local_addresses(port)
+        .iter()
+        .map(|address| link_for(address, key))
+        .collect()
 }
 
 /// Why the server could not start or stopped.

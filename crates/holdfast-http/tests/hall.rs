@@ -238,6 +238,8 @@ fn a_guest_browser_reads_but_changes_nothing_and_is_nobody() {
     );
     let (status, view) = guest.get("/api/aid/coordinator");
     assert_ne!(status, 200, "{view}");
+    // Nor the list of other browsers, with their members: that is for stewards.
+    refused(&guest.get("/api/browsers"), 403, "not paired");
     // The note was for the coordinators: the public list does not carry it.
     let (status, requests) = guest.get("/api/aid/requests");
     assert_eq!(status, 200, "{requests}");
@@ -358,7 +360,8 @@ fn only_a_coordinators_browser_sees_who_asked_and_a_steward_turns_one_away() {
         .as_str()
         .expect("an id")
         .to_string();
-    // Cy's browser cannot turn browsers away: that is a steward's.
+    // Cy's browser cannot list browsers or turn them away: that is a steward's.
+    assert_eq!(cy.get("/api/browsers").0, 403);
     let (status, _) = cy.request("POST", &format!("/api/browsers/{id}/revoke"), None);
     assert_eq!(status, 403);
     let (status, revoked) = hub.request("POST", &format!("/api/browsers/{id}/revoke"), None);

@@ -181,10 +181,9 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     "#,
     // 6: a covering index for turnout, and running totals the dashboard
-    // shows, kept by triggers in the same
-    // transaction as the rows they count. Counting 120,000 check-ins took
-    // over 100 ms on an encrypted database, where every page read is
-    // decrypted.
+    // shows, kept by triggers in the same transaction as the rows they
+    // count. Counting 120,000 check-ins took over 100 ms on an encrypted
+    // database, where every page read is decrypted.
     r#"
     -- Who came to an action, and a member's last check-in there, are
     -- answered from the index alone: reading each row meant a page read

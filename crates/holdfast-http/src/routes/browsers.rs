@@ -8,7 +8,6 @@
 //! to, never a name sent in the request.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use holdfast_store::use_cases::hall_browsers::HallBrowser;
@@ -36,17 +35,10 @@ struct HallLinks {
 
 /// Replaces the hall key: links given out before stop working. For a
 /// steward, on this computer (see `hall_access`).
-async fn new_hall_link(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-) -> ApiResult<Json<HallLinks>> {
-    // The hall reaches the UI on the port this computer's browser used.
-    let port = headers
-        .get(header::HOST)
-        .and_then(|host| host.to_str().ok())
-        .and_then(|host| host.rsplit_once(':'))
-        .and_then(|(_, port)| port.parse::<u16>().ok())
-        .unwrap_or(80);
+async fn new_hall_link(State(shared): State<Shared>) -> ApiResult<Json<HallLinks>> {
+    let port = crate::hall_port().ok_or_else(|| {
+        StoreError::rejected("this computer is not serving the web UI to the hall")
+    })?;
     shared
         .run(move |campaign| {
             let by = campaign.device_member()?.ok_or_else(|| {
@@ -55,11 +47,9 @@ async fn new_hall_link(
                 )
             })?;
             let key = campaign.new_hall_key(&by)?;
-            let links = holdfast_net::hub::local_addresses(port)
-                .iter()
-                .map(|address| crate::link_for(address, &key))
-                .collect();
-            Ok(HallLinks { links })
+            Ok(HallLinks {
+                links: crate::hall_links(port, &key),
+            })
         })
         .await
         .map(Json)

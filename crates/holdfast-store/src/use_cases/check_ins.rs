@@ -65,10 +65,11 @@ impl Campaign {
         };
         let recorded_by = match &request.recorded_by {
             Some(captain) => self.acting_member(captain)?.id,
-            None => match self.acting_browser() {
-                Some(browser) => browser.member_id.clone().unwrap_or_default(),
-                None => member.id.clone(),
-            },
+            // A browser at the hall records as its own member.
+            None => self
+                .acting_browser()
+                .and_then(|browser| browser.member_id.clone())
+                .unwrap_or_else(|| member.id.clone()),
         };
         if let Some(shift_id) = &request.shift {
             let shift = self.find_shift(shift_id)?;

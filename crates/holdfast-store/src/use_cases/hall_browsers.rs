@@ -152,8 +152,19 @@ impl Campaign {
             .transpose()
     }
 
-    /// Every browser this hub has admitted, newest first.
-    pub fn hall_browsers(&self) -> Result<Vec<HallBrowser>> {
+    /// Every browser this hub has admitted, newest first: for this
+    /// computer, or a steward's browser (the list says whose browser is
+    /// whose).
+    pub fn hall_browsers(&mut self) -> Result<Vec<HallBrowser>> {
+        if self.acting.is_some()
+            && !self
+                .acting_authority()?
+                .is_some_and(|author| author.is_steward())
+        {
+            return Err(StoreError::NotAllowed(
+                "only stewards see the browsers at the hall".into(),
+            ));
+        }
         let mut statement = self.connection.prepare(&format!(
             "SELECT {COLUMNS} FROM hall_browsers ORDER BY created_at DESC, id"
         ))?;
@@ -179,17 +190,20 @@ impl Campaign {
         // invite: the answer must not help anyone guess.
         let unknown = || StoreError::InviteRefused("no open invite has this code".into());
         let grant = self.invite_grant(tag).map_err(|_| unknown())?;
-        if !same_bytes(&grant.psk, psk) {
+        if !holdfast_core::signing::same_secret(&grant.psk, psk) {
             return Err(unknown());
         }
         let member: Member = self.member(&grant.member_id)?;
         let label = format!("{}'s browser at the hall", member.name);
         let now = time::now();
         let transaction = self.connection.unchecked_transaction()?;
-        transaction.execute(
+        let taken = transaction.execute(
             "UPDATE invites SET used_at = ?1, used_by = ?2 WHERE tag = ?3 AND used_at IS NULL",
             params![now, format!("browser {browser_id}"), tag],
         )?;
+        if taken != 1 {
+            return Err(unknown());
+        }
         transaction.execute(
             "UPDATE hall_browsers SET member_id = ?1, role = ?2, label = ?3, paired_at = ?4 WHERE id = ?5",
             params![member.id, grant.role.as_str(), label, now, browser_id],
@@ -283,14 +297,4 @@ impl Campaign {
         }
         Ok(member)
     }
-}
-
-/// Compares without stopping at the first difference.
-fn same_bytes(left: &[u8], right: &[u8]) -> bool {
-    left.len() == right.len()
-        && left
-            .iter()
-            .zip(right)
-            .fold(0_u8, |difference, (a, b)| difference | (a ^ b))
-            == 0
 }
