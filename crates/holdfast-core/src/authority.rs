@@ -17,6 +17,14 @@
 //! The check reads records at the change's own causal past (before) and at
 //! the change itself (after), so what a change did is judged the same way on
 //! every device, whatever else it has merged since.
+//!
+//! A role taken from a member is not simply gone: the steward's device
+//! records, per device of that member and per document, how far that
+//! device's changes reached when it took the role ([`Member::demotions`]).
+//! [`Author::at`] gives a change the roles whose cover reaches its sequence
+//! number, so a change made with the role before the demotion keeps it on
+//! every device, and one made after loses it, whichever a device hears of
+//! first.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -235,14 +243,25 @@ pub struct Author {
     /// For a revoked device: per document, the last sequence number of its
     /// changes that stay.
     pub cover: BTreeMap<String, i64>,
+    /// Roles taken from the device's member, each with this device's
+    /// cover: per document, the last sequence number of its changes that
+    /// keep the role. Not in `roles`.
+    pub demoted: BTreeMap<Role, BTreeMap<String, i64>>,
 }
 
 impl Author {
     /// A device's authority: the role it was paired with and its member's roles.
     pub fn of(device: &Device, member: Option<&Member>) -> Self {
         let mut roles: BTreeSet<Role> = BTreeSet::from([device.role]);
+        let mut demoted = BTreeMap::new();
         if let Some(member) = member {
             roles.extend(member.roles.iter().copied());
+            // A role taken from the member is taken from the role the
+            // device was paired with too, past the device's cover.
+            for (role, covers) in member.taken_roles() {
+                roles.remove(&role);
+                demoted.insert(role, covers.get(&device.id).cloned().unwrap_or_default());
+            }
         }
         Author {
             device_id: device.id.clone(),
@@ -252,7 +271,38 @@ impl Author {
             signing_key: device.signing_key.clone(),
             revoked: device.is_revoked(),
             cover: device.revoked_cover.clone().unwrap_or_default(),
+            demoted,
         }
+    }
+
+    /// The authority a change of this device carries: its roles now, and
+    /// every role taken away since whose cover reaches the change's
+    /// sequence number in `document`.
+    pub fn at(&self, document: &str, seq: u64) -> std::borrow::Cow<'_, Author> {
+        let seq = i64::try_from(seq).unwrap_or(i64::MAX);
+        let kept: Vec<Role> = self
+            .demoted
+            .iter()
+            .filter(|(_, cover)| cover.get(document).is_some_and(|last| seq <= *last))
+            .map(|(role, _)| *role)
+            .collect();
+        if kept.is_empty() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut author = self.clone();
+        author.roles.extend(kept);
+        std::borrow::Cow::Owned(author)
+    }
+
+    /// The changes of this device in `document` that the roles taken from
+    /// it no longer cover start after this sequence number; none when no
+    /// role was taken.
+    pub fn demoted_after(&self, document: &str) -> Option<u64> {
+        self.demoted
+            .values()
+            .map(|cover| cover.get(document).copied().unwrap_or(0))
+            .min()
+            .map(|last| u64::try_from(last).unwrap_or(0))
     }
 
     pub fn is_steward(&self) -> bool {
@@ -424,7 +474,12 @@ pub fn check(
         // Accepted before the revocation, by the steward who revoked it.
         return Ok(());
     }
-    check_policy(doc, document, change, author)
+    check_policy(
+        doc,
+        document,
+        change,
+        &author.at(document.as_str(), change.seq()),
+    )
 }
 
 /// Whether `author` may have made `change` (already in `doc`): every record

@@ -148,6 +148,21 @@ pub fn transplant(
     scrub: &Scrub<'_>,
     time: i64,
 ) -> Result<usize, CoreError> {
+    transplant_except(old, retired, new, id, scrub, time, &HashSet::new())
+}
+
+/// Like [`transplant`], leaving out what this device's `refused` changes
+/// touched: its own edits that its authority no longer allows (after its
+/// member lost a role), which no device would take from it.
+pub fn transplant_except(
+    old: &mut AutoCommit,
+    retired: &HashSet<HashPrefix>,
+    new: &mut AutoCommit,
+    id: &DocumentId,
+    scrub: &Scrub<'_>,
+    time: i64,
+    refused: &HashSet<ChangeHash>,
+) -> Result<usize, CoreError> {
     let changes = old.get_changes(&[]);
     let is_retired = |hash: &ChangeHash| retired.contains(&prefix(hash));
     if changes.iter().all(|change| is_retired(&change.hash())) {
@@ -183,7 +198,11 @@ pub fn transplant(
     let kind = id.kind()?;
     let mine: BTreeSet<(String, String)> = changes
         .iter()
-        .filter(|change| !is_retired(&change.hash()) && *change.actor_id() == own)
+        .filter(|change| {
+            !is_retired(&change.hash())
+                && *change.actor_id() == own
+                && !refused.contains(&change.hash())
+        })
         .flat_map(|change| crate::authority::touched_records(old, kind, change).unwrap_or_default())
         .collect();
     touched.retain(|record| mine.contains(record));

@@ -275,45 +275,66 @@ impl Campaign {
         })
     }
 
-    /// The devices the campaign lists as revoked.
-    pub(crate) fn revoked_devices(&mut self) -> Result<std::collections::BTreeSet<String>> {
-        Ok(self
-            .authors()?
-            .all()
-            .filter(|author| author.revoked)
-            .map(|author| author.device_id.clone())
-            .collect())
-    }
-
-    /// After the campaign document changed from outside: if it brought
-    /// revocations this device did not know of, drops what those devices
-    /// wrote past their revocation from every document (keeping this
-    /// device's own edits). Returns how many changes were dropped.
-    pub(crate) fn settle_new_revocations(
+    /// Every device's authority before a merge into `id`, kept to see what
+    /// the merge took away (only the campaign document carries authority).
+    pub(crate) fn authority_before_merge(
         &mut self,
-        known_before: &std::collections::BTreeSet<String>,
-    ) -> Result<usize> {
-        let authors = self.authors()?;
-        let newly: Vec<Author> = authors
-            .all()
-            .filter(|author| author.revoked && !known_before.contains(&author.device_id))
-            .cloned()
-            .collect();
-        if newly.is_empty() {
-            return Ok(0);
+        id: &DocumentId,
+    ) -> Result<Option<Arc<Authors>>> {
+        match *id == DocumentId::campaign() {
+            true => self.authors().map(Some),
+            false => Ok(None),
         }
-        self.drop_revoked_changes(&newly)
     }
 
-    /// What follows a merge that brought changes: new revocations settled
+    /// After the campaign document changed from outside: if it took
+    /// authority away (a revocation, a role taken from a member), drops
+    /// what that authority no longer covers from every document, keeping
+    /// this device's own allowed edits. Dropping may take more away (a
+    /// grant made by a demoted steward), so this runs until nothing more
+    /// changes. Returns how many changes were dropped.
+    pub(crate) fn settle_lost_authority(&mut self, before: Arc<Authors>) -> Result<usize> {
+        let mut before = before;
+        let mut dropped = 0;
+        // Each round drops at least one campaign change or stops; a bound
+        // keeps a pathological history from holding the device forever.
+        for _ in 0..16 {
+            let now = self.authors()?;
+            let mut lost: Vec<Author> = Vec::new();
+            for author in now.all() {
+                let Some(was) = before.by_device(&author.device_id) else {
+                    continue;
+                };
+                if !lost_authority(was, author) {
+                    continue;
+                }
+                // A role that went without a demotion of its own (the
+                // grant itself was dropped) covers nothing of what the
+                // device wrote with it.
+                let mut author = author.clone();
+                for role in was.roles.difference(&author.roles) {
+                    author.demoted.entry(*role).or_default();
+                }
+                lost.push(author);
+            }
+            if lost.is_empty() {
+                break;
+            }
+            dropped += self.drop_unauthorized_changes(&lost)?;
+            before = now;
+        }
+        Ok(dropped)
+    }
+
+    /// What follows a merge that brought changes: lost authority settled
     /// (campaign document), sealed aid requests opened (aid document).
     pub(crate) fn after_merge(
         &mut self,
         id: &DocumentId,
-        revoked_before: Option<&std::collections::BTreeSet<String>>,
+        authority_before: Option<Arc<Authors>>,
     ) -> Result<()> {
-        if let Some(before) = revoked_before {
-            self.settle_new_revocations(before)?;
+        if let Some(before) = authority_before {
+            self.settle_lost_authority(before)?;
         }
         if *id == DocumentId::aid() {
             self.open_sealed_requests()?;
@@ -440,6 +461,16 @@ impl Campaign {
     }
 }
 
+/// Whether a device's authority shrank from `before` to `now`: it was
+/// revoked, or a role was taken from its member (or a demotion's cover
+/// changed).
+fn lost_authority(before: &Author, now: &Author) -> bool {
+    if now.revoked {
+        return !before.revoked;
+    }
+    !before.roles.is_subset(&now.roles) || before.demoted != now.demoted
+}
+
 fn author_name(authors: &Authors, actor: &ActorId) -> String {
     match authors.get(actor) {
         Some(author) => format!("{} ({})", author.label, author.device_id),
@@ -462,18 +493,19 @@ fn record_refusals(connection: &Connection, id: &DocumentId, refused: &[Refused]
     )
 }
 
-/// Records changes dropped after a revocation as refused, so that sync
-/// treats them as refused when a peer still holds them.
+/// Records changes dropped after a revocation or a demotion as refused
+/// (hash, deps, author, reason), so that sync treats them as refused when
+/// a peer still holds them.
 pub(crate) fn record_dropped(
     connection: &Connection,
     id: &DocumentId,
-    dropped: &[(ChangeHash, Vec<ChangeHash>, String)],
+    dropped: &[(ChangeHash, Vec<ChangeHash>, String, String)],
 ) -> Result<()> {
     record_refused(
         connection,
         id,
-        dropped.iter().map(|(hash, deps, reason)| {
-            (*hash, deps.as_slice(), "a revoked device", reason.clone())
+        dropped.iter().map(|(hash, deps, author, reason)| {
+            (*hash, deps.as_slice(), author.as_str(), reason.clone())
         }),
     )
 }

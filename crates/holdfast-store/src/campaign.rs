@@ -395,10 +395,7 @@ impl Campaign {
         bytes: &[u8],
         signatures: &Signatures,
     ) -> Result<MergeOutcome> {
-        let revoked_before = match *id == DocumentId::campaign() {
-            true => Some(self.revoked_devices()?),
-            false => None,
-        };
+        let authority_before = self.authority_before_merge(id)?;
         self.stash_signatures(signatures);
         let loaded = self.loaded(id)?;
         let before = loaded.doc.get_heads();
@@ -443,7 +440,7 @@ impl Campaign {
                 projection::reproject(connection, id, doc)?;
                 Ok(true)
             })?;
-            self.after_merge(id, revoked_before.as_ref())?;
+            self.after_merge(id, authority_before)?;
         }
         Ok(MergeOutcome {
             document: id.to_string(),

@@ -220,6 +220,10 @@ impl Campaign {
             erased.extend(row.erased.iter().cloned());
         }
         let retired: HashSet<HashPrefix> = rebase.retired.iter().copied().collect();
+        // A new history of the campaign may take authority away (a
+        // revocation or a demotion made after the erasure): settled below,
+        // as after a merge.
+        let authority_before = self.authority_before_merge(&id)?;
         new.set_actor(self.actor().clone());
         let carried = if crate::documents::exists(&self.connection, &id)? {
             let old = &mut self.loaded(&id)?.doc;
@@ -246,6 +250,7 @@ impl Campaign {
         )
         .map_err(|error| refused(error.to_string()))?;
         self.truncate_log()?;
+        self.after_merge(&id, authority_before)?;
         Ok(carried)
     }
 
@@ -345,55 +350,71 @@ impl Campaign {
                 pending_rows: 0,
             },
         );
+        if *id == DocumentId::campaign() {
+            // Devices and roles are read from it.
+            self.authors = None;
+        }
         Ok(())
     }
 
-    /// After a revocation arrives: drops from every document the changes
-    /// the revoked devices made past what their revocation covers, with
-    /// every change built on them, and carries this device's own edits among
-    /// those over as one new change (signed, judged by this device's own
-    /// authority), as an erasure's re-base does. The epoch stays: the new
-    /// history is the old one less what no honest device keeps. Returns how
-    /// many changes were dropped.
-    pub(crate) fn drop_revoked_changes(
+    /// After a revocation or a demotion arrives: drops from every document
+    /// the changes its authority no longer covers, with every change built
+    /// on them, and carries this device's own edits among those over as one
+    /// new change (signed, judged by this device's own authority), as an
+    /// erasure's re-base does. For a revoked device that is every change
+    /// past its revocation's cover; for a device whose member lost a role,
+    /// every change past the role's cover that the device's remaining roles
+    /// do not allow (judged as at admission: at the change's own causal
+    /// past). This device's own such edits are not carried over. The epoch
+    /// stays: the new history is the old one less what no honest device
+    /// keeps. Returns how many changes were dropped.
+    pub(crate) fn drop_unauthorized_changes(
         &mut self,
-        revoked: &[holdfast_core::authority::Author],
+        authors: &[holdfast_core::authority::Author],
     ) -> Result<usize> {
         let mut dropped = 0;
+        let own = self.actor().clone();
         for id in self.documents()? {
             if id.kind()? == DocumentKind::Personal {
                 continue;
             }
-            let covers: Vec<(automerge::ActorId, u64, &str)> = revoked
+            let covers: Vec<(automerge::ActorId, &holdfast_core::authority::Author)> = authors
                 .iter()
                 .filter_map(|author| {
-                    let actor = holdfast_core::authority::actor_of(&author.device_id)?;
-                    let cover = author.cover.get(id.as_str()).copied().unwrap_or(0);
                     Some((
-                        actor,
-                        u64::try_from(cover).unwrap_or(0),
-                        author.label.as_str(),
+                        holdfast_core::authority::actor_of(&author.device_id)?,
+                        author,
                     ))
                 })
                 .collect();
             let doc = &mut self.loaded(&id)?.doc;
             let all = doc.get_changes(&[]);
             let mut tainted: HashSet<automerge::ChangeHash> = HashSet::new();
+            let mut own_refused: HashSet<automerge::ChangeHash> = HashSet::new();
             let mut refusals = Vec::new();
             for change in &all {
-                let past_cover = covers
+                let author = covers
                     .iter()
-                    .find(|(actor, cover, _)| change.actor_id() == actor && change.seq() > *cover);
-                let built_on = change.deps().iter().any(|dep| tainted.contains(dep));
-                if past_cover.is_some() || built_on {
+                    .find(|(actor, _)| change.actor_id() == actor)
+                    .map(|(_, author)| *author);
+                let direct = author.and_then(|author| unauthorized(doc, &id, change, author));
+                if direct.is_some() && *change.actor_id() == own {
+                    own_refused.insert(change.hash());
+                }
+                let reason = direct.or_else(|| {
+                    change
+                        .deps()
+                        .iter()
+                        .any(|dep| tainted.contains(dep))
+                        .then(|| "it builds on a change dropped here when a revocation or a demotion arrived".to_string())
+                });
+                if let Some(reason) = reason {
                     tainted.insert(change.hash());
-                    let reason = match past_cover {
-                        Some((_, _, label)) => format!(
-                            "it was written by {label} after that device was revoked (dropped here when the revocation arrived)"
-                        ),
-                        None => "it builds on a change written after a revocation (dropped here when the revocation arrived)".to_string(),
+                    let by = match author {
+                        Some(author) => format!("{} ({})", author.label, author.device_id),
+                        None => format!("device {}", change.actor_id().to_hex_string()),
                     };
-                    refusals.push((change.hash(), change.deps().to_vec(), reason));
+                    refusals.push((change.hash(), change.deps().to_vec(), by, reason));
                 }
             }
             if tainted.is_empty() {
@@ -420,13 +441,14 @@ impl Campaign {
                 .map(|row| row.erased)
                 .unwrap_or_default();
             let old = &mut self.loaded(&id)?.doc;
-            let carried = rebase::transplant(
+            let carried = rebase::transplant_except(
                 old,
                 &seen,
                 &mut new,
                 &id,
                 &Scrub { erased: &erased },
                 chrono::Utc::now().timestamp(),
+                &own_refused,
             )?;
             self.write_history(&id, new, None, carried > 0)?;
             crate::authority::record_dropped(&self.connection, &id, &refusals)?;
@@ -460,4 +482,31 @@ fn damaged_epoch(id: &DocumentId, reason: &str) -> StoreError {
         document: id.to_string(),
         reason: format!("its epoch record {reason}"),
     }
+}
+
+/// Why a change by `author` would not be kept now that its authority
+/// shrank, if it would not: past a revocation's cover, or past a demotion's
+/// cover and not allowed by what the author still holds.
+fn unauthorized(
+    doc: &AutoCommit,
+    id: &DocumentId,
+    change: &automerge::Change,
+    author: &holdfast_core::authority::Author,
+) -> Option<String> {
+    if author.revoked {
+        let cover = author.cover.get(id.as_str()).copied().unwrap_or(0);
+        return (i64::try_from(change.seq()).unwrap_or(i64::MAX) > cover).then(|| {
+            format!(
+                "it was written by {} after that device was revoked (dropped here when the revocation arrived)",
+                author.label
+            )
+        });
+    }
+    let after = author.demoted_after(id.as_str())?;
+    if change.seq() <= after {
+        return None;
+    }
+    holdfast_core::authority::check_policy(doc, id, change, &author.at(id.as_str(), change.seq()))
+        .err()
+        .map(|refusal| format!("{refusal} (dropped here when a demotion arrived)"))
 }

@@ -268,10 +268,7 @@ impl Campaign {
         message: sync::Message,
         signatures: &Signatures,
     ) -> Result<Received> {
-        let revoked_before = match *id == DocumentId::campaign() {
-            true => Some(self.revoked_devices()?),
-            false => None,
-        };
+        let authority_before = self.authority_before_merge(id)?;
         self.stash_signatures(signatures);
         let loaded = self.loaded(id)?;
         let before = loaded.doc.get_heads();
@@ -347,7 +344,7 @@ impl Campaign {
             Ok(true)
         })
         .map_err(|error| refused(error.to_string()))?;
-        self.after_merge(id, revoked_before.as_ref())?;
+        self.after_merge(id, authority_before)?;
         Ok(Received {
             new_changes,
             refused: admission.refused.len(),

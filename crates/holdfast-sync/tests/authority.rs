@@ -564,3 +564,136 @@ fn a_sealed_aid_request_cannot_name_another_member() {
         .expect("the request reached the hub");
     assert_eq!(named.member_id, None, "{named:?}");
 }
+
+fn check_in_kinds(device: &Device) -> Vec<String> {
+    let mut kinds: Vec<String> = device
+        .campaign
+        .check_ins(None)
+        .unwrap()
+        .into_iter()
+        .map(|check| format!("{} {:?}", check.member_id, check.kind))
+        .collect();
+    kinds.sort();
+    kinds
+}
+
+fn roles_of(device: &Device, name: &str) -> Vec<Role> {
+    device.campaign.resolve_member(name).unwrap().roles
+}
+
+#[test]
+fn a_demoted_captains_later_check_ins_are_dropped_everywhere_and_earlier_ones_stay() {
+    let mut hub = hub();
+    hub.campaign
+        .set_roles("Ana Member", vec![Role::Member, Role::PicketCaptain])
+        .unwrap();
+    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    let mut ben = support::pair(&mut hub, "Ben Member", Role::Member);
+    sync(&mut ana, &mut hub);
+    sync(&mut ben, &mut hub);
+    // As captain, Ana checks Ben in: this stays whatever happens next.
+    check_in(&mut ana, "Ben Member").unwrap();
+    sync(&mut ana, &mut hub);
+    sync(&mut ben, &mut hub);
+
+    // The steward takes the captaincy away; Ana's phone has not heard and
+    // goes on checking people in. A stick carries that to Ben's phone,
+    // which has not heard either and takes it.
+    hub.campaign
+        .set_roles("Ana Member", vec![Role::Member])
+        .unwrap();
+    check_in(&mut ana, "Cy Coordinator").unwrap();
+    let (stick, _) = holdfast_sync::bundle::export(&mut ana.campaign, None).unwrap();
+    let taken = holdfast_sync::bundle::import(&mut ben.campaign, &stick).unwrap();
+    assert!(taken.refused.is_empty(), "{taken:?}");
+    check_out(&mut ben, "Ben Member");
+
+    // The hub, which knows, refuses the stick's check-in of Cy.
+    let at_hub = holdfast_sync::bundle::import(&mut hub.campaign, &stick).unwrap();
+    assert!(
+        at_hub.refused.iter().any(|why| why.contains("checkins")),
+        "{at_hub:?}"
+    );
+
+    // One sync each with the hub: both phones hear of the demotion and
+    // drop Cy's check-in; Ana's earlier check-in of Ben and Ben's own
+    // check-out stay everywhere.
+    sync(&mut ben, &mut hub);
+    sync(&mut ana, &mut hub);
+    sync(&mut ben, &mut hub);
+    let ben_member = member_id(&hub, "Ben Member");
+    let expected = vec![
+        format!("{ben_member} {:?}", holdfast_core::model::CheckKind::In),
+        format!("{ben_member} {:?}", holdfast_core::model::CheckKind::Out),
+    ];
+    assert_eq!(check_in_kinds(&hub), expected);
+    assert_eq!(check_in_kinds(&ben), expected, "Ben's phone");
+    assert_eq!(check_in_kinds(&ana), expected, "Ana's phone");
+    let heads = hub.campaign.document_heads(&action(&hub)).unwrap();
+    assert_eq!(ben.campaign.document_heads(&action(&hub)).unwrap(), heads);
+    assert_eq!(ana.campaign.document_heads(&action(&hub)).unwrap(), heads);
+}
+
+#[test]
+fn a_demoted_stewards_later_grant_is_undone_with_everything_it_allowed() {
+    let mut hub = hub();
+    hub.campaign
+        .set_roles("Ana Member", vec![Role::Member, Role::Steward])
+        .unwrap();
+    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    let mut ben = support::pair(&mut hub, "Ben Member", Role::Member);
+    sync(&mut ana, &mut hub);
+    sync(&mut ben, &mut hub);
+
+    // The hub's steward demotes Ana. Her phone has not heard: she makes
+    // Ben a steward and, phone to phone, Ben's phone takes it and uses it
+    // to add a member.
+    hub.campaign
+        .set_roles("Ana Member", vec![Role::Member])
+        .unwrap();
+    ana.campaign
+        .set_roles("Ben Member", vec![Role::Member, Role::Steward])
+        .unwrap();
+    sync(&mut ben, &mut ana);
+    assert_eq!(roles_of(&ben, "Ben Member"), [Role::Member, Role::Steward]);
+    ben.campaign
+        .add_member(NewMember {
+            name: "Mallory Plant".into(),
+            ..NewMember::default()
+        })
+        .unwrap();
+
+    // One sync each with the hub undoes both, on every device.
+    sync(&mut ben, &mut hub);
+    sync(&mut ana, &mut hub);
+    sync(&mut ben, &mut hub);
+    for (device, name) in [(&hub, "hub"), (&ana, "Ana's phone"), (&ben, "Ben's phone")] {
+        assert_eq!(roles_of(device, "Ben Member"), [Role::Member], "{name}");
+        assert_eq!(roles_of(device, "Ana Member"), [Role::Member], "{name}");
+        assert!(
+            device.campaign.resolve_member("Mallory Plant").is_err(),
+            "{name} still lists the member added with the undone grant"
+        );
+    }
+    let heads = hub
+        .campaign
+        .document_heads(&DocumentId::campaign())
+        .unwrap();
+    assert_eq!(
+        ben.campaign
+            .document_heads(&DocumentId::campaign())
+            .unwrap(),
+        heads
+    );
+    assert_eq!(
+        ana.campaign
+            .document_heads(&DocumentId::campaign())
+            .unwrap(),
+        heads
+    );
+    assert!(
+        refusals(&hub).iter().any(|why| why.contains("members")),
+        "{:?}",
+        refusals(&hub)
+    );
+}

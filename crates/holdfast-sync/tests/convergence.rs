@@ -45,6 +45,12 @@ enum Step {
         left: usize,
         right: usize,
     },
+    /// The hub's steward makes Ben a picket captain, or takes it away:
+    /// his phone's check-ins of others made after a demotion are dropped
+    /// wherever they reached, whatever order devices hear of it in.
+    Captaincy {
+        on: bool,
+    },
     /// The hostile device forges one of its attacks.
     Forge {
         attack: usize,
@@ -65,6 +71,7 @@ fn step() -> impl Strategy<Value = Step> {
         (2..4_usize).prop_map(|member| Step::Erase { member }),
         (0..4_usize, 0..4_usize).prop_map(|(left, right)| Step::Sync { left, right }),
         (0..5_usize).prop_map(|attack| Step::Forge { attack }),
+        any::<bool>().prop_map(|on| Step::Captaincy { on }),
     ]
 }
 
@@ -244,7 +251,7 @@ fn record(campaign: &Campaign) -> (Vec<String>, Vec<String>) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     #[test]
     fn devices_that_sync_in_any_order_converge(steps in proptest::collection::vec(step(), 1..25)) {
@@ -256,9 +263,12 @@ proptest! {
         let mut hub = support::founder(&everyone);
         // The honest phones check anyone in and add members, so they are a
         // steward's and a picket captain's (the captain's additions of
-        // members are refused on the phone itself, and that is all).
+        // members are refused on the phone itself, and that is all). Ben's
+        // captaincy is his member's role, which the hub takes away and
+        // gives back.
+        hub.campaign.set_roles("Ben", vec![Role::Member, Role::PicketCaptain]).unwrap();
         let phone_one = support::pair(&mut hub, "Ana", Role::Steward);
-        let phone_two = support::pair(&mut hub, "Ben", Role::PicketCaptain);
+        let phone_two = support::pair(&mut hub, "Ben", Role::Member);
         let hostile = support::pair(&mut hub, HOSTILE_MEMBER, Role::Member);
         let mut devices = vec![hub, phone_one, phone_two, hostile];
         sync(&mut devices, 1, 0);
@@ -294,6 +304,13 @@ proptest! {
                     assert!(added.is_ok() || device == 2, "{added:?}");
                 }
                 Step::Forge { attack } => forge(&mut devices, attack, index),
+                Step::Captaincy { on } => {
+                    let roles = match on {
+                        true => vec![Role::Member, Role::PicketCaptain],
+                        false => vec![Role::Member],
+                    };
+                    devices[0].campaign.set_roles("Ben", roles).unwrap();
+                }
                 Step::Erase { member } => {
                     let hub = &mut devices[0].campaign;
                     if let Ok(found) = hub.resolve_member(MEMBERS[member]) {

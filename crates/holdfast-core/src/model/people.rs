@@ -1,6 +1,8 @@
 //! Members and the structure of the local: sites, departments, committees,
 //! their meetings and facilitation rota, parallel practices, and settings.
 
+use std::collections::BTreeMap;
+
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
@@ -30,8 +32,20 @@ pub struct Member {
     pub joined_on: String,
     /// Skills this member can teach, by skill id.
     pub teaches: Vec<String>,
+    /// Roles a steward took away, each with what it still covers: for each
+    /// of the member's devices, per document, the highest sequence number
+    /// of its changes the steward's device held when it took the role away.
+    /// Those changes keep the role's authority on every device; later ones
+    /// do not, whatever order devices hear of them in. Giving the role back
+    /// removes the entry.
+    #[serde(default)]
+    pub demotions: Option<BTreeMap<String, Covers>>,
 }
 record!(Member, "members");
+
+/// Per device id, per document, the last sequence number of that device's
+/// changes a demotion still covers.
+pub type Covers = BTreeMap<String, BTreeMap<String, i64>>;
 
 impl Member {
     pub fn new(name: &str, joined_on: &str) -> Self {
@@ -45,7 +59,18 @@ impl Member {
             roles: vec![Role::Member],
             joined_on: joined_on.to_string(),
             teaches: Vec::new(),
+            demotions: None,
         }
+    }
+
+    /// Roles a steward took away and has not given back, each with its
+    /// covers by device (see `demotions`).
+    pub fn taken_roles(&self) -> impl Iterator<Item = (Role, &Covers)> + '_ {
+        self.demotions
+            .iter()
+            .flatten()
+            .filter_map(|(role, covers)| Some((role.parse::<Role>().ok()?, covers)))
+            .filter(|(role, _)| !self.roles.contains(role))
     }
 
     pub fn has_role(&self, role: Role) -> bool {

@@ -271,6 +271,9 @@ impl Campaign {
         };
         let mut roles = BTreeSet::from([role]);
         roles.extend(member.roles.iter().copied());
+        for (taken, _) in member.taken_roles() {
+            roles.remove(&taken);
+        }
         Ok(Author {
             device_id: self.device_id().to_string(),
             label: browser.label.clone(),
@@ -279,6 +282,7 @@ impl Campaign {
             signing_key: None,
             revoked: false,
             cover: Default::default(),
+            demoted: Default::default(),
         })
     }
 

@@ -137,6 +137,7 @@ impl Campaign {
         if roles.is_empty() {
             return Err(StoreError::rejected("a member needs at least one role"));
         }
+        self.note_demotions(&mut member, &roles)?;
         member.roles = roles;
         self.write(
             &DocumentId::campaign(),
@@ -144,6 +145,33 @@ impl Campaign {
             |writer| writer.put(&member),
         )?;
         Ok(member)
+    }
+
+    /// Records, for each role `member` loses, how far each of their
+    /// devices' changes keep it (what this device holds of them: see
+    /// `Member::demotions`), and forgets the record of a role given back.
+    fn note_demotions(&mut self, member: &mut Member, roles: &[Role]) -> Result<()> {
+        let lost: Vec<Role> = member
+            .roles
+            .iter()
+            .filter(|role| !roles.contains(role))
+            .copied()
+            .collect();
+        let mut demotions = member.demotions.take().unwrap_or_default();
+        demotions.retain(|role, _| !roles.iter().any(|kept| kept.as_str() == role));
+        if !lost.is_empty() {
+            let mut covers = std::collections::BTreeMap::new();
+            for device in self.devices()? {
+                if device.member_id.as_deref() == Some(&member.id) {
+                    covers.insert(device.id.clone(), self.cover_of(&device.id)?);
+                }
+            }
+            for role in lost {
+                demotions.insert(role.as_str().to_string(), covers.clone());
+            }
+        }
+        member.demotions = (!demotions.is_empty()).then_some(demotions);
+        Ok(())
     }
 
     /// Erases a member from the current state of every document this device
