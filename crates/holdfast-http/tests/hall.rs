@@ -441,3 +441,42 @@ fn a_new_hall_link_turns_the_old_one_away_and_keeps_browsers_paired() {
     assert_eq!(status, 200, "{today}");
     assert_eq!(today["me"]["id"], seeded.ana.as_str(), "{today}");
 }
+
+#[test]
+fn private_reflections_on_the_hubs_computer_stay_its_own() {
+    let Some((seeded, mut hub, mut guest)) = at_the_hall() else {
+        return;
+    };
+    const PRIVATE: &str = "I was frightened on the line today";
+    let (status, written) = hub.post(
+        "/api/reflections",
+        json!({ "action": seeded.action, "round": "rose", "text": PRIVATE }),
+    );
+    assert_eq!(status, 200, "{written}");
+    let (_, own) = hub.get("/api/reflections");
+    assert!(own.to_string().contains(PRIVATE), "{own}");
+
+    // Neither a guest nor a paired browser reads the hub's own reflections.
+    let (status, seen) = guest.get("/api/reflections");
+    assert_eq!(status, 200, "{seen}");
+    assert!(!seen.to_string().contains(PRIVATE), "{seen}");
+    let mut ana = Browser::at(&guest.address);
+    ana.enter(&seeded.key);
+    pair(&mut hub, &mut ana, &seeded.ana);
+    let (status, seen) = ana.get("/api/reflections");
+    assert_eq!(status, 200, "{seen}");
+    assert_eq!(seen, json!([]), "{seen}");
+
+    // A browser's would not be private on the hall's computer: refused,
+    // saying where to write them.
+    refused(
+        &ana.post(
+            "/api/reflections",
+            json!({ "action": seeded.action, "round": "thorn", "text": "mine" }),
+        ),
+        403,
+        "your own phone",
+    );
+    let (_, own) = hub.get("/api/reflections");
+    assert!(!own.to_string().contains("mine"), "{own}");
+}

@@ -17,6 +17,10 @@ export async function render(container, app) {
     api.today(),
   ]);
   const names = new Map(members.map((member) => [member.id, member.name]));
+  // A browser at the hall is on the hall's computer: nothing kept there is
+  // private to the person at the browser, so reflections are not offered.
+  const atHall = Boolean(today?.browser);
+  const privateHint = () => h('p', { class: 'hint', text: t(atHall ? 'circle.private_at_hall' : 'circle.private_explain') });
   let timer = null;
   const stopTimer = () => {
     clearInterval(timer);
@@ -63,7 +67,7 @@ export async function render(container, app) {
       ),
       section(
         'circle.my_reflections',
-        h('p', { class: 'hint', text: t('circle.private_explain') }),
+        privateHint(),
         reflections.length
           ? h(
               'details',
@@ -202,34 +206,37 @@ export async function render(container, app) {
     const reflectionStatus = h('p', { class: 'hint', 'aria-live': 'polite' });
     const commitment = h('textarea', { rows: '2' });
     const commitmentStatus = h('p', { class: 'hint', 'aria-live': 'polite' });
+    const reflect = atHall
+      ? section('circle.reflect', privateHint())
+      : section(
+          'circle.reflect',
+          privateHint(),
+          field('circle.round', roundSelect),
+          field('circle.reflection', reflection),
+          h('button', {
+            type: 'button',
+            class: 'button',
+            text: t('circle.keep_private'),
+            onclick: async (event) => {
+              const button = event.currentTarget;
+              if (!reflection.value.trim()) return;
+              button.disabled = true;
+              try {
+                await api.writeReflection({ action: item.action_id, round: roundSelect.value, text: reflection.value });
+                reflection.value = '';
+                reflectionStatus.textContent = t('circle.kept');
+              } catch (error) {
+                reflectionStatus.textContent = app.explain(error);
+              } finally {
+                button.disabled = false;
+              }
+            },
+          }),
+          reflectionStatus,
+        );
     container.replaceChildren(
       screenHeading('circle.afterwards'),
-      section(
-        'circle.reflect',
-        h('p', { class: 'hint', text: t('circle.private_explain') }),
-        field('circle.round', roundSelect),
-        field('circle.reflection', reflection),
-        h('button', {
-          type: 'button',
-          class: 'button',
-          text: t('circle.keep_private'),
-          onclick: async (event) => {
-            const button = event.currentTarget;
-            if (!reflection.value.trim()) return;
-            button.disabled = true;
-            try {
-              await api.writeReflection({ action: item.action_id, round: roundSelect.value, text: reflection.value });
-              reflection.value = '';
-              reflectionStatus.textContent = t('circle.kept');
-            } catch (error) {
-              reflectionStatus.textContent = app.explain(error);
-            } finally {
-              button.disabled = false;
-            }
-          },
-        }),
-        reflectionStatus,
-      ),
+      reflect,
       section(
         'circle.rest',
         h('p', { class: 'hint', text: t('circle.rest_explain') }),

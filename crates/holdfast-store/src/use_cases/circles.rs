@@ -106,6 +106,11 @@ impl Campaign {
         round: &str,
         text: &str,
     ) -> Result<Reflection> {
+        if self.acting_browser().is_some() {
+            return Err(StoreError::NotAllowed(
+                "a reflection is private to the device it is written on; write it on your own phone or computer, not on the hall's".into(),
+            ));
+        }
         let action = self.resolve_action(action)?;
         let reflection = Reflection {
             id: new_id(),
@@ -120,7 +125,12 @@ impl Campaign {
         Ok(reflection)
     }
 
+    /// This device's own reflections; none for a browser at the hall (they
+    /// belong to whoever uses the hub's computer).
     pub fn reflections(&self) -> Result<Vec<Reflection>> {
+        if self.acting_browser().is_some() {
+            return Ok(Vec::new());
+        }
         self.all()
     }
 }
