@@ -581,16 +581,21 @@ fn roles_of(device: &Device, name: &str) -> Vec<Role> {
     device.campaign.resolve_member(name).unwrap().roles
 }
 
-#[test]
-fn a_demoted_captains_later_check_ins_are_dropped_everywhere_and_earlier_ones_stay() {
+/// A hub where Ana's member holds `ana_roles`, with Ana's and Ben's phones
+/// paired as members' devices and synced once.
+fn hub_with_ana_as(ana_roles: Vec<Role>) -> (Device, Device, Device) {
     let mut hub = hub();
-    hub.campaign
-        .set_roles("Ana Member", vec![Role::Member, Role::PicketCaptain])
-        .unwrap();
+    hub.campaign.set_roles("Ana Member", ana_roles).unwrap();
     let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
     let mut ben = support::pair(&mut hub, "Ben Member", Role::Member);
     sync(&mut ana, &mut hub);
     sync(&mut ben, &mut hub);
+    (hub, ana, ben)
+}
+
+#[test]
+fn a_demoted_captains_later_check_ins_are_dropped_everywhere_and_earlier_ones_stay() {
+    let (mut hub, mut ana, mut ben) = hub_with_ana_as(vec![Role::Member, Role::PicketCaptain]);
     // As captain, Ana checks Ben in: this stays whatever happens next.
     check_in(&mut ana, "Ben Member").unwrap();
     sync(&mut ana, &mut hub);
@@ -636,14 +641,7 @@ fn a_demoted_captains_later_check_ins_are_dropped_everywhere_and_earlier_ones_st
 
 #[test]
 fn a_demoted_stewards_later_grant_is_undone_with_everything_it_allowed() {
-    let mut hub = hub();
-    hub.campaign
-        .set_roles("Ana Member", vec![Role::Member, Role::Steward])
-        .unwrap();
-    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
-    let mut ben = support::pair(&mut hub, "Ben Member", Role::Member);
-    sync(&mut ana, &mut hub);
-    sync(&mut ben, &mut hub);
+    let (mut hub, mut ana, mut ben) = hub_with_ana_as(vec![Role::Member, Role::Steward]);
 
     // The hub's steward demotes Ana. Her phone has not heard: she makes
     // Ben a steward and, phone to phone, Ben's phone takes it and uses it

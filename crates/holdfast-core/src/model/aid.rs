@@ -51,6 +51,7 @@ pub struct AidRequest {
     /// to the aid coordinators' devices (`holdfast_core::sealed`), in hex.
     /// Every device carries it; only those devices open it.
     #[serde(default)]
+    #[autosurgeon(missing = "Option::default")]
     pub sealed: Option<String>,
 }
 record!(AidRequest, "requests");

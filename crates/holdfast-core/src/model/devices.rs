@@ -35,11 +35,13 @@ pub struct Device {
     /// Every change the device writes carries a signature by it; a device
     /// without one can write nothing any other device accepts.
     #[serde(default)]
+    #[autosurgeon(missing = "Option::default")]
     pub signing_key: Option<String>,
     /// Set with the revocation: for each document, the highest sequence
     /// number of this device's changes the revoking device held. Those
     /// changes stay; every later one is refused by every device.
     #[serde(default)]
+    #[autosurgeon(missing = "Option::default")]
     pub revoked_cover: Option<BTreeMap<String, i64>>,
 }
 record!(Device, "devices");

@@ -39,6 +39,7 @@ pub struct Member {
     /// do not, whatever order devices hear of them in. Giving the role back
     /// removes the entry.
     #[serde(default)]
+    #[autosurgeon(missing = "Option::default")]
     pub demotions: Option<BTreeMap<String, Covers>>,
 }
 record!(Member, "members");
