@@ -463,24 +463,13 @@ fn a_phone_that_took_a_revoked_phones_bundle_before_hearing_loses_its_effects_an
     sync(&mut ana, &mut hub);
     let ana_member = member_id(&hub, "Ana Member");
     let ben_member = member_id(&hub, "Ben Member");
-    let kinds = |device: &Device| {
-        let mut kinds: Vec<String> = device
-            .campaign
-            .check_ins(None)
-            .unwrap()
-            .into_iter()
-            .map(|check| format!("{} {:?}", check.member_id, check.kind))
-            .collect();
-        kinds.sort();
-        kinds
-    };
     let mut expected = vec![
         format!("{ana_member} {:?}", holdfast_core::model::CheckKind::In),
         format!("{ben_member} {:?}", holdfast_core::model::CheckKind::In),
     ];
     expected.sort();
-    assert_eq!(kinds(&hub), expected);
-    assert_eq!(kinds(&ana), expected);
+    assert_eq!(check_in_kinds(&hub), expected);
+    assert_eq!(check_in_kinds(&ana), expected);
     assert_eq!(
         ana.campaign.document_heads(&action(&hub)).unwrap(),
         hub.campaign.document_heads(&action(&hub)).unwrap()
