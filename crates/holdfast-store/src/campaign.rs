@@ -731,19 +731,10 @@ fn clear_interrupted_start(data_dir: &Path) -> Result<()> {
 /// A connection to a data directory's database, keyed. Every connection
 /// goes through here: SQLCipher needs the key before the first read.
 fn connect(data_dir: &Path, key: Option<&at_rest::DatabaseKey>) -> Result<Connection> {
-    let connection = Connection::open(data_dir.join(DATABASE_FILE))?;
-    if let Some(key) = key {
-        // Keying sets up SQLCipher's crypto provider for the connection.
-        // Two threads keying at once (tests, a hub opening a campaign
-        // while another is keyed) were seen to fail now and then with
-        // "An error occurred with PRAGMA key or rekey", so keying is done
-        // one connection at a time; it happens once per opening.
-        static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let _turn = KEYING
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        connection.execute_batch(&key.pragma())?;
-    }
+    let connection = match key {
+        Some(key) => keyed_connection(data_dir, key)?,
+        None => Connection::open(data_dir.join(DATABASE_FILE))?,
+    };
     // Sorting and temporary tables stay in memory, so that no unencrypted
     // temporary file is ever written beside the database.
     connection.pragma_update(None, "temp_store", "MEMORY")?;
@@ -771,6 +762,39 @@ fn connect(data_dir: &Path, key: Option<&at_rest::DatabaseKey>) -> Result<Connec
             other => StoreError::Database(other),
         })?;
     Ok(connection)
+}
+
+/// A new connection with SQLCipher's key set. Keying sets up SQLCipher's
+/// crypto context for the connection. Two threads keying at once (tests, a
+/// hub opening a campaign while another is keyed) were seen to fail now and
+/// then with "An error occurred with PRAGMA key or rekey", so keying is done
+/// one connection at a time. It was still seen, rarely (once in many full
+/// test runs, never in 40 runs of the same tests alone), so a refused key is
+/// tried again on a fresh connection a few times before it is an error. A
+/// wrong key is not caught here: SQLCipher only finds that out at the first
+/// read, and that is never retried.
+fn keyed_connection(data_dir: &Path, key: &at_rest::DatabaseKey) -> Result<Connection> {
+    const ATTEMPTS: u32 = 4;
+    static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let mut attempt = 1;
+    loop {
+        let connection = Connection::open(data_dir.join(DATABASE_FILE))?;
+        let keyed = {
+            let _turn = KEYING
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            connection.execute_batch(&key.pragma())
+        };
+        match keyed {
+            Ok(()) => return Ok(connection),
+            Err(rusqlite::Error::SqliteFailure(..)) if attempt < ATTEMPTS => {
+                drop(connection);
+                std::thread::sleep(std::time::Duration::from_millis(u64::from(attempt) * 20));
+                attempt += 1;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
 }
 
 /// A plain SQL connection to a data directory's database, unlocked like

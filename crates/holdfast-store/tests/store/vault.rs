@@ -160,3 +160,46 @@ fn wiping_removes_the_key_and_the_database_locked_or_open() {
         ));
     }
 }
+
+/// Phones at the hall open campaigns on many threads at once (the hub
+/// serves each on its own): keying one connection while another is keyed,
+/// read or closed must never fail. SQLCipher was seen to refuse a key now
+/// and then when this happened ("An error occurred with PRAGMA key").
+#[test]
+fn campaigns_opened_and_closed_on_many_threads_at_once_all_unlock() {
+    let dirs: Vec<tempfile::TempDir> = (0..4).map(|_| new_campaign().0).collect();
+    let paths: Vec<std::path::PathBuf> = dirs.iter().map(|dir| dir.path().to_path_buf()).collect();
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..8)
+            .map(|thread| {
+                let path = paths[thread % paths.len()].clone();
+                scope.spawn(move || {
+                    let mut failures = Vec::new();
+                    for _ in 0..20 {
+                        match Campaign::open(&path) {
+                            Ok(campaign) => drop(campaign),
+                            Err(error) => failures.push(error.to_string()),
+                        }
+                        let fresh = tempfile::TempDir::new().unwrap();
+                        if let Err(error) =
+                            Campaign::create(fresh.path(), "Fair Contract Now", "Local 12")
+                        {
+                            failures.push(error.to_string());
+                        }
+                    }
+                    failures
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().unwrap())
+            .collect()
+    });
+    assert!(
+        failures.is_empty(),
+        "{} openings failed: {:?}",
+        failures.len(),
+        failures.first()
+    );
+}
