@@ -49,6 +49,11 @@ pub enum ApiError {
          and enter its code under \"Pair this browser\""
     )]
     BrowserNotPaired,
+    #[error(
+        "this hub does not know this browser (its cookies were cleared, or it opened the link \
+         long ago); open the hub's link again, then pair it"
+    )]
+    BrowserNotAdmitted,
     #[error("a steward turned this browser away; ask a steward at the hub if that is a mistake")]
     BrowserTurnedAway,
     #[error(
@@ -104,6 +109,7 @@ impl ApiError {
             ApiError::ForeignHost(_)
             | ApiError::ThisComputerOnly
             | ApiError::BrowserNotPaired
+            | ApiError::BrowserNotAdmitted
             | ApiError::BrowserTurnedAway
             | ApiError::CrossSite => StatusCode::FORBIDDEN,
             ApiError::NotABrowser => StatusCode::BAD_REQUEST,

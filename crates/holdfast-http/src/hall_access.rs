@@ -99,13 +99,16 @@ impl HallKey {
     }
 
     /// Checks `offered` against the current key and finds the browser whose
-    /// cookie holds `token`; with no token, or one this hub does not know,
-    /// admits a new guest browser.
+    /// cookie holds `token`. With no token, or one this hub does not know,
+    /// a browser `entering` through the link is admitted as a new guest;
+    /// any other request is a passing guest, kept nowhere, so that a
+    /// request that shows the key and no browser writes nothing.
     async fn check(
         &self,
         offered: Option<String>,
         token: Option<String>,
         user_agent: String,
+        entering: bool,
     ) -> Result<Shown, ApiError> {
         let vault = self.vault.clone();
         tokio::task::spawn_blocking(move || {
@@ -123,6 +126,12 @@ impl HallKey {
                 if let Some(browser) = campaign.hall_browser(&token)? {
                     return Ok(Shown::Browser(browser, None));
                 }
+            }
+            if !entering {
+                return Ok(Shown::Browser(
+                    HallBrowser::passing_guest(&user_agent),
+                    None,
+                ));
             }
             let (browser, token) = campaign.admit_browser(&user_agent)?;
             Ok(Shown::Browser(browser, Some(token)))
@@ -184,6 +193,7 @@ pub async fn require_key(key: HallKey, request: Request, next: Next) -> Response
             offered.clone(),
             cookie(&request, BROWSER_COOKIE),
             user_agent,
+            entering,
         )
         .await;
     let (browser, new_token) = match shown {
@@ -205,6 +215,8 @@ pub async fn require_key(key: HallKey, request: Request, next: Next) -> Response
         response
     } else if browser.revoked_at.is_some() {
         return ApiError::BrowserTurnedAway.into_response();
+    } else if browser.is_passing() && request.uri().path() == PAIR_PATH {
+        ApiError::BrowserNotAdmitted.into_response()
     } else if !browser.is_paired()
         && request.method() != Method::GET
         && request.uri().path() != PAIR_PATH

@@ -14,6 +14,7 @@ use holdfast_core::model::{ActionKind, AidCategory, Role, Urgency};
 use holdfast_core::time;
 use holdfast_store::use_cases::actions::NewAction;
 use holdfast_store::use_cases::aid::NewRequest;
+use holdfast_store::use_cases::hall_browsers::GUEST_LIMIT;
 use holdfast_store::use_cases::members::NewMember;
 use holdfast_store::{Campaign, Vault};
 use serde_json::{json, Value};
@@ -479,4 +480,65 @@ fn private_reflections_on_the_hubs_computer_stay_its_own() {
     );
     let (_, own) = hub.get("/api/reflections");
     assert!(!own.to_string().contains("mine"), "{own}");
+}
+
+/// How many browsers the hub lists, as its own computer sees them.
+fn browsers_listed(hub: &mut Browser) -> usize {
+    let (status, listed) = hub.get("/api/browsers");
+    assert_eq!(status, 200, "{listed}");
+    listed.as_array().expect("a list").len()
+}
+
+#[test]
+fn requests_that_show_only_the_key_write_nothing_and_guests_are_capped() {
+    let Some((seeded, mut hub, guest)) = at_the_hall() else {
+        return;
+    };
+    assert_eq!(browsers_listed(&mut hub), 1);
+
+    // A script that keeps the key cookie and drops the browser's reads as
+    // a guest, as often as it likes, and adds no browser to the hub's disk.
+    let key_cookie = guest
+        .cookies
+        .iter()
+        .find(|cookie| cookie.starts_with("holdfast_hall_key="))
+        .expect("the key cookie")
+        .clone();
+    for _ in 0..50 {
+        let mut script = Browser::at(&guest.address);
+        script.cookies.push(key_cookie.clone());
+        let (status, today) = script.get("/api/today");
+        assert_eq!(status, 200, "{today}");
+        assert!(today["me"].is_null(), "{today}");
+    }
+    assert_eq!(browsers_listed(&mut hub), 1);
+    // Such a browser cannot be paired: it is told to open the link again.
+    let mut script = Browser::at(&guest.address);
+    script.cookies.push(key_cookie);
+    let code = invite(&mut hub, &seeded.bo);
+    refused(
+        &script.post("/api/browser/pair", json!({ "code": code })),
+        403,
+        "open the hub's link again",
+    );
+
+    // Opening the link over and over keeps at most the newest guests; a
+    // paired browser is never let go, and the newest guest can still pair.
+    let mut ana = Browser::at(&guest.address);
+    ana.enter(&seeded.key);
+    pair(&mut hub, &mut ana, &seeded.ana);
+    for _ in 0..GUEST_LIMIT {
+        Browser::at(&guest.address).enter(&seeded.key);
+    }
+    let mut newest = Browser::at(&guest.address);
+    newest.enter(&seeded.key);
+    assert_eq!(browsers_listed(&mut hub), GUEST_LIMIT + 1);
+    let (_, today) = ana.get("/api/today");
+    assert_eq!(today["me"]["id"], seeded.ana.as_str(), "{today}");
+    pair(&mut hub, &mut newest, &seeded.bo);
+    // The first guest was let go: it still reads, as a passing guest.
+    let mut first = guest;
+    let (status, today) = first.get("/api/today");
+    assert_eq!(status, 200, "{today}");
+    assert!(today["browser"]["member_id"].is_null(), "{today}");
 }

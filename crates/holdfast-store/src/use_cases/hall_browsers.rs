@@ -44,6 +44,51 @@ impl HallBrowser {
     pub fn is_paired(&self) -> bool {
         self.member_id.is_some() && self.revoked_at.is_none()
     }
+
+    /// A browser that shows the hall key but no identity this hub keeps
+    /// (its cookie was cleared, or it was one of the oldest guests and was
+    /// let go): it may read as a guest, and is written nowhere. To be
+    /// paired it opens the hub's link again.
+    pub fn passing_guest(user_agent: &str) -> Self {
+        HallBrowser {
+            id: PASSING_GUEST.into(),
+            label: label_from(user_agent),
+            member_id: None,
+            role: None,
+            created_at: time::now(),
+            paired_at: None,
+            revoked_at: None,
+        }
+    }
+
+    /// Whether this is a [`HallBrowser::passing_guest`], kept nowhere.
+    pub fn is_passing(&self) -> bool {
+        self.id == PASSING_GUEST
+    }
+}
+
+/// The id of a guest that is kept nowhere; no stored browser has it (theirs
+/// are UUIDs).
+const PASSING_GUEST: &str = "passing-guest";
+
+/// Guests not yet paired that the hub keeps. Opening the link makes one, so
+/// whoever holds the link could otherwise fill the hub's disk with them;
+/// past this many, the oldest are let go (they become passing guests, who
+/// still read, and open the link again to pair). Paired and turned-away
+/// browsers are always kept.
+pub const GUEST_LIMIT: usize = 1_000;
+
+fn label_from(user_agent: &str) -> String {
+    let label: String = user_agent
+        .chars()
+        .filter(|character| !character.is_control())
+        .take(LABEL_LIMIT)
+        .collect();
+    if label.trim().is_empty() {
+        "a browser".to_string()
+    } else {
+        label
+    }
 }
 
 /// The longest label kept from what a browser says about itself.
@@ -108,26 +153,17 @@ impl Campaign {
     /// returns it with the secret for its cookie, which is not kept here.
     pub fn admit_browser(&mut self, user_agent: &str) -> Result<(HallBrowser, String)> {
         let token = super::random_hex(32);
-        let label: String = user_agent
-            .chars()
-            .filter(|character| !character.is_control())
-            .take(LABEL_LIMIT)
-            .collect();
-        let label = if label.trim().is_empty() {
-            "a browser".to_string()
-        } else {
-            label
-        };
         let browser = HallBrowser {
             id: uuid::Uuid::new_v4().to_string(),
-            label,
+            label: label_from(user_agent),
             member_id: None,
             role: None,
             created_at: time::now(),
             paired_at: None,
             revoked_at: None,
         };
-        self.connection.execute(
+        let transaction = self.connection.unchecked_transaction()?;
+        transaction.execute(
             "INSERT INTO hall_browsers (id, token_hash, label, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![
                 browser.id,
@@ -136,6 +172,15 @@ impl Campaign {
                 browser.created_at
             ],
         )?;
+        transaction.execute(
+            "DELETE FROM hall_browsers WHERE id IN (
+                 SELECT id FROM hall_browsers
+                 WHERE member_id IS NULL AND revoked_at IS NULL
+                 ORDER BY created_at DESC, rowid DESC
+                 LIMIT -1 OFFSET ?1)",
+            [GUEST_LIMIT as i64],
+        )?;
+        transaction.commit()?;
         Ok((browser, token))
     }
 
