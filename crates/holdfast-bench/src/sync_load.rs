@@ -49,9 +49,11 @@ use crate::report::{Machine, Target};
 /// Measures many phones syncing offline check-ins through one hub process.
 #[derive(Debug, clap::Args)]
 pub struct SyncOptions {
-    /// Phones that pair with the hub and then sync.
-    #[arg(long, default_value_t = 500)]
-    phones: usize,
+    /// Phones that pair with the hub and then sync. Several sizes, comma
+    /// separated (`500,1000,2000`), are measured one after the other, each
+    /// with a hub and phones of its own, and summed up in one table.
+    #[arg(long, default_value = "500", value_delimiter = ',')]
+    phones: Vec<usize>,
     /// Check-ins each phone records offline before the measured sync. With
     /// one, each phone's member checks in; with more, each phone is a
     /// captain's, checking in that many different members.
@@ -266,7 +268,10 @@ struct Plan {
 
 /// A paired phone, ready to sync.
 struct Phone {
-    campaign: SharedVault,
+    /// The phone's data directory. A phone's campaign is opened only while
+    /// it records or syncs: thousands held open at once would hold every
+    /// copy of the campaign document in memory at once (about 12 MB each).
+    dir: PathBuf,
     check_in_ids: Vec<String>,
     first_flight: FlightSize,
 }
@@ -286,11 +291,76 @@ struct Outcome {
     millis: f64,
 }
 
+impl Outcome {
+    fn failed(error: String) -> Self {
+        Outcome {
+            report: None,
+            error: Some(error),
+            millis: 0.0,
+        }
+    }
+}
+
 pub fn run(options: &SyncOptions) -> Result<()> {
-    if options.phones == 0 || options.check_ins == 0 || options.concurrency == 0 {
+    if options.phones.is_empty()
+        || options.phones.contains(&0)
+        || options.check_ins == 0
+        || options.concurrency == 0
+    {
         bail!("--phones, --check-ins and --concurrency must each be at least 1");
     }
     let binary = hub_binary(options)?;
+    let mut results = Vec::with_capacity(options.phones.len());
+    for &phones in &options.phones {
+        let result = run_one(options, &binary, phones)?;
+        if options.json {
+            println!("{}", serde_json::to_string(&result)?);
+        } else {
+            print!("{}", text(&result));
+        }
+        let missing = result.after.check_ins_expected - result.after.check_ins_found;
+        if missing > 0 || result.phones_failed > 0 {
+            bail!(
+                "{missing} check-ins made on phones are not on the hub, and {} phones failed to sync",
+                result.phones_failed
+            );
+        }
+        results.push(result);
+    }
+    if results.len() > 1 && !options.json {
+        print!("{}", summary(&results));
+    }
+    Ok(())
+}
+
+/// One table of the figures that say how the hub's cost grows with the
+/// crowd, one row per size measured.
+fn summary(results: &[SyncLoad]) -> String {
+    let mut out = String::from(
+        "\nSUMMARY (one row per size, each its own hub and phones)\n\
+         | phones | hub CPU | per phone | hub peak memory | bytes up per phone (mean) \
+         | bytes down per phone (mean) | round trips (mean) | check-ins arrived |\n\
+         |---|---|---|---|---|---|---|---|\n",
+    );
+    for result in results {
+        let phones = result.workload.phones;
+        out.push_str(&format!(
+            "| {phones} | {:.2} s | {:.2} ms | {:.0} MB | {:.0} B | {:.1} KB | {:.2} | {}/{} |\n",
+            result.hub.cpu_seconds,
+            result.hub.cpu_seconds * 1_000.0 / phones as f64,
+            result.hub.peak_memory_mb,
+            result.per_phone.bytes_up.mean,
+            result.per_phone.bytes_down.mean / 1_000.0,
+            result.per_phone.round_trips.mean,
+            result.after.check_ins_found,
+            result.after.check_ins_expected,
+        ));
+    }
+    out
+}
+
+/// Measures one size: its own scratch directory, hub campaign and phones.
+fn run_one(options: &SyncOptions, binary: &Path, phone_count: usize) -> Result<SyncLoad> {
     let scratch = tempfile::Builder::new()
         .prefix("holdfast-sync-load-")
         .tempdir()
@@ -305,7 +375,7 @@ pub fn run(options: &SyncOptions) -> Result<()> {
     // build there between the hub's two starts would otherwise change the
     // program being measured half-way through.
     let program = root.join("holdfast");
-    std::fs::copy(&binary, &program)
+    std::fs::copy(binary, &program)
         .with_context(|| format!("copying {} to {}", binary.display(), program.display()))?;
     let hub_dir = root.join("hub");
     let document_path = root.join("action.automerge");
@@ -325,19 +395,19 @@ pub fn run(options: &SyncOptions) -> Result<()> {
     progress(&format!(
         "setting up in {}: {} phones, {} check-in(s) each, hub {} on {address}",
         root.display(),
-        options.phones,
+        phone_count,
         options.check_ins,
         binary.display()
     ));
     let plan = build_hub_campaign(
         &hub_dir,
-        options.phones,
+        phone_count,
         options.check_ins,
         &address,
         &document_path,
     )?;
     result.workload = Workload {
-        phones: options.phones,
+        phones: phone_count,
         check_ins_per_phone: options.check_ins,
         concurrency: options.concurrency,
         members: plan.members.len() + 1,
@@ -349,19 +419,9 @@ pub fn run(options: &SyncOptions) -> Result<()> {
         .build()
         .context("starting the tokio runtime")?;
     let mut hub = HubProcess::start(&program, &hub_dir, port, &root.join("hub-setup.log"))?;
-    let campaigns = runtime.block_on(pair_phones(&plan.invites, &root))?;
-    let campaigns: Vec<SharedVault> = campaigns
-        .into_iter()
-        .map(|mut campaign| {
-            // Hundreds of phones share this one disk here, where in the field
-            // each has its own; waiting for every phone's fsync in turn would
-            // make the phones, not the hub, the slow part of the run.
-            campaign.relax_durability_for_bulk_load()?;
-            Ok(Arc::new(Mutex::new(Vault::from(campaign))))
-        })
-        .collect::<Result<_>>()?;
+    let dirs = runtime.block_on(pair_phones(&plan.invites, &root))?;
     progress("each phone syncs once to fetch the action document");
-    let outcomes = runtime.block_on(sync_all(&campaigns, &address, SETUP_PARALLEL));
+    let outcomes = runtime.block_on(sync_all(&dirs, &address, SETUP_PARALLEL));
     if let Some((index, error)) = outcomes
         .iter()
         .enumerate()
@@ -371,7 +431,7 @@ pub fn run(options: &SyncOptions) -> Result<()> {
     }
     hub.stop()?;
     progress("each phone records its check-ins offline");
-    let phones = record_check_ins(campaigns, &plan, options.check_ins)?;
+    let phones = record_check_ins(dirs, &plan, options.check_ins)?;
     result.setup_seconds = setup_started.elapsed().as_secs_f64();
     progress(&format!(
         "set up in {:.1} s; restarting the hub for the measured phase",
@@ -396,15 +456,15 @@ pub fn run(options: &SyncOptions) -> Result<()> {
     let (phones_user_before, phones_system_before) = cpu_seconds(own, ticks)?;
     progress(&format!(
         "measuring: {} phones sync, at most {} at once",
-        options.phones, options.concurrency
+        phone_count, options.concurrency
     ));
     let started = Instant::now();
-    let shared: Vec<SharedVault> = phones.iter().map(|phone| phone.campaign.clone()).collect();
-    let outcomes = runtime.block_on(sync_all(&shared, &address, options.concurrency));
+    let dirs: Vec<PathBuf> = phones.iter().map(|phone| phone.dir.clone()).collect();
+    let outcomes = runtime.block_on(sync_all(&dirs, &address, options.concurrency));
     result.wall_seconds = started.elapsed().as_secs_f64();
     // The hub logs each connection's end after its last write to the phone;
     // waiting for those lines keeps its last bookkeeping inside the figures.
-    hub.wait_for_connections(options.phones, Duration::from_secs(30));
+    hub.wait_for_connections(phone_count, Duration::from_secs(30));
     std::thread::sleep(Duration::from_millis(200));
     let (user_after, system_after) = cpu_seconds(pid, ticks)?;
     result.hub.user_seconds = user_after - user_before;
@@ -436,7 +496,6 @@ pub fn run(options: &SyncOptions) -> Result<()> {
         .map(|line| line.to_string())
         .collect();
     hub.stop()?;
-    drop(shared);
 
     summarise_phones(&mut result, &phones, &outcomes);
 
@@ -451,27 +510,14 @@ pub fn run(options: &SyncOptions) -> Result<()> {
 
     if options.compare {
         progress("running automerge-repo's sync server on the same workload");
-        let theirs = run_automerge_repo(options, &document_path)?;
+        let theirs = run_automerge_repo(options, phone_count, &document_path)?;
         result.ratios = ratios(&result, &theirs);
         result.automerge_repo = Some(theirs);
-    }
-
-    if options.json {
-        println!("{}", serde_json::to_string(&result)?);
-    } else {
-        print!("{}", text(&result));
     }
     if options.keep {
         progress(&format!("kept {}", root.display()));
     }
-    let missing = result.after.check_ins_expected - result.after.check_ins_found;
-    if missing > 0 || result.phones_failed > 0 {
-        bail!(
-            "{missing} check-ins made on phones are not on the hub, and {} phones failed to sync",
-            result.phones_failed
-        );
-    }
-    Ok(())
+    Ok(result)
 }
 
 /// The hub program: the one given, or the release build of the workspace's
@@ -612,7 +658,9 @@ fn build_hub_campaign(
     })
 }
 
-async fn pair_phones(invites: &[Invite], root: &Path) -> Result<Vec<Campaign>> {
+/// Pairs one phone per invite, each in its own data directory under
+/// `root`, and returns the directories (the campaigns are closed again).
+async fn pair_phones(invites: &[Invite], root: &Path) -> Result<Vec<PathBuf>> {
     let places = Arc::new(Semaphore::new(SETUP_PARALLEL));
     let mut tasks = JoinSet::new();
     for (index, invite) in invites.iter().cloned().enumerate() {
@@ -620,35 +668,57 @@ async fn pair_phones(invites: &[Invite], root: &Path) -> Result<Vec<Campaign>> {
         let places = places.clone();
         tasks.spawn(async move {
             let _place = places.acquire_owned().await.expect("never closed");
-            (index, client::pair(&dir, invite, &[]).await)
+            let paired = client::pair(&dir, invite, &[]).await;
+            (
+                index,
+                paired.map(|(campaign, _)| drop(campaign)).map(|()| dir),
+            )
         });
     }
-    let mut campaigns: Vec<Option<Campaign>> = invites.iter().map(|_| None).collect();
+    let mut dirs: Vec<Option<PathBuf>> = invites.iter().map(|_| None).collect();
     let mut paired = 0;
     while let Some(joined) = tasks.join_next().await {
         let (index, outcome) = joined.context("a pairing task failed")?;
-        let (campaign, _) = outcome.with_context(|| format!("pairing phone {index}"))?;
-        campaigns[index] = Some(campaign);
+        dirs[index] = Some(outcome.with_context(|| format!("pairing phone {index}"))?);
         paired += 1;
         if paired % 100 == 0 || paired == invites.len() {
             progress(&format!("  paired {paired}/{}", invites.len()));
         }
     }
-    Ok(campaigns
+    Ok(dirs
         .into_iter()
-        .map(|campaign| campaign.expect("every phone paired"))
+        .map(|dir| dir.expect("every phone paired"))
         .collect())
 }
 
+/// Opens a phone's campaign for one sync or one round of check-ins.
+fn open_phone(dir: &Path) -> Result<Campaign> {
+    let mut campaign =
+        Campaign::open(dir).with_context(|| format!("opening the phone in {}", dir.display()))?;
+    // Hundreds of phones share this one disk here, where in the field each
+    // has its own; waiting for every phone's fsync in turn would make the
+    // phones, not the hub, the slow part of the run.
+    campaign.relax_durability_for_bulk_load()?;
+    Ok(campaign)
+}
+
 /// Syncs every phone with the hub, at most `parallel` at once, in order.
-async fn sync_all(phones: &[SharedVault], address: &str, parallel: usize) -> Vec<Outcome> {
+/// Each phone's campaign is open only for its own sync; the time it takes
+/// to open is not in its sync time.
+async fn sync_all(phones: &[PathBuf], address: &str, parallel: usize) -> Vec<Outcome> {
     let places = Arc::new(Semaphore::new(parallel));
     let mut tasks = JoinSet::new();
-    for (index, campaign) in phones.iter().cloned().enumerate() {
+    for (index, dir) in phones.iter().cloned().enumerate() {
         let places = places.clone();
         let address = address.to_string();
         tasks.spawn(async move {
             let _place = places.acquire_owned().await.expect("never closed");
+            let campaign = match tokio::task::spawn_blocking(move || open_phone(&dir)).await {
+                Ok(Ok(campaign)) => campaign,
+                Ok(Err(error)) => return (index, Outcome::failed(format!("{error:#}"))),
+                Err(error) => return (index, Outcome::failed(error.to_string())),
+            };
+            let campaign: SharedVault = Arc::new(Mutex::new(Vault::from(campaign)));
             let started = Instant::now();
             let outcome = client::sync_with(campaign, &address).await;
             let millis = started.elapsed().as_secs_f64() * 1_000.0;
@@ -686,27 +756,19 @@ async fn sync_all(phones: &[SharedVault], address: &str, parallel: usize) -> Vec
     outcomes
         .into_iter()
         .map(|outcome| {
-            outcome.unwrap_or(Outcome {
-                report: None,
-                error: Some("the task syncing this phone failed".into()),
-                millis: 0.0,
-            })
+            outcome.unwrap_or_else(|| Outcome::failed("the task syncing this phone failed".into()))
         })
         .collect()
 }
 
 /// Records each phone's check-ins offline, then sizes the first flight its
 /// next sync will send.
-fn record_check_ins(
-    campaigns: Vec<SharedVault>,
-    plan: &Plan,
-    per_phone: usize,
-) -> Result<Vec<Phone>> {
-    let mut phones = Vec::with_capacity(campaigns.len());
-    for (index, shared) in campaigns.into_iter().enumerate() {
+fn record_check_ins(dirs: Vec<PathBuf>, plan: &Plan, per_phone: usize) -> Result<Vec<Phone>> {
+    let mut phones = Vec::with_capacity(dirs.len());
+    for (index, dir) in dirs.into_iter().enumerate() {
         let (check_in_ids, first_flight) = {
-            let mut vault = holdfast_net::lock(&shared);
-            let campaign = vault.campaign()?;
+            let mut campaign = open_phone(&dir)?;
+            let campaign = &mut campaign;
             let shift = &plan.shift_ids[index % plan.shift_ids.len()];
             let mut ids = Vec::with_capacity(per_phone);
             for number in 0..per_phone {
@@ -738,7 +800,7 @@ fn record_check_ins(
             (ids, flight)
         };
         phones.push(Phone {
-            campaign: shared,
+            dir,
             check_in_ids,
             first_flight,
         });
@@ -1118,7 +1180,11 @@ fn cpu_seconds(pid: u32, ticks: f64) -> Result<(f64, f64)> {
 
 /// Runs automerge-repo/sync-load.mjs on the same workload and document, and
 /// returns the JSON it prints.
-fn run_automerge_repo(options: &SyncOptions, document: &Path) -> Result<serde_json::Value> {
+fn run_automerge_repo(
+    options: &SyncOptions,
+    phones: usize,
+    document: &Path,
+) -> Result<serde_json::Value> {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("automerge-repo");
     let script = folder.join("sync-load.mjs");
     if !script.exists() {
@@ -1126,7 +1192,7 @@ fn run_automerge_repo(options: &SyncOptions, document: &Path) -> Result<serde_js
     }
     let output = Command::new(&options.node)
         .arg(&script)
-        .args(["--phones", &options.phones.to_string()])
+        .args(["--phones", &phones.to_string()])
         .args(["--changes-per-phone", &options.check_ins.to_string()])
         .args(["--concurrency", &options.concurrency.to_string()])
         .arg("--document")
