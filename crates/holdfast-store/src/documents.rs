@@ -28,6 +28,41 @@ pub struct LoadedDocument {
     pub persisted_heads: Vec<ChangeHash>,
     /// Change rows written since the last snapshot.
     pub pending_rows: i64,
+    /// The bytes of the changes written or read as change rows since the
+    /// last snapshot, by hash, so that a sync message can carry them as
+    /// they are: Automerge otherwise rebuilds every change it sends from
+    /// its op set, walking the ops of every change that shares its counter
+    /// range (BENCHMARKS.md, "Where the hub's CPU goes"). Emptied at each
+    /// snapshot, so it holds no more than the change rows do.
+    pub change_bytes: ChangeBytes,
+}
+
+/// Change bytes by hash; see [`LoadedDocument::change_bytes`].
+#[derive(Default)]
+pub struct ChangeBytes {
+    by_hash: std::collections::HashMap<ChangeHash, Vec<u8>>,
+    /// How many changes the document holds, when known.
+    pub(crate) total: Option<usize>,
+}
+
+impl ChangeBytes {
+    pub(crate) fn keep(&mut self, hash: ChangeHash, bytes: &[u8]) {
+        if self.by_hash.insert(hash, bytes.to_vec()).is_none() {
+            if let Some(total) = &mut self.total {
+                *total += 1;
+            }
+        }
+    }
+
+    /// The bytes of a change, if they are kept.
+    pub fn get(&self, hash: &ChangeHash) -> Option<&[u8]> {
+        self.by_hash.get(hash).map(Vec::as_slice)
+    }
+
+    fn clear(&mut self) {
+        self.by_hash.clear();
+        self.total = None;
+    }
 }
 
 pub fn exists(connection: &Connection, id: &DocumentId) -> Result<bool> {
@@ -73,6 +108,7 @@ pub fn load(connection: &Connection, id: &DocumentId) -> Result<LoadedDocument> 
     )?;
     let mut rows = statement.query([id.as_str()])?;
     let mut changes = Vec::new();
+    let mut change_bytes = ChangeBytes::default();
     while let Some(row) = rows.next()? {
         let seq: i64 = row.get(0)?;
         let hash: Vec<u8> = row.get(1)?;
@@ -84,6 +120,7 @@ pub fn load(connection: &Connection, id: &DocumentId) -> Result<LoadedDocument> 
         if change.hash().as_ref() != hash.as_slice() {
             return Err(damaged(format!("change row {seq} does not match its hash")));
         }
+        change_bytes.keep(change.hash(), change.raw_bytes());
         changes.push(change);
     }
     let pending_rows = changes.len() as i64;
@@ -99,6 +136,7 @@ pub fn load(connection: &Connection, id: &DocumentId) -> Result<LoadedDocument> 
         doc,
         persisted_heads,
         pending_rows,
+        change_bytes,
     })
 }
 
@@ -126,6 +164,7 @@ pub fn append(
     )?;
     let mut written = 0;
     for change in changes {
+        loaded.change_bytes.keep(change.hash(), change.raw_bytes());
         written += insert.execute(params![
             id.as_str(),
             change.hash().as_ref(),
@@ -159,5 +198,6 @@ pub fn compact(
         "DELETE FROM changes WHERE document_id = ?1 AND seq <= ?2",
         params![id.as_str(), up_to_seq],
     )?;
+    loaded.change_bytes.clear();
     Ok(())
 }

@@ -16,6 +16,7 @@ mod projection;
 mod rebase;
 mod replication;
 mod schema;
+mod sync_message;
 pub mod use_cases;
 mod vault;
 

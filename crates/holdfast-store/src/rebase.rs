@@ -348,6 +348,7 @@ impl Campaign {
                 doc: new,
                 persisted_heads: heads,
                 pending_rows: 0,
+                change_bytes: Default::default(),
             },
         );
         if *id == DocumentId::campaign() {

@@ -240,8 +240,8 @@ impl Campaign {
     ) -> Result<Option<(sync::Message, Signatures)>> {
         let sent_before = state.sent_hashes.len();
         let already_sent = (sent_before > 0).then(|| state.sent_hashes.clone());
-        let doc = &mut self.loaded(id)?.doc;
-        let Some(message) = doc.sync().generate_sync_message(state) else {
+        let loaded = self.loaded(id)?;
+        let Some(message) = crate::sync_message::generate(loaded, state) else {
             return Ok(None);
         };
         if state.sent_hashes.len() == sent_before {
