@@ -190,7 +190,7 @@ impl Campaign {
     ) -> Result<Admission> {
         let authors = self.authors()?;
         self.stash_signatures(signatures);
-        let new: Vec<Change> = self.loaded(id)?.doc.get_changes(before);
+        let new: Vec<Change> = crate::documents::changes_after(self.loaded(id)?, before);
         if new.is_empty() {
             return Ok(Admission::default());
         }

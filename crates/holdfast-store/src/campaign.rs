@@ -464,10 +464,11 @@ impl Campaign {
         let mut wrote_something = false;
         let outcome = (|| -> Result<()> {
             let transaction = self.connection.transaction()?;
-            let new_changes = changes_since(&mut loaded.doc, &loaded.persisted_heads);
+            let persisted = loaded.persisted_heads.clone();
+            let new_changes = changes_since(loaded, &persisted);
             wrote_something = new_changes.iter().any(|change| !change.is_empty());
             Campaign::save_signatures(&transaction, &key, actor, &new_changes, incoming)?;
-            loaded.pending_rows += documents::append(&transaction, id, loaded, now)?;
+            loaded.pending_rows += documents::append(&transaction, id, loaded, &new_changes, now)?;
             let check_attention = project(&transaction, &loaded.doc)?;
             if check_attention || has_attention(&transaction, id)? {
                 refresh_attention(&transaction, id)?;
@@ -644,8 +645,23 @@ impl Drop for Campaign {
 /// The changes a document holds beyond `persisted`. A local edit adds one
 /// change on top of exactly those heads; it is found by its hash, because
 /// asking Automerge for "everything after these heads" walks the history.
-fn changes_since(doc: &mut AutoCommit, persisted: &[ChangeHash]) -> Vec<automerge::Change> {
+/// Changes a sync message brought are taken from the bytes it carried.
+fn changes_since(
+    loaded: &mut documents::LoadedDocument,
+    persisted: &[ChangeHash],
+) -> Vec<automerge::Change> {
+    let doc = &mut loaded.doc;
     let heads = doc.get_heads();
+    if heads.iter().all(|head| persisted.contains(head)) {
+        return Vec::new();
+    }
+    if heads
+        .iter()
+        .all(|head| loaded.change_bytes.get(head).is_some())
+    {
+        return documents::changes_after(loaded, persisted);
+    }
+    let doc = &mut loaded.doc;
     if let [head] = heads.as_slice() {
         if let Some(change) = doc.get_change_by_hash(head) {
             let mut deps = change.deps().to_vec();
@@ -657,10 +673,7 @@ fn changes_since(doc: &mut AutoCommit, persisted: &[ChangeHash]) -> Vec<automerg
             }
         }
     }
-    if heads.iter().all(|head| persisted.contains(head)) {
-        return Vec::new();
-    }
-    doc.get_changes(persisted)
+    documents::changes_after(loaded, persisted)
 }
 
 /// A list of refusals in one line: the first reasons, and how many more.

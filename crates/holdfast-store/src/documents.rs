@@ -37,6 +37,27 @@ pub struct LoadedDocument {
     pub change_bytes: ChangeBytes,
 }
 
+/// The changes `loaded` holds beyond `heads`, in causal order. Each is
+/// parsed from the bytes the store holds when it has them all (parsing
+/// checks each against its hash); otherwise Automerge rebuilds them from
+/// its op set, which walks every op in their counter range.
+pub fn changes_after(loaded: &mut LoadedDocument, heads: &[ChangeHash]) -> Vec<Change> {
+    let hashes: Vec<ChangeHash> = loaded
+        .doc
+        .get_changes_meta(heads)
+        .iter()
+        .map(|change| change.hash)
+        .collect();
+    let held: Option<Vec<Change>> = hashes
+        .iter()
+        .map(|hash| {
+            let change = Change::try_from(loaded.change_bytes.get(hash)?).ok()?;
+            (change.hash() == *hash).then_some(change)
+        })
+        .collect();
+    held.unwrap_or_else(|| loaded.doc.get_changes(heads))
+}
+
 /// Change bytes by hash; see [`LoadedDocument::change_bytes`].
 #[derive(Default)]
 pub struct ChangeBytes {
@@ -140,16 +161,16 @@ pub fn load(connection: &Connection, id: &DocumentId) -> Result<LoadedDocument> 
     })
 }
 
-/// Writes every change the document has beyond what is on disk, one row
-/// each. Returns how many rows were written. Runs inside the caller's
-/// transaction.
+/// Writes `changes`, the changes the document has beyond what is on disk
+/// (from [`changes_after`]), one row each. Returns how many rows were
+/// written. Runs inside the caller's transaction.
 pub fn append(
     connection: &Connection,
     id: &DocumentId,
     loaded: &mut LoadedDocument,
+    changes: &[Change],
     now: &str,
 ) -> Result<i64> {
-    let changes = loaded.doc.get_changes(&loaded.persisted_heads);
     if changes.is_empty() {
         return Ok(0);
     }

@@ -272,6 +272,11 @@ impl Campaign {
         self.stash_signatures(signatures);
         let loaded = self.loaded(id)?;
         let before = loaded.doc.get_heads();
+        // The changes' own bytes, so that checking and saving them does not
+        // ask Automerge to rebuild them (`documents::changes_after`).
+        for change in crate::sync_message::carried_changes(&message) {
+            loaded.change_bytes.keep(change.hash(), change.raw_bytes());
+        }
         let doc = &mut loaded.doc;
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             doc.sync().receive_sync_message(state, message)
