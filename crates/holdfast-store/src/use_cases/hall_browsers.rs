@@ -153,14 +153,10 @@ impl Campaign {
     /// returns it with the secret for its cookie, which is not kept here.
     pub fn admit_browser(&mut self, user_agent: &str) -> Result<(HallBrowser, String)> {
         let token = super::random_hex(32);
+        // A guest like a passing one, but with an id of its own, kept.
         let browser = HallBrowser {
             id: uuid::Uuid::new_v4().to_string(),
-            label: label_from(user_agent),
-            member_id: None,
-            role: None,
-            created_at: time::now(),
-            paired_at: None,
-            revoked_at: None,
+            ..HallBrowser::passing_guest(user_agent)
         };
         let transaction = self.connection.unchecked_transaction()?;
         transaction.execute(
