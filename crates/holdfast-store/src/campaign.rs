@@ -465,7 +465,7 @@ impl Campaign {
         let outcome = (|| -> Result<()> {
             let transaction = self.connection.transaction()?;
             let persisted = loaded.persisted_heads.clone();
-            let new_changes = changes_since(loaded, &persisted);
+            let new_changes = documents::changes_after(loaded, &persisted);
             wrote_something = new_changes.iter().any(|change| !change.is_empty());
             Campaign::save_signatures(&transaction, &key, actor, &new_changes, incoming)?;
             loaded.pending_rows += documents::append(&transaction, id, loaded, &new_changes, now)?;
@@ -642,40 +642,6 @@ impl Drop for Campaign {
     }
 }
 
-/// The changes a document holds beyond `persisted`. A local edit adds one
-/// change on top of exactly those heads; it is found by its hash, because
-/// asking Automerge for "everything after these heads" walks the history.
-/// Changes a sync message brought are taken from the bytes it carried.
-fn changes_since(
-    loaded: &mut documents::LoadedDocument,
-    persisted: &[ChangeHash],
-) -> Vec<automerge::Change> {
-    let doc = &mut loaded.doc;
-    let heads = doc.get_heads();
-    if heads.iter().all(|head| persisted.contains(head)) {
-        return Vec::new();
-    }
-    if heads
-        .iter()
-        .all(|head| loaded.change_bytes.get(head).is_some())
-    {
-        return documents::changes_after(loaded, persisted);
-    }
-    let doc = &mut loaded.doc;
-    if let [head] = heads.as_slice() {
-        if let Some(change) = doc.get_change_by_hash(head) {
-            let mut deps = change.deps().to_vec();
-            deps.sort();
-            let mut persisted = persisted.to_vec();
-            persisted.sort();
-            if deps == persisted {
-                return vec![change];
-            }
-        }
-    }
-    documents::changes_after(loaded, persisted)
-}
-
 /// A list of refusals in one line: the first reasons, and how many more.
 pub(crate) fn summarise(refused: &[String]) -> String {
     let shown: Vec<&str> = refused.iter().take(3).map(String::as_str).collect();
@@ -801,7 +767,6 @@ fn keyed_connection(data_dir: &Path, key: &at_rest::DatabaseKey) -> Result<Conne
         match keyed {
             Ok(()) => return Ok(connection),
             Err(rusqlite::Error::SqliteFailure(..)) if attempt < ATTEMPTS => {
-                drop(connection);
                 std::thread::sleep(std::time::Duration::from_millis(u64::from(attempt) * 20));
                 attempt += 1;
             }

@@ -37,47 +37,65 @@ pub struct LoadedDocument {
     pub change_bytes: ChangeBytes,
 }
 
-/// The changes `loaded` holds beyond `heads`, in causal order. Each is
-/// parsed from the bytes the store holds when it has them all (parsing
-/// checks each against its hash); otherwise Automerge rebuilds them from
-/// its op set, which walks every op in their counter range.
+/// The changes `loaded` holds beyond `heads`, in causal order. One change
+/// on top of exactly `heads` (a local edit, or one change a peer sent) is
+/// found by its hash: asking Automerge for "everything after these heads"
+/// walks the history. Changes whose bytes the document holds are taken
+/// from them; otherwise Automerge rebuilds them from its op set, which
+/// walks every op in their counter range.
 pub fn changes_after(loaded: &mut LoadedDocument, heads: &[ChangeHash]) -> Vec<Change> {
-    let hashes: Vec<ChangeHash> = loaded
+    let now = loaded.doc.get_heads();
+    if now.iter().all(|head| heads.contains(head)) {
+        return Vec::new();
+    }
+    if let [head] = now.as_slice() {
+        let only = match loaded.change_bytes.get(head) {
+            Some(change) => Some(change.clone()),
+            None => loaded.doc.get_change_by_hash(head),
+        };
+        if let Some(change) = only {
+            let mut deps = change.deps().to_vec();
+            deps.sort();
+            let mut heads = heads.to_vec();
+            heads.sort();
+            if deps == heads {
+                return vec![change];
+            }
+        }
+    }
+    let held: Option<Vec<Change>> = loaded
         .doc
         .get_changes_meta(heads)
         .iter()
-        .map(|change| change.hash)
-        .collect();
-    let held: Option<Vec<Change>> = hashes
-        .iter()
-        .map(|hash| {
-            let change = Change::try_from(loaded.change_bytes.get(hash)?).ok()?;
-            (change.hash() == *hash).then_some(change)
-        })
+        .map(|change| loaded.change_bytes.get(&change.hash).cloned())
         .collect();
     held.unwrap_or_else(|| loaded.doc.get_changes(heads))
 }
 
-/// Change bytes by hash; see [`LoadedDocument::change_bytes`].
+/// Changes by hash; see [`LoadedDocument::change_bytes`]. Only changes
+/// that are in the document are kept (as they are loaded, written, or
+/// applied from a peer), so `total`, once known, stays the document's
+/// count of changes.
 #[derive(Default)]
 pub struct ChangeBytes {
-    by_hash: std::collections::HashMap<ChangeHash, Vec<u8>>,
+    by_hash: std::collections::HashMap<ChangeHash, Change>,
     /// How many changes the document holds, when known.
     pub(crate) total: Option<usize>,
 }
 
 impl ChangeBytes {
-    pub(crate) fn keep(&mut self, hash: ChangeHash, bytes: &[u8]) {
-        if self.by_hash.insert(hash, bytes.to_vec()).is_none() {
+    /// Keeps a change that has just entered the document.
+    pub(crate) fn keep(&mut self, change: &Change) {
+        if self.by_hash.insert(change.hash(), change.clone()).is_none() {
             if let Some(total) = &mut self.total {
                 *total += 1;
             }
         }
     }
 
-    /// The bytes of a change, if they are kept.
-    pub fn get(&self, hash: &ChangeHash) -> Option<&[u8]> {
-        self.by_hash.get(hash).map(Vec::as_slice)
+    /// A change, if it is kept.
+    pub fn get(&self, hash: &ChangeHash) -> Option<&Change> {
+        self.by_hash.get(hash)
     }
 
     fn clear(&mut self) {
@@ -141,7 +159,7 @@ pub fn load(connection: &Connection, id: &DocumentId) -> Result<LoadedDocument> 
         if change.hash().as_ref() != hash.as_slice() {
             return Err(damaged(format!("change row {seq} does not match its hash")));
         }
-        change_bytes.keep(change.hash(), change.raw_bytes());
+        change_bytes.keep(&change);
         changes.push(change);
     }
     let pending_rows = changes.len() as i64;
@@ -185,7 +203,7 @@ pub fn append(
     )?;
     let mut written = 0;
     for change in changes {
-        loaded.change_bytes.keep(change.hash(), change.raw_bytes());
+        loaded.change_bytes.keep(change);
         written += insert.execute(params![
             id.as_str(),
             change.hash().as_ref(),

@@ -272,11 +272,9 @@ impl Campaign {
         self.stash_signatures(signatures);
         let loaded = self.loaded(id)?;
         let before = loaded.doc.get_heads();
-        // The changes' own bytes, so that checking and saving them does not
-        // ask Automerge to rebuild them (`documents::changes_after`).
-        for change in crate::sync_message::carried_changes(&message) {
-            loaded.change_bytes.keep(change.hash(), change.raw_bytes());
-        }
+        // The changes as they came, so that checking and saving them does
+        // not ask Automerge to rebuild them (`documents::changes_after`).
+        let carried = crate::sync_message::carried_changes(&message);
         let doc = &mut loaded.doc;
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             doc.sync().receive_sync_message(state, message)
@@ -296,7 +294,15 @@ impl Campaign {
                 return Err(refused("Automerge failed while applying them".into()));
             }
         }
-        if self.loaded(id)?.doc.get_heads() == before {
+        let loaded = self.loaded(id)?;
+        for change in &carried {
+            // Only what Automerge applied: a change still waiting for its
+            // dependencies is not in the document yet.
+            if loaded.doc.get_change_meta_by_hash(&change.hash()).is_some() {
+                loaded.change_bytes.keep(change);
+            }
+        }
+        if loaded.doc.get_heads() == before {
             return Ok(Received::default());
         }
         let admission = self.admit(id, &before, signatures)?;

@@ -176,7 +176,7 @@ fn held_changes(
     }
     ordered
         .into_iter()
-        .map(|hash| Some((hash, loaded.change_bytes.get(&hash)?.to_vec())))
+        .map(|hash| Some((hash, loaded.change_bytes.get(&hash)?.raw_bytes().to_vec())))
         .collect()
 }
 
@@ -211,7 +211,7 @@ mod tests {
         }
         let mut change_bytes = ChangeBytes::default();
         for change in hub.get_changes(&[]) {
-            change_bytes.keep(change.hash(), change.raw_bytes());
+            change_bytes.keep(&change);
         }
         let loaded = LoadedDocument {
             persisted_heads: hub.get_heads(),
