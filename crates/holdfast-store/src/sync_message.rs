@@ -257,6 +257,11 @@ mod tests {
                     (None, None) => {}
                     (Some(plain), Some(fast)) => {
                         assert_eq!(hashes_in(plain), hashes_in(fast));
+                        // Every change is held here, so whenever Automerge
+                        // would send changes one by one, held bytes do.
+                        if !carried_changes(plain).is_empty() {
+                            assert!(held.is_some(), "Automerge rebuilt changes that were held");
+                        }
                         if let Some(held) = held {
                             assert_eq!(hashes_in(fast).len(), held, "the held bytes were sent");
                         }
