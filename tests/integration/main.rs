@@ -10,6 +10,7 @@ mod cadence;
 mod check_ins;
 mod choke_points;
 mod circles_and_skills;
+mod crowd;
 mod erasure;
 mod errors;
 mod exchange;

@@ -29,13 +29,18 @@ impl Hub {
         Hub::start_with(holdfast, discovery, port, &[])
     }
 
-    fn start_with(holdfast: &Holdfast, discovery: &str, port: &str, extra: &[&str]) -> Hub {
+    pub(crate) fn start_with(
+        holdfast: &Holdfast,
+        discovery: &str,
+        port: &str,
+        extra: &[&str],
+    ) -> Hub {
         Hub::start_in(holdfast, &[], discovery, port, extra)
     }
 
     /// Starts the hub with extra environment variables, such as the
     /// passphrase of a locked campaign.
-    fn start_in(
+    pub(crate) fn start_in(
         holdfast: &Holdfast,
         environment: &[(&str, &str)],
         discovery: &str,
@@ -98,8 +103,18 @@ impl Hub {
         }
     }
 
+    /// Bytes the hub process has written so far, to files and pipes alike
+    /// (`wchar` in `/proc/<pid>/io`).
+    pub(crate) fn written_bytes(&self) -> u64 {
+        let io = std::fs::read_to_string(format!("/proc/{}/io", self.child.id())).unwrap();
+        io.lines()
+            .find_map(|line| line.strip_prefix("wchar:"))
+            .and_then(|value| value.trim().parse().ok())
+            .unwrap()
+    }
+
     /// The hub process's resident memory, in KiB.
-    fn resident_kib(&self) -> u64 {
+    pub(crate) fn resident_kib(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
         status
             .lines()
@@ -177,7 +192,7 @@ pub(crate) fn check_in(device: &Holdfast, member: &str) {
     device.ok(&["--as", member, "checkin", "Gate picket", "--member", member]);
 }
 
-fn check_in_ids(device: &Holdfast) -> Vec<String> {
+pub(crate) fn check_in_ids(device: &Holdfast) -> Vec<String> {
     let mut ids = field(&device.json(&["checks", "Gate picket"]), "id");
     ids.sort();
     ids
@@ -434,34 +449,32 @@ fn stalled_and_oversized_connections_do_not_starve_a_phone() {
         }
         stalled.push(socket);
     }
-    // Over the limit, a connection is told at once that the hub is busy.
-    let mut refused = 0;
-    for socket in &mut stalled[100..] {
-        socket
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
-        let mut answer = Vec::new();
-        if socket.read_to_end(&mut answer).is_ok()
-            && String::from_utf8_lossy(&answer).contains("busy")
-        {
-            refused += 1;
-        }
-    }
     let during = running.resident_kib();
-    // Once the stalled ones run out of time, the phone gets through.
-    std::thread::sleep(Duration::from_secs(3));
+    // With every place taken, the oldest still in its handshake gave way
+    // to each newcomer, and was told why; and so does one for the phone,
+    // well before the stalled ones run out of time.
     let report = sync(&ana);
     assert!(report["changes_sent"].as_u64().unwrap() >= 1, "{report}");
     assert_eq!(check_in_ids(&ana).len(), 1);
+    std::thread::sleep(Duration::from_millis(300));
+    let mut refused = 0;
+    for socket in &mut stalled {
+        socket.set_nonblocking(true).unwrap();
+        let mut answer = Vec::new();
+        let mut buffer = [0_u8; 256];
+        while let Ok(count @ 1..) = socket.read(&mut buffer) {
+            answer.extend_from_slice(&buffer[..count]);
+        }
+        if String::from_utf8_lossy(&answer).contains("busy") {
+            refused += 1;
+        }
+    }
     let after = running.resident_kib();
     drop(stalled);
     eprintln!(
-        "hub memory: {before} KiB before, {during} KiB with 200 stalled connections, {after} KiB after; {refused} of 100 over the limit told busy"
+        "hub memory: {before} KiB before, {during} KiB with 200 stalled connections, {after} KiB after; {refused} of them told busy"
     );
-    assert!(
-        refused >= 90,
-        "only {refused} of 100 over the limit were told busy"
-    );
+    assert!(refused >= 80, "only {refused} stalled connections gave way");
     assert!(
         during < before + 64 * 1024,
         "stalled connections grew the hub by {} KiB",

@@ -48,9 +48,15 @@ pub enum Command {
         /// Whether to announce the hub over mDNS.
         #[arg(long, value_enum, default_value = "on")]
         discovery: Discovery,
-        /// Connections served at once; more are told the hub is busy.
+        /// Connections served at once. When all are taken, the oldest still
+        /// proving who it is gives way; past that, newcomers are told the
+        /// hub is busy.
         #[arg(long, default_value_t = 512)]
         max_connections: usize,
+        /// Connections from one address that may be proving who they are
+        /// at once; past that, that address's oldest gives way.
+        #[arg(long, default_value_t = 64)]
+        handshakes_per_address: usize,
         /// Seconds a connection may take to prove who it is.
         #[arg(long, default_value_t = 10)]
         handshake_timeout: u64,
@@ -85,13 +91,18 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
             port,
             discovery,
             max_connections,
+            handshakes_per_address,
             handshake_timeout,
             ui_address,
             ui_port,
             no_ui,
         } => {
             let options = hub::HubOptions {
-                max_connections,
+                door: holdfast_net::door::DoorLimits {
+                    places: max_connections,
+                    handshakes_per_address,
+                    ..Default::default()
+                },
                 handshake_timeout: Duration::from_secs(handshake_timeout),
                 ..hub::HubOptions::default()
             };

@@ -8,24 +8,33 @@
 //!
 //! While the campaign is locked (or after it was wiped) the hub keeps
 //! listening, and tells each device that connects why it cannot sync.
+//!
+//! Who gets a place, and who gives theirs up under a crowd, is decided by
+//! [`crate::door`]. Refusals of peers that never proved a key are written
+//! down at most once a minute (see [`Strangers`]), so a flood of garbage
+//! connections costs the hub's disk next to nothing.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use holdfast_store::StoreError;
-use holdfast_sync::{Config, Identity, Session, Status};
+use holdfast_sync::{Config, Identity, Session, Status, SyncError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
 
+use crate::door::{Door, DoorLimits, Place};
 use crate::{lock, SharedVault};
 
 /// How the hub runs.
 #[derive(Debug, Clone)]
 pub struct HubOptions {
-    /// Connections served at once. One more is told the hub is busy and
-    /// closed at once, instead of waiting in a queue behind stalled ones.
-    pub max_connections: usize,
+    /// How places are shared: connections served at once, handshakes per
+    /// address, syncs per device, memory for unfinished messages. A
+    /// connection that gets no place is told the hub is busy and closed at
+    /// once, instead of waiting in a queue behind stalled ones.
+    pub door: DoorLimits,
     /// How long a connection may take to prove who it is. A client that
     /// connects and sends nothing (or dribbles a byte at a time) loses its
     /// place after this, whatever it does.
@@ -39,8 +48,7 @@ pub struct HubOptions {
 impl Default for HubOptions {
     fn default() -> Self {
         HubOptions {
-            // Well under the usual limit of 1,024 open files per process.
-            max_connections: 512,
+            door: DoorLimits::default(),
             handshake_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(30),
             log: true,
@@ -48,8 +56,6 @@ impl Default for HubOptions {
     }
 }
 
-/// What a connection over the limit reads before the hub closes it.
-const BUSY: &str = "the hub is busy; try again in a minute";
 /// What a device reads while the hub's campaign is locked.
 const LOCKED: &str =
     "the hub is locked; sync again once someone at the hub has unlocked it with its passphrase";
@@ -91,7 +97,8 @@ pub async fn serve(
     listener: TcpListener,
     options: HubOptions,
 ) -> Result<(), crate::NetError> {
-    let places = std::sync::Arc::new(Semaphore::new(options.max_connections));
+    let door = Door::new(options.door);
+    let strangers = Arc::new(Strangers::default());
     loop {
         let (socket, address) = match listener.accept().await {
             Ok(accepted) => accepted,
@@ -103,20 +110,26 @@ pub async fn serve(
                 continue;
             }
         };
-        let Ok(permit) = places.clone().try_acquire_owned() else {
-            tokio::spawn(turn_away(socket, BUSY));
-            continue;
+        let place = match door.admit(address.ip()) {
+            Ok(place) => place,
+            Err(refusal) => {
+                tokio::spawn(turn_away(socket, refusal.to_string()));
+                continue;
+            }
         };
         let campaign = campaign.clone();
         let identity = identity.clone();
         let options = options.clone();
+        let strangers = strangers.clone();
         tokio::spawn(async move {
             let handle = tokio::spawn(connection(
                 campaign.clone(),
                 identity,
                 socket,
                 address,
+                place,
                 options.clone(),
+                strangers,
             ));
             if handle.await.is_err() {
                 let note = "the connection's task failed; it was closed";
@@ -127,14 +140,72 @@ pub async fn serve(
                     let _ = campaign.record_sync_event(&address.to_string(), note);
                 }
             }
-            drop(permit);
         });
+    }
+}
+
+/// Refusals of peers that never proved a key: written down (in the sync
+/// events and on standard error) at most once a minute for each kind of
+/// refusal, with a count of the ones in between, instead of once per
+/// connection. The kinds are kept apart so that a flood of garbage never
+/// hides a revoked phone's attempt from the steward for long.
+#[derive(Default)]
+pub struct Strangers {
+    kinds: Mutex<HashMap<&'static str, StrangersState>>,
+}
+
+#[derive(Default)]
+struct StrangersState {
+    last_written: Option<Instant>,
+    unwritten: usize,
+}
+
+/// How often refusals of strangers are written down.
+const STRANGERS_EVERY: Duration = Duration::from_secs(60);
+
+impl Strangers {
+    /// Counts one refusal of a kind; returns the line to write down, if it
+    /// is time.
+    pub fn refused(&self, kind: &'static str, note: &str) -> Option<String> {
+        self.refused_at(Instant::now(), kind, note)
+    }
+
+    fn refused_at(&self, now: Instant, kind: &'static str, note: &str) -> Option<String> {
+        let mut kinds = self
+            .kinds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let state = kinds.entry(kind).or_default();
+        let due = state
+            .last_written
+            .is_none_or(|last| now.duration_since(last) >= STRANGERS_EVERY);
+        if !due {
+            state.unwritten += 1;
+            return None;
+        }
+        let earlier = std::mem::take(&mut state.unwritten);
+        state.last_written = Some(now);
+        Some(match earlier {
+            0 => note.to_string(),
+            1 => format!("{note} (and 1 more such refusal in the minute before)"),
+            _ => format!("{note} (and {earlier} more such refusals in the minute before)"),
+        })
+    }
+}
+
+/// Which kind of refusal a stranger's connection ended in.
+fn refusal_kind(outcome: &Result<Status, String>) -> &'static str {
+    match outcome {
+        Ok(Status::Failed(SyncError::Revoked { .. })) => "revoked",
+        Ok(Status::Failed(SyncError::Unpaired { .. })) => "unpaired",
+        _ => "other",
     }
 }
 
 /// Tells a connection why it is closed (the hub is busy or locked),
 /// without waiting on it.
-async fn turn_away(mut socket: TcpStream, reason: &str) {
+async fn turn_away(mut socket: TcpStream, reason: impl AsRef<str>) {
+    let reason = reason.as_ref();
     let mut refusal = Vec::new();
     holdfast_sync::frame::encode(
         holdfast_sync::frame::FrameKind::Refusal,
@@ -150,7 +221,9 @@ async fn connection(
     identity: Identity,
     mut socket: TcpStream,
     address: SocketAddr,
+    mut place: Place,
     options: HubOptions,
+    strangers: Arc<Strangers>,
 ) {
     let _ = socket.set_nodelay(true);
     let config = Config {
@@ -167,7 +240,14 @@ async fn connection(
         } else {
             handshake_deadline
         };
-        let read = tokio::time::timeout_at(deadline, socket.read(&mut buffer)).await;
+        let read = tokio::select! {
+            biased;
+            reason = place.give_way.asked() => {
+                turn_away(socket, reason).await;
+                break Err(format!("gave its place up: {reason}"));
+            }
+            read = tokio::time::timeout_at(deadline, socket.read(&mut buffer)) => read,
+        };
         let count = match read {
             Err(_) if !authenticated => {
                 break Err(
@@ -201,6 +281,15 @@ async fn connection(
             }
             Err(_) => break Err("Holdfast failed while handling this connection (a panic); it was closed and nothing half-done was kept".into()),
         };
+        if let Some(key) = running.peer_key() {
+            if let Err(refusal) = place.authenticated(key) {
+                session = Some(running);
+                let reason = refusal.to_string();
+                turn_away(socket, &reason).await;
+                break Err(format!("was turned away: {reason}"));
+            }
+        }
+        place.holding(running.buffered_bytes());
         if !output.send.is_empty() && socket.write_all(&output.send).await.is_err() {
             break Err("the connection broke while sending".into());
         }
@@ -213,10 +302,32 @@ async fn connection(
             }
         }
     };
+    drop(place);
     let peer = session
         .as_ref()
         .map(Session::peer_description)
         .unwrap_or_else(|| "an unidentified peer".to_string());
+    // A peer that never proved a key is written down at most once a minute.
+    let stranger = session
+        .as_ref()
+        .is_none_or(|session| session.peer_key().is_none());
+    if stranger {
+        let note = match &outcome {
+            Ok(Status::Failed(error)) => format!("refused {peer}: {error}"),
+            Err(note) => format!("{peer} {note}"),
+            Ok(_) => return,
+        };
+        let Some(line) = strangers.refused(refusal_kind(&outcome), &note) else {
+            return;
+        };
+        if options.log {
+            eprintln!("hub: {address}: {line}");
+        }
+        if let Ok(campaign) = lock(&campaign).campaign() {
+            let _ = campaign.record_sync_event(&address.to_string(), &line);
+        }
+        return;
+    }
     let mut vault = lock(&campaign);
     // Locked or wiped meanwhile: there is nowhere to note what happened.
     let Ok(campaign) = vault.campaign() else {
@@ -264,5 +375,52 @@ async fn connection(
             }
             let _ = campaign.record_sync_event(&address.to_string(), &note);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_of_strangers_are_written_down_once_a_minute_with_a_count() {
+        let strangers = Strangers::default();
+        let start = Instant::now();
+        let seconds = |count: u64| start + Duration::from_secs(count);
+        assert_eq!(
+            strangers
+                .refused_at(seconds(0), "other", "first")
+                .as_deref(),
+            Some("first")
+        );
+        for second in 1..60 {
+            assert_eq!(
+                strangers.refused_at(seconds(second), "other", "again"),
+                None
+            );
+        }
+        assert_eq!(
+            strangers
+                .refused_at(seconds(30), "revoked", "an old phone")
+                .as_deref(),
+            Some("an old phone"),
+            "a revoked phone is not hidden behind garbage"
+        );
+        assert_eq!(
+            strangers
+                .refused_at(seconds(60), "other", "later")
+                .as_deref(),
+            Some("later (and 59 more such refusals in the minute before)")
+        );
+        assert_eq!(
+            strangers.refused_at(seconds(61), "other", "soon after"),
+            None
+        );
+        assert_eq!(
+            strangers
+                .refused_at(seconds(200), "other", "much later")
+                .as_deref(),
+            Some("much later (and 1 more such refusal in the minute before)")
+        );
     }
 }

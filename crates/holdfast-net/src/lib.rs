@@ -5,12 +5,14 @@
 //!   failure or a panic in one never reaches another.
 //! * [`background`]: the hub and the sync loop that run by themselves.
 //! * [`client`]: connects to a hub or peer to sync or to pair.
+//! * [`door`]: who gets a place at the hub, and who gives theirs up.
 //! * [`discovery`]: finds hubs of this campaign on the local network (mDNS).
 //! * [`error`]: what can go wrong on the wire.
 
 pub mod background;
 pub mod client;
 pub mod discovery;
+pub mod door;
 pub mod error;
 pub mod hub;
 

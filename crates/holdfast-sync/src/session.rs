@@ -147,7 +147,12 @@ pub struct Session {
     config: Config,
     stage: Stage,
     reader: FrameReader,
-    incoming: Vec<u8>,
+    /// The pieces of a message whose end has not arrived, kept apart until
+    /// it does: one buffer grown to tens of megabytes would stay with the
+    /// process after it is freed (the allocator keeps big freed blocks for
+    /// reuse), while pieces a frame long are reused by the next message.
+    incoming: Vec<Vec<u8>>,
+    incoming_bytes: usize,
     peer: Peer,
     /// Documents taking part in this sync, with Automerge's state for each.
     active: BTreeMap<DocumentId, sync::State>,
@@ -188,6 +193,7 @@ impl Session {
             stage: Stage::Closed,
             reader: FrameReader::default(),
             incoming: Vec::new(),
+            incoming_bytes: 0,
             peer: Peer::Unknown,
             active: BTreeMap::new(),
             apart: BTreeSet::new(),
@@ -200,6 +206,21 @@ impl Session {
     /// accepts (a paired device, or a device redeeming a valid invite).
     pub fn is_authenticated(&self) -> bool {
         matches!(self.stage, Stage::Open(_)) && !matches!(self.peer, Peer::Unknown)
+    }
+
+    /// The key the peer proved, once it is a paired device or a device
+    /// redeeming a valid invite.
+    pub fn peer_key(&self) -> Option<&str> {
+        match &self.peer {
+            Peer::Unknown => None,
+            Peer::Device(device) => Some(&device.public_key),
+            Peer::Pairing { public_key, .. } => Some(public_key),
+        }
+    }
+
+    /// Bytes received and held until the rest of their message arrives.
+    pub fn buffered_bytes(&self) -> usize {
+        self.reader.pending() + self.incoming_bytes
     }
 
     /// Who is on the other end, as far as the handshake has shown.
@@ -300,19 +321,16 @@ impl Session {
                 self.report.round_trips += 1;
                 handshake.read_message(&body, &mut vec![0_u8; MAX_FRAME_BODY])?;
                 let remote = remote_key(&handshake)?;
+                // The hub has proved its key; it must be a paired device too,
+                // or this phone would hand its check-ins to a stranger. The
+                // check comes before the last handshake message, which
+                // carries this phone's own key: a fake hub never learns it,
+                // so it cannot recognise the phone from one place to the next.
+                let device = check_peer(campaign, &remote)?;
                 let mut buffer = vec![0_u8; MAX_FRAME_BODY];
                 let length = handshake.write_message(&[], &mut buffer)?;
                 frame::encode(FrameKind::Handshake, &buffer[..length], send);
                 let mut transport = handshake.into_transport_mode()?;
-                // The hub has proved its key; it must be a paired device too,
-                // or this phone would hand its check-ins to a stranger.
-                let device = match check_peer(campaign, &remote) {
-                    Ok(device) => device,
-                    Err(error) => {
-                        self.stage = Stage::Open(Box::new(transport));
-                        return Err(error);
-                    }
-                };
                 self.peer = Peer::Device(device);
                 let flight = self.first_flight(campaign)?;
                 write_message(&mut transport, &flight, send)?;
@@ -329,16 +347,29 @@ impl Session {
                 let (&more, piece) = plain
                     .split_first()
                     .ok_or(SyncError::MalformedFrame("an empty piece"))?;
-                if self.incoming.len() + piece.len() > self.config.max_message_bytes {
+                if self.incoming_bytes + piece.len() > self.config.max_message_bytes {
                     return Err(SyncError::MessageTooLarge {
                         limit: self.config.max_message_bytes,
                     });
                 }
-                self.incoming.extend_from_slice(piece);
                 match more {
-                    1 => Ok(Status::Continue),
+                    1 => {
+                        self.incoming.push(piece.to_vec());
+                        self.incoming_bytes += piece.len();
+                        Ok(Status::Continue)
+                    }
+                    0 if self.incoming.is_empty() => {
+                        let message = Message::decode(piece)?;
+                        self.on_message(campaign, message, send)
+                    }
                     0 => {
-                        let message = Message::decode(&std::mem::take(&mut self.incoming))?;
+                        let mut whole = Vec::with_capacity(self.incoming_bytes + piece.len());
+                        for earlier in self.incoming.drain(..) {
+                            whole.extend_from_slice(&earlier);
+                        }
+                        whole.extend_from_slice(piece);
+                        self.incoming_bytes = 0;
+                        let message = Message::decode(&whole)?;
                         self.on_message(campaign, message, send)
                     }
                     _ => Err(SyncError::MalformedFrame("an unknown piece marker")),
