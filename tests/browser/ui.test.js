@@ -491,6 +491,36 @@ describe('the Holdfast web UI', () => {
     await page.context().close();
     noProblems();
   });
+  test('a plain member sees their own short menu, a steward all of it', async () => {
+    const page = await openPage();
+    await show(page, 'today');
+    const original = (await api('/api/today')).me;
+    const members = await api('/api/members');
+    const plain = members.find((member) => member.roles.length === 1 && member.roles[0] === 'member');
+    const menu = async () => (await page.locator('#nav a').allTextContents()).map((text) => text.trim());
+    assert.ok(original.roles.includes('steward'), 'the demo device is a steward\'s');
+    assert.equal((await menu()).length, SCREENS.length);
+
+    await page.getByRole('button', { name: `Not ${original.name}? Choose who uses this device` }).click();
+    await page.getByLabel('Find your name').fill(plain.name);
+    await page.getByRole('button', { name: `I am ${plain.name}` }).click();
+    await page.getByText(`Hello, ${plain.name}.`).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('#nav a').length === 5);
+    assert.deepEqual(await menu(), ['Today', 'Circle', 'Skills', 'Mutual aid', 'Sync & devices']);
+    await page.screenshot({ path: join(artifacts, 'menu-member-390x844.png') });
+    // A reload keeps the member's menu.
+    await page.reload();
+    await page.waitForSelector('body[data-ready]');
+    assert.deepEqual(await menu(), ['Today', 'Circle', 'Skills', 'Mutual aid', 'Sync & devices']);
+
+    await page.getByRole('button', { name: `Not ${plain.name}? Choose who uses this device` }).click();
+    await page.getByLabel('Find your name').fill(original.name);
+    await page.getByRole('button', { name: `I am ${original.name}` }).click();
+    await page.getByText(`Hello, ${original.name}.`).waitFor();
+    await page.waitForFunction((count) => document.querySelectorAll('#nav a').length === count, SCREENS.length);
+    await page.context().close();
+    noProblems();
+  });
   test('a member picks who uses the device from the list, once', async () => {
     const page = await openPage();
     await show(page, 'today');

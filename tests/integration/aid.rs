@@ -257,3 +257,31 @@ fn offers_are_suggested_for_a_request_of_the_same_kind() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn an_amount_too_large_to_keep_is_refused_and_sums_never_wrap() {
+    let holdfast = with_members();
+    let contribute = |amount: &str| {
+        holdfast.run(&[
+            "--as",
+            "Rosa Coordinator",
+            "aid",
+            "contribute",
+            "--category",
+            "rent",
+            "--amount",
+            amount,
+        ])
+    };
+    let refused = contribute("92233720368547758.07");
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("too large"), "{stderr}");
+    assert!(contribute("1000000000.00").status.success());
+    assert!(contribute("1000000000.00").status.success());
+    assert!(!contribute("1000000000.01").status.success());
+    assert_eq!(
+        holdfast.json(&["aid", "balances"])["rent"],
+        200_000_000_000_i64
+    );
+}

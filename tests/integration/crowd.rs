@@ -280,3 +280,34 @@ fn a_phone_never_shows_its_key_to_a_hub_it_does_not_know() {
         "syncing with a stranger succeeded"
     );
 }
+
+#[test]
+fn the_hubs_log_names_devices_by_key_never_by_person() {
+    let hub = hub_campaign();
+    let log = hub.file("hub.log");
+    let running = Hub::start_in(&hub, &[], "off", "0", &[], Some(&log));
+    let ana = paired_phone(&hub, &running.address, "Ana Okafor", "member");
+    let ben = paired_phone(&hub, &running.address, "Ben Tran", "member");
+    check_in(&ana, "Ana Okafor");
+    sync(&ana);
+    let ben_device = ben
+        .json(&["devices"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|device| device["label"].as_str().unwrap().starts_with("Ben"))
+        .map(|device| device["id"].as_str().unwrap().to_string())
+        .unwrap();
+    hub.ok(&["--as", "Rosa Steward", "revoke", &ben_device]);
+    let _ = ben.run(&["sync", "--discovery", "off"]);
+    drop(running);
+    let written = std::fs::read_to_string(&log).unwrap();
+    assert!(written.contains("synced with device "), "{written}");
+    assert!(written.contains("revoked"), "{written}");
+    for name in ["Ana", "Ben", "Okafor", "Tran"] {
+        assert!(!written.contains(name), "the log names {name}:\n{written}");
+    }
+    // The steward, on the hub itself, still sees who it was.
+    let events = hub.ok(&["sync-status"]);
+    assert!(events.contains("Ben"), "{events}");
+}

@@ -141,3 +141,37 @@ fn a_wipe_makes_the_campaign_unreadable_at_once() {
     let stderr = holdfast.refused(&["member", "list"]);
     assert!(stderr.contains("no campaign"), "{stderr}");
 }
+
+/// The permission bits of a file or folder.
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn no_other_account_on_the_computer_may_read_the_data_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let holdfast = Holdfast::new();
+    holdfast.member("Ana Okafor", &[]);
+    let folder = holdfast.data_dir();
+    // The write-ahead log is folded in and removed when the last
+    // connection closes, so only these two are there between commands.
+    let files = ["holdfast.key", "holdfast.sqlite3"];
+    let modes = |folder: &Path| -> Vec<u32> {
+        std::iter::once(mode_of(folder))
+            .chain(files.iter().map(|name| mode_of(&folder.join(name))))
+            .collect()
+    };
+    assert_eq!(modes(&folder), [0o700, 0o600, 0o600]);
+
+    // A folder that was left open (copied in, or made by an older
+    // version) is closed again at the next open.
+    let open = std::fs::Permissions::from_mode(0o755);
+    std::fs::set_permissions(&folder, open.clone()).unwrap();
+    for name in files {
+        std::fs::set_permissions(folder.join(name), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+    }
+    holdfast.ok(&["member", "list"]);
+    assert_eq!(modes(&folder), [0o700, 0o600, 0o600]);
+}

@@ -92,3 +92,45 @@ fn a_missing_roster_file_is_named() {
     let stderr = holdfast.refused(&["roster", "import", "no-such-file.csv"]);
     assert!(stderr.contains("no-such-file.csv"), "{stderr}");
 }
+
+#[test]
+fn an_exported_roster_runs_no_formula_and_comes_back_unchanged() {
+    let holdfast = Holdfast::new();
+    let hostile = holdfast.file("hostile.csv");
+    std::fs::write(
+        &hostile,
+        "name,phone,email,site,department,roles
+\"=cmd|' /C calc'!A0\",+44 7700 900123,,,,member
+\"=HYPERLINK(\"\"http://example.org\"\",\"\"pay\"\")\",,,,,member
+@home,-1,,,,member
+",
+    )
+    .unwrap();
+    holdfast.ok(&["roster", "import", hostile.to_str().unwrap()]);
+    let before = holdfast.json(&["member", "list"]);
+
+    let exported = holdfast.ok(&["roster", "export"]);
+    for line in exported.lines().skip(1) {
+        for cell in line.split(',') {
+            let cell = cell.trim_start_matches('"');
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "a spreadsheet would run {cell:?} in {line:?}"
+            );
+        }
+    }
+    let file = holdfast.file("exported.csv");
+    std::fs::write(&file, &exported).unwrap();
+    holdfast.ok(&["roster", "import", file.to_str().unwrap()]);
+    assert_eq!(holdfast.json(&["member", "list"]), before);
+    let mut names = names(&holdfast);
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "=HYPERLINK(\"http://example.org\",\"pay\")",
+            "=cmd|' /C calc'!A0",
+            "@home"
+        ]
+    );
+}

@@ -35,7 +35,7 @@ impl Hub {
         port: &str,
         extra: &[&str],
     ) -> Hub {
-        Hub::start_in(holdfast, &[], discovery, port, extra)
+        Hub::start_in(holdfast, &[], discovery, port, extra, None)
     }
 
     /// Starts the hub with extra environment variables, such as the
@@ -46,7 +46,12 @@ impl Hub {
         discovery: &str,
         port: &str,
         extra: &[&str],
+        log: Option<&std::path::Path>,
     ) -> Hub {
+        let stderr = match log {
+            Some(path) => Stdio::from(std::fs::File::create(path).expect("the log file")),
+            None => Stdio::null(),
+        };
         let mut child = Command::new(env!("CARGO_BIN_EXE_holdfast"))
             .env_remove("HOLDFAST_PASSPHRASE")
             .envs(environment.iter().copied())
@@ -70,7 +75,7 @@ impl Hub {
             )
             .args(extra)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("the hub starts");
         let mut lines = BufReader::new(child.stdout.take().expect("piped"));
@@ -671,6 +676,7 @@ fn a_locked_hub_turns_devices_away_and_keeps_running() {
         "off",
         "0",
         &["--ui-port", "0"],
+        None,
     );
     let ui = running
         .banner

@@ -33,6 +33,28 @@ const SCREENS = {
   sync,
 };
 
+// The screens each role's menu lists, in the order of SCREENS. A person with
+// several roles sees every screen any of them lists. Every screen stays at
+// its address for whoever opens it; what each may see or change is decided
+// by the device that holds the data, not by the menu.
+const MENUS = {
+  member: ['today', 'circle', 'aid', 'skills', 'sync'],
+  captain: ['today', 'captain', 'circle', 'aid', 'skills', 'attention', 'sync'],
+  facilitator: ['today', 'circle', 'aid', 'skills', 'sync'],
+  coordinator: ['today', 'circle', 'aid', 'skills', 'attention', 'sync'],
+  steward: Object.keys(SCREENS),
+};
+
+// The menu for a person's roles; everything on a device nobody has picked
+// themselves on yet (the steward setting it up), the member's menu for a
+// browser at the hall that is not anyone's yet.
+function menuFor(today) {
+  const roles = today?.me?.roles ?? (today?.browser ? ['member'] : null);
+  if (!roles) return Object.keys(SCREENS);
+  const listed = new Set(roles.flatMap((role) => MENUS[role] ?? MENUS.member));
+  return Object.keys(SCREENS).filter((name) => listed.has(name));
+}
+
 const QUIET_KEY = 'holdfast.quiet';
 // When any tab of this UI last saw a touch, a click or a key press.
 const ACTIVITY_KEY = 'holdfast.activity';
@@ -158,6 +180,7 @@ async function unlocked() {
   lockInfo.locked = false;
   document.body.classList.remove('locked');
   await loadSettings();
+  await loadMenu();
   startIdleLock();
   app.announce(t('lock.unlocked'));
   await show();
@@ -231,15 +254,28 @@ function setMenu(open) {
   nav.classList.toggle('open', open);
 }
 
-function buildNav() {
+function buildNav(screens = Object.keys(SCREENS)) {
   const list = h(
     'ul',
     {},
-    Object.keys(SCREENS).map((name) =>
+    screens.map((name) =>
       h('li', {}, h('a', { href: `#/${name}`, 'data-route': name, 'data-i18n': `nav.${name}`, text: t(`nav.${name}`) })),
     ),
   );
   nav.replaceChildren(list);
+  const current = routeName();
+  for (const link of nav.querySelectorAll('a')) {
+    if (link.dataset.route === current) link.setAttribute('aria-current', 'page');
+  }
+}
+
+// Builds the menu for whoever uses this device now; again when that changes.
+async function loadMenu() {
+  try {
+    buildNav(menuFor(await api.today()));
+  } catch {
+    // The full menu stays; the screen explains what is out of reach.
+  }
 }
 
 async function start() {
@@ -265,6 +301,7 @@ async function start() {
   document.getElementById('skip').addEventListener('click', () => main.querySelector('.screen-title')?.focus());
   lockButton.addEventListener('click', () => lockNow());
   document.addEventListener('holdfast:locked', locked);
+  document.addEventListener('holdfast:me-changed', () => loadMenu());
   for (const type of ['pointerdown', 'pointermove', 'keydown', 'touchstart', 'wheel']) {
     document.addEventListener(type, noteActivity, { capture: true, passive: true });
   }
@@ -282,6 +319,7 @@ async function start() {
     showLockScreen();
   } else {
     await loadSettings();
+    await loadMenu();
     startIdleLock();
     await show({ keepFocus: true });
   }

@@ -605,6 +605,19 @@ impl View<'_> {
         }
     }
 
+    fn int(&self, field: &str) -> Option<i64> {
+        match self.doc.get_at(&self.object, field, self.heads).ok()?? {
+            (Value::Scalar(scalar), _) => match scalar.as_ref() {
+                automerge::ScalarValue::Int(value) => Some(*value),
+                automerge::ScalarValue::Uint(value) => {
+                    Some(i64::try_from(*value).unwrap_or(i64::MAX))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     fn text(&self, field: &str) -> Option<String> {
         match self.doc.get_at(&self.object, field, self.heads).ok()?? {
             (Value::Scalar(scalar), _) => match scalar.as_ref() {
@@ -659,6 +672,13 @@ fn check_record(
     }
     if collection == "devices" {
         check_device(before.as_ref(), after.as_ref()).map_err(&refuse)?;
+    }
+    // An amount past what Holdfast keeps would wrap sums round on every
+    // device that added it up; nobody may write one, stewards included.
+    if let Some(amount) = after.as_ref().and_then(|after| after.int("amount_cents")) {
+        if !crate::model::amount_in_range(amount) {
+            return Err(refuse("its amount is larger than any entry may hold"));
+        }
     }
     if author.is_steward() {
         return Ok(());

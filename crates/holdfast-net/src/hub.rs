@@ -164,13 +164,13 @@ struct StrangersState {
 const STRANGERS_EVERY: Duration = Duration::from_secs(60);
 
 impl Strangers {
-    /// Counts one refusal of a kind; returns the line to write down, if it
-    /// is time.
-    pub fn refused(&self, kind: &'static str, note: &str) -> Option<String> {
-        self.refused_at(Instant::now(), kind, note)
+    /// Counts one refusal of a kind. When it is time to write one down,
+    /// returns how many went unwritten since the last.
+    pub fn refused(&self, kind: &'static str) -> Option<usize> {
+        self.refused_at(Instant::now(), kind)
     }
 
-    fn refused_at(&self, now: Instant, kind: &'static str, note: &str) -> Option<String> {
+    fn refused_at(&self, now: Instant, kind: &'static str) -> Option<usize> {
         let mut kinds = self
             .kinds
             .lock()
@@ -183,13 +183,17 @@ impl Strangers {
             state.unwritten += 1;
             return None;
         }
-        let earlier = std::mem::take(&mut state.unwritten);
         state.last_written = Some(now);
-        Some(match earlier {
-            0 => note.to_string(),
-            1 => format!("{note} (and 1 more such refusal in the minute before)"),
-            _ => format!("{note} (and {earlier} more such refusals in the minute before)"),
-        })
+        Some(std::mem::take(&mut state.unwritten))
+    }
+}
+
+/// A refusal as written down, with the ones left unwritten before it.
+fn with_earlier(note: &str, earlier: usize) -> String {
+    match earlier {
+        0 => note.to_string(),
+        1 => format!("{note} (and 1 more such refusal in the minute before)"),
+        _ => format!("{note} (and {earlier} more such refusals in the minute before)"),
     }
 }
 
@@ -303,39 +307,56 @@ async fn connection(
         }
     };
     drop(place);
+    // The sync events (which the steward reads on the hub) name the device
+    // by its label; standard error, which may end up in any log, names it
+    // by its key's fingerprint only.
     let peer = session
         .as_ref()
         .map(Session::peer_description)
         .unwrap_or_else(|| "an unidentified peer".to_string());
+    let logged_peer = session
+        .as_ref()
+        .and_then(Session::peer_key)
+        .map(|key| {
+            format!(
+                "device {}",
+                holdfast_sync::identity::fingerprint_of_hex(key)
+            )
+        })
+        .unwrap_or_else(|| "an unidentified peer".to_string());
+    let (note, logged) = match &outcome {
+        Ok(Status::Failed(error)) => (
+            format!("refused {peer}: {error}"),
+            format!("refused {logged_peer}: {}", error.for_log()),
+        ),
+        Err(note) => (format!("{peer} {note}"), format!("{logged_peer} {note}")),
+        Ok(_) => (String::new(), String::new()),
+    };
     // A peer that never proved a key is written down at most once a minute.
     let stranger = session
         .as_ref()
         .is_none_or(|session| session.peer_key().is_none());
     if stranger {
-        let note = match &outcome {
-            Ok(Status::Failed(error)) => format!("refused {peer}: {error}"),
-            Err(note) => format!("{peer} {note}"),
-            Ok(_) => return,
-        };
-        let Some(line) = strangers.refused(refusal_kind(&outcome), &note) else {
+        if note.is_empty() {
+            return;
+        }
+        let Some(earlier) = strangers.refused(refusal_kind(&outcome)) else {
             return;
         };
         if options.log {
-            eprintln!("hub: {address}: {line}");
+            eprintln!("hub: {address}: {}", with_earlier(&logged, earlier));
         }
         if let Ok(campaign) = lock(&campaign).campaign() {
-            let _ = campaign.record_sync_event(&address.to_string(), &line);
+            let _ = campaign.record_sync_event(&address.to_string(), &with_earlier(&note, earlier));
         }
         return;
+    }
+    if options.log && !logged.is_empty() {
+        eprintln!("hub: {address}: {logged}");
     }
     let mut vault = lock(&campaign);
     // Locked or wiped meanwhile: there is nowhere to note what happened.
     let Ok(campaign) = vault.campaign() else {
-        if options.log {
-            if let Err(note) = outcome {
-                eprintln!("hub: {address}: {peer} {note}");
-            }
-        }
         return;
     };
     match outcome {
@@ -349,30 +370,16 @@ async fn connection(
             );
             if options.log {
                 match &report.paired_device {
-                    Some(_) => eprintln!("hub: {address}: paired {}", report.peer_label),
+                    Some(_) => eprintln!("hub: {address}: paired {logged_peer}"),
                     None => eprintln!(
-                        "hub: {address}: synced with {} ({} documents, {} changes in, {} out)",
-                        report.peer_label,
-                        report.documents,
-                        report.changes_received,
-                        report.changes_sent
+                        "hub: {address}: synced with {logged_peer} ({} documents, {} changes in, {} out)",
+                        report.documents, report.changes_received, report.changes_sent
                     ),
                 }
             }
         }
-        Ok(Status::Failed(error)) => {
-            let note = format!("refused {peer}: {error}");
-            if options.log {
-                eprintln!("hub: {address}: {note}");
-            }
-            let _ = campaign.record_sync_event(&address.to_string(), &note);
-        }
         Ok(Status::Continue) => {}
-        Err(note) => {
-            let note = format!("{peer} {note}");
-            if options.log {
-                eprintln!("hub: {address}: {note}");
-            }
+        Ok(Status::Failed(_)) | Err(_) => {
             let _ = campaign.record_sync_event(&address.to_string(), &note);
         }
     }
@@ -387,40 +394,26 @@ mod tests {
         let strangers = Strangers::default();
         let start = Instant::now();
         let seconds = |count: u64| start + Duration::from_secs(count);
-        assert_eq!(
-            strangers
-                .refused_at(seconds(0), "other", "first")
-                .as_deref(),
-            Some("first")
-        );
+        assert_eq!(strangers.refused_at(seconds(0), "other"), Some(0));
         for second in 1..60 {
-            assert_eq!(
-                strangers.refused_at(seconds(second), "other", "again"),
-                None
-            );
+            assert_eq!(strangers.refused_at(seconds(second), "other"), None);
         }
         assert_eq!(
-            strangers
-                .refused_at(seconds(30), "revoked", "an old phone")
-                .as_deref(),
-            Some("an old phone"),
+            strangers.refused_at(seconds(30), "revoked"),
+            Some(0),
             "a revoked phone is not hidden behind garbage"
         );
+        assert_eq!(strangers.refused_at(seconds(60), "other"), Some(59));
+        assert_eq!(strangers.refused_at(seconds(61), "other"), None);
+        assert_eq!(strangers.refused_at(seconds(200), "other"), Some(1));
+        assert_eq!(with_earlier("refused", 0), "refused");
         assert_eq!(
-            strangers
-                .refused_at(seconds(60), "other", "later")
-                .as_deref(),
-            Some("later (and 59 more such refusals in the minute before)")
+            with_earlier("refused", 1),
+            "refused (and 1 more such refusal in the minute before)"
         );
         assert_eq!(
-            strangers.refused_at(seconds(61), "other", "soon after"),
-            None
-        );
-        assert_eq!(
-            strangers
-                .refused_at(seconds(200), "other", "much later")
-                .as_deref(),
-            Some("much later (and 1 more such refusal in the minute before)")
+            with_earlier("refused", 59),
+            "refused (and 59 more such refusals in the minute before)"
         );
     }
 }

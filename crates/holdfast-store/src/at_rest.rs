@@ -442,7 +442,8 @@ fn write_atomically(data_dir: &Path, bytes: &[u8]) -> Result<()> {
     // leaves the old key file or the new one, never half of one.
     let path = data_dir.join(KEY_FILE);
     let partial = data_dir.join(format!("{KEY_FILE}.partial"));
-    let mut handle = File::create(&partial).map_err(|source| data_dir_error(&partial, source))?;
+    let mut handle = crate::file_modes::create_private(&partial)
+        .map_err(|source| data_dir_error(&partial, source))?;
     handle
         .write_all(bytes)
         .and_then(|()| handle.sync_all())

@@ -197,6 +197,7 @@ impl Campaign {
 
     fn open_database(data_dir: &Path, key: Option<&at_rest::DatabaseKey>) -> Result<Self> {
         let mut connection = connect(data_dir, key)?;
+        crate::file_modes::protect(data_dir)?;
         // WAL lets readers go on while a write commits; synchronous = FULL
         // makes each commit wait for the WAL to reach the disk, which is what
         // "saved" has to mean on a phone whose battery can die mid-picket.

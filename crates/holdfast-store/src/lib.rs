@@ -10,6 +10,7 @@ mod authority;
 mod campaign;
 mod documents;
 mod error;
+mod file_modes;
 pub mod inspect;
 pub mod keystore;
 mod projection;

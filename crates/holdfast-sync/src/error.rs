@@ -50,6 +50,19 @@ pub enum SyncError {
     BadKey(String),
 }
 
+impl SyncError {
+    /// The error as a log line may carry it: without a device's label,
+    /// which names a person.
+    pub fn for_log(&self) -> String {
+        match self {
+            SyncError::Revoked { revoked_at, .. } => {
+                format!("the device was revoked on {revoked_at}")
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
 impl From<snow::Error> for SyncError {
     fn from(error: snow::Error) -> Self {
         SyncError::Handshake(error.to_string())

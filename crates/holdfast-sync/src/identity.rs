@@ -72,6 +72,14 @@ impl Identity {
     }
 }
 
+/// The fingerprint of a public key written in hex, as the device list keeps
+/// it; a key that is not hex is shortened instead.
+pub fn fingerprint_of_hex(public_key: &str) -> String {
+    from_hex(public_key)
+        .map(|key| fingerprint(&key))
+        .unwrap_or_else(|| public_key.chars().take(16).collect())
+}
+
 /// A short, readable form of a public key for people to compare.
 pub fn fingerprint(public: &[u8]) -> String {
     use blake2::{Blake2s256, Digest};

@@ -24,7 +24,7 @@ use holdfast_store::{Campaign, Rebase};
 
 use crate::error::{Result, SyncError};
 use crate::frame::{self, FrameKind, FrameReader, MAX_FRAME_BODY};
-use crate::identity::{fingerprint, to_hex, Identity};
+use crate::identity::{to_hex, Identity};
 use crate::noise::{self, TAG_BYTES};
 use crate::validate::{validate_sync_message, Limits};
 use crate::wire::{HeadsDigest, Message};
@@ -880,9 +880,7 @@ fn check_peer(campaign: &Campaign, public_key: &str) -> Result<Device> {
 }
 
 fn short_key(public_key: &str) -> String {
-    crate::identity::from_hex(public_key)
-        .map(|key| fingerprint(&key))
-        .unwrap_or_else(|| public_key.chars().take(16).collect())
+    crate::identity::fingerprint_of_hex(public_key)
 }
 
 /// Encrypts an application message as one or more transport frames.

@@ -684,3 +684,52 @@ fn a_demoted_stewards_later_grant_is_undone_with_everything_it_allowed() {
         refusals(&hub)
     );
 }
+
+#[test]
+fn a_contribution_too_large_to_add_up_is_refused_everywhere() {
+    let mut hub = hub();
+    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    sync(&mut ana, &mut hub);
+    // Any member may record money in; a modified program records more than
+    // any sum can hold, hoping every device's balance wraps round.
+    for (id, amount) in [
+        ("00000000-0000-4000-8000-0000000000a1", i64::MAX),
+        ("00000000-0000-4000-8000-0000000000a2", 1),
+    ] {
+        ana.campaign
+            .forge(&DocumentId::aid(), move |doc| {
+                put_record(
+                    doc,
+                    "ledger",
+                    id,
+                    &[
+                        ("kind", "contribution"),
+                        ("category", "rent"),
+                        ("at", "2026-03-02T07:00:00Z"),
+                        ("party_pseudonym", ""),
+                        ("recorded_by", ""),
+                        ("note", ""),
+                    ],
+                )?;
+                let (_, ledger) = doc.get(ROOT, "ledger")?.expect("the ledger");
+                let (_, record) = doc.get(&ledger, id)?.expect("the entry");
+                doc.put(&record, "amount_cents", amount)
+            })
+            .unwrap();
+    }
+    sync(&mut ana, &mut hub);
+    let ledger = hub.campaign.ledger().unwrap();
+    assert!(
+        ledger.iter().all(|entry| entry.amount_cents != i64::MAX),
+        "{ledger:?}"
+    );
+    assert!(
+        refusals(&hub)
+            .iter()
+            .any(|refusal| refusal.contains("larger than any entry may hold")),
+        "{:?}",
+        refusals(&hub)
+    );
+    let balances = hub.campaign.aid_balances().unwrap();
+    assert!(balances.values().all(|cents| *cents >= 0), "{balances:?}");
+}

@@ -214,6 +214,7 @@ async function pickYourself(container, app, cancel) {
         button.disabled = true;
         try {
           await api.setMe(member.id);
+          document.dispatchEvent(new Event('holdfast:me-changed'));
           app.announce(t('today.who_saved', { name: member.name }));
           app.refresh();
         } catch (error) {
@@ -246,6 +247,7 @@ function pairThisBrowser(container, app) {
     answer.textContent = t('common.saving');
     try {
       const paired = await api.pairBrowser(input.value);
+      document.dispatchEvent(new Event('holdfast:me-changed'));
       app.announce(t('browser.paired', { label: paired.label }));
       app.refresh();
     } catch (error) {

@@ -107,12 +107,25 @@ pub struct LedgerEntry {
 }
 record!(LedgerEntry, "ledger");
 
+/// The largest amount one request, offer or ledger entry may hold:
+/// 1,000,000,000.00. Far beyond any local's fund, and small enough that
+/// millions of entries add up without passing what an `i64` holds. Every
+/// device refuses a record over it (`authority`), and sums saturate in any
+/// case, so a figure is never wrapped round into nonsense.
+pub const MAX_AMOUNT_CENTS: i64 = 100_000_000_000;
+
+/// Whether an amount (of either sign) is one Holdfast keeps.
+pub fn amount_in_range(cents: i64) -> bool {
+    cents.unsigned_abs() <= MAX_AMOUNT_CENTS.unsigned_abs()
+}
+
 impl LedgerEntry {
     /// The entry's effect on the fund's balance.
     pub fn signed_amount(&self) -> i64 {
+        let amount = self.amount_cents.clamp(-MAX_AMOUNT_CENTS, MAX_AMOUNT_CENTS);
         match self.kind {
-            LedgerKind::Contribution | LedgerKind::Adjustment => self.amount_cents,
-            LedgerKind::Disbursement => -self.amount_cents,
+            LedgerKind::Contribution | LedgerKind::Adjustment => amount,
+            LedgerKind::Disbursement => -amount,
         }
     }
 }

@@ -35,12 +35,17 @@ pub fn totals_by_month(entries: &[LedgerEntry]) -> Vec<MonthTotal> {
                 disbursements: 0,
             });
         match entry.kind {
-            LedgerKind::Contribution => total.contributed_cents += entry.amount_cents,
+            LedgerKind::Contribution | LedgerKind::Adjustment => {
+                total.contributed_cents = total
+                    .contributed_cents
+                    .saturating_add(entry.signed_amount())
+            }
             LedgerKind::Disbursement => {
-                total.disbursed_cents += entry.amount_cents;
+                total.disbursed_cents = total
+                    .disbursed_cents
+                    .saturating_add(entry.signed_amount().saturating_neg());
                 total.disbursements += 1;
             }
-            LedgerKind::Adjustment => total.contributed_cents += entry.amount_cents,
         }
     }
     totals.into_values().collect()
@@ -50,7 +55,8 @@ pub fn totals_by_month(entries: &[LedgerEntry]) -> Vec<MonthTotal> {
 pub fn balances(entries: &[LedgerEntry]) -> BTreeMap<AidCategory, i64> {
     let mut balances = BTreeMap::new();
     for entry in entries {
-        *balances.entry(entry.category).or_insert(0) += entry.signed_amount();
+        let balance = balances.entry(entry.category).or_insert(0_i64);
+        *balance = balance.saturating_add(entry.signed_amount());
     }
     balances
 }
@@ -75,7 +81,7 @@ pub fn overdraws(entries: &[LedgerEntry]) -> Vec<Overdraw> {
     let mut found: BTreeMap<AidCategory, Overdraw> = BTreeMap::new();
     for entry in ordered {
         let balance = running.entry(entry.category).or_insert(0);
-        *balance += entry.signed_amount();
+        *balance = balance.saturating_add(entry.signed_amount());
         if *balance < 0 {
             let overdraw = found.entry(entry.category).or_insert_with(|| Overdraw {
                 category: entry.category,

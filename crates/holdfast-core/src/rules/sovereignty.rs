@@ -114,8 +114,8 @@ fn as_of(input: &GainsInput<'_>, month: &str, end: NaiveDate) -> MonthGains {
         .filter(|entry| {
             entry.kind == LedgerKind::Disbursement && on_or_before(&entry.at, &end_text)
         })
-        .map(|entry| entry.amount_cents)
-        .sum();
+        .map(|entry| entry.signed_amount().saturating_neg())
+        .fold(0_i64, i64::saturating_add);
     let circles_held = input
         .circles
         .iter()

@@ -64,6 +64,15 @@ fn check_amount(amount_cents: i64) -> Result<()> {
     if amount_cents <= 0 {
         return Err(StoreError::rejected("the amount must be more than zero"));
     }
+    check_range(amount_cents)
+}
+
+fn check_range(amount_cents: i64) -> Result<()> {
+    if !holdfast_core::model::amount_in_range(amount_cents) {
+        return Err(StoreError::rejected(
+            "the amount is too large: one entry may be at most 1000000000.00",
+        ));
+    }
     Ok(())
 }
 
@@ -374,6 +383,8 @@ impl Campaign {
             return Err(StoreError::rejected(
                 "an adjustment of zero changes nothing",
             ));
+        } else {
+            check_range(new.amount_cents)?;
         }
         let mut party_pseudonym = String::new();
         let mut request = None;

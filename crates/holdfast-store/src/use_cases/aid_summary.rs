@@ -58,7 +58,7 @@ impl Campaign {
             }
             let row = row_for(&mut rows, month_of(&request.requested_at), request.category);
             row.requests += 1;
-            row.requested_cents += request.amount_cents;
+            row.requested_cents = row.requested_cents.saturating_add(request.amount_cents);
         }
         for offer in self.aid_offers()? {
             if offer.withdrawn {
@@ -66,12 +66,14 @@ impl Campaign {
             }
             let row = row_for(&mut rows, month_of(&offer.offered_at), offer.category);
             row.offers += 1;
-            row.offered_cents += offer.amount_cents;
+            row.offered_cents = row.offered_cents.saturating_add(offer.amount_cents);
         }
         for total in totals_by_month(&self.ledger()?) {
             let row = row_for(&mut rows, total.month, total.category);
-            row.contributed_cents += total.contributed_cents;
-            row.disbursed_cents += total.disbursed_cents;
+            row.contributed_cents = row
+                .contributed_cents
+                .saturating_add(total.contributed_cents);
+            row.disbursed_cents = row.disbursed_cents.saturating_add(total.disbursed_cents);
             row.disbursements += total.disbursements;
         }
         Ok(rows.into_values().collect())

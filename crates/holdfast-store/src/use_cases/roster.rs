@@ -5,6 +5,12 @@
 //! reported with its line number, and only a clean file is written, as one
 //! Automerge change. A member already on the roster (same email, or same name
 //! when there is no email) is updated rather than added twice.
+//!
+//! A spreadsheet treats a cell that starts with `=`, `+`, `-`, `@`, a tab or
+//! a carriage return as a formula, and runs it when the file is opened. So an
+//! export puts a `'` before such a cell, which spreadsheets read as "this is
+//! text" and do not show; an import takes that `'` off again, so a member
+//! named "+44 …" or "@home" comes back exactly as they went out.
 
 use std::io::{Read, Write};
 
@@ -28,6 +34,50 @@ struct RosterRow {
     department: String,
     #[serde(default)]
     roles: String,
+}
+
+impl RosterRow {
+    fn cells(&mut self) -> [&mut String; 6] {
+        [
+            &mut self.name,
+            &mut self.phone,
+            &mut self.email,
+            &mut self.site,
+            &mut self.department,
+            &mut self.roles,
+        ]
+    }
+}
+
+/// Characters that make a spreadsheet read a cell as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether a cell needs (or, read back, carries) the text marker: it starts
+/// like a formula, or it starts with the marker followed by such a start or
+/// by another marker, so that the marker itself round-trips.
+fn marked(cell: &str) -> bool {
+    let mut characters = cell.chars();
+    match characters.next() {
+        Some(first) if FORMULA_STARTS.contains(&first) => true,
+        Some('\'') => characters
+            .next()
+            .is_some_and(|second| second == '\'' || FORMULA_STARTS.contains(&second)),
+        _ => false,
+    }
+}
+
+/// A cell as written to a CSV file that spreadsheets will open.
+fn spreadsheet_safe(cell: &mut String) {
+    if marked(cell) {
+        cell.insert(0, '\'');
+    }
+}
+
+/// A cell read from a CSV file, with the marker an export added taken off.
+fn from_spreadsheet(cell: &mut String) {
+    if cell.starts_with('\'') && marked(&cell[1..]) {
+        cell.remove(0);
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -65,13 +115,16 @@ impl Campaign {
             // The line where the row starts, which a quoted field spanning
             // lines would make differ from a simple count of rows.
             let line = record.position().map_or(0, |position| position.line());
-            let row: RosterRow =
+            let mut row: RosterRow =
                 record
                     .deserialize(Some(&headers))
                     .map_err(|error| StoreError::RosterLine {
                         line,
                         reason: error.to_string(),
                     })?;
+            for cell in row.cells() {
+                from_spreadsheet(cell);
+            }
             let at_line = |error: StoreError| StoreError::RosterLine {
                 line,
                 reason: error.to_string(),
@@ -193,7 +246,7 @@ impl Campaign {
         let mut writer = csv::Writer::from_writer(output);
         let members = self.members()?;
         for member in &members {
-            writer.serialize(RosterRow {
+            let mut row = RosterRow {
                 name: member.name.clone(),
                 phone: member.phone.clone().unwrap_or_default(),
                 email: member.email.clone().unwrap_or_default(),
@@ -205,12 +258,47 @@ impl Campaign {
                     .map(|role| role.as_str())
                     .collect::<Vec<_>>()
                     .join(";"),
-            })?;
+            };
+            for cell in row.cells() {
+                spreadsheet_safe(cell);
+            }
+            writer.serialize(row)?;
         }
         writer.flush().map_err(|source| StoreError::DataDir {
             path: "roster output".into(),
             source,
         })?;
         Ok(members.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_every_cell_round_trips() {
+        let cases = [
+            ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+44 7700 900123", "'+44 7700 900123"),
+            ("-5", "'-5"),
+            ("@home", "'@home"),
+            ("\tTab", "'\tTab"),
+            ("'=already marked", "''=already marked"),
+            ("''", "'''"),
+            ("O'Brien", "O'Brien"),
+            ("'quoted'", "'quoted'"),
+            ("Ana Okafor", "Ana Okafor"),
+            ("", ""),
+        ];
+        for (cell, written) in cases {
+            let mut exported = cell.to_string();
+            spreadsheet_safe(&mut exported);
+            assert_eq!(exported, written, "exporting {cell:?}");
+            let mut imported = exported.clone();
+            from_spreadsheet(&mut imported);
+            assert_eq!(imported, cell, "importing {exported:?}");
+        }
     }
 }
