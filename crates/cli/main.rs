@@ -91,6 +91,7 @@ enum Command {
 fn main() -> ExitCode {
     // Clap prints its own usage errors and exits with status 2 on its own.
     let cli = Cli::parse();
+    let json = cli.json;
     let context = Context {
         data_dir: cli.data_dir,
         output: Output::new(cli.json),
@@ -119,7 +120,13 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {}", describe(&error));
+            let message = describe(&error);
+            // A script asked for JSON gets the error as JSON where it reads
+            // everything else, and people still see it on standard error.
+            if json {
+                println!("{}", serde_json::json!({ "error": message }));
+            }
+            eprintln!("error: {message}");
             ExitCode::FAILURE
         }
     }

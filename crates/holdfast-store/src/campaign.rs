@@ -188,6 +188,11 @@ impl Campaign {
             return Err(StoreError::NoCampaign(data_dir.display().to_string()));
         }
         let key = at_rest::unlock(data_dir, passphrase)?;
+        if key.is_none() && encrypted(&data_dir.join(DATABASE_FILE)) {
+            return Err(StoreError::KeyFileMissing(
+                data_dir.join(at_rest::KEY_FILE).display().to_string(),
+            ));
+        }
         let campaign = Self::open_database(data_dir, key.as_ref())?;
         if !documents::exists(&campaign.connection, &DocumentId::campaign())? {
             return Err(StoreError::NoCampaign(data_dir.display().to_string()));
@@ -708,6 +713,15 @@ fn clear_interrupted_start(data_dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Whether a database file is encrypted: a plain SQLite file starts with
+/// its format's name, an encrypted one with random bytes.
+fn encrypted(database: &Path) -> bool {
+    let mut header = [0_u8; 16];
+    std::fs::File::open(database)
+        .and_then(|mut file| std::io::Read::read_exact(&mut file, &mut header))
+        .is_ok_and(|()| &header != b"SQLite format 3\0")
+}
+
 /// A connection to a data directory's database, keyed. Every connection
 /// goes through here: SQLCipher needs the key before the first read.
 fn connect(data_dir: &Path, key: Option<&at_rest::DatabaseKey>) -> Result<Connection> {
@@ -715,6 +729,9 @@ fn connect(data_dir: &Path, key: Option<&at_rest::DatabaseKey>) -> Result<Connec
         Some(key) => keyed_connection(data_dir, key)?,
         None => Connection::open(data_dir.join(DATABASE_FILE))?,
     };
+    // SQLCipher writes its own lines to standard error when a page fails to
+    // decrypt; Holdfast's message says what happened instead.
+    let _ = connection.pragma_update(None, "cipher_log_level", "NONE");
     // Sorting and temporary tables stay in memory, so that no unencrypted
     // temporary file is ever written beside the database.
     connection.pragma_update(None, "temp_store", "MEMORY")?;
@@ -738,6 +755,14 @@ fn connect(data_dir: &Path, key: Option<&at_rest::DatabaseKey>) -> Result<Connec
                     "it does not open this database (the database or the key file was replaced or damaged)"
                         .into(),
                 )
+            }
+            rusqlite::Error::SqliteFailure(failure, detail)
+                if failure.code == rusqlite::ErrorCode::DatabaseCorrupt =>
+            {
+                StoreError::DamagedDatabase {
+                    path: data_dir.join(DATABASE_FILE).display().to_string(),
+                    detail: detail.unwrap_or_else(|| failure.to_string()),
+                }
             }
             other => StoreError::Database(other),
         })?;

@@ -8,7 +8,7 @@ pub enum StoreError {
     // this type.
     #[error("{0}")]
     Core(Box<holdfast_core::CoreError>),
-    #[error("the campaign database failed: {0}")]
+    #[error("{}", database_failure(.0))]
     Database(#[from] rusqlite::Error),
     #[error("could not use the data directory {path}: {source}")]
     DataDir {
@@ -54,6 +54,12 @@ pub enum StoreError {
     Locked,
     #[error("the key file is damaged: {0}")]
     DamagedKeyFile(String),
+    /// The database is encrypted and its key file is not beside it.
+    #[error("the key file {0} is missing, and the campaign's database cannot be opened without it; put back the holdfast.key that was in this folder, or pair this device again")]
+    KeyFileMissing(String),
+    /// SQLite found the database file itself damaged.
+    #[error("the campaign database {path} is damaged ({detail}); nothing in it was changed. Pair this device again or restore the folder from a backup")]
+    DamagedDatabase { path: String, detail: String },
     /// The key file needs an entry in the system keystore that is not there:
     /// the folder was copied from another login or computer, or the entry
     /// was deleted.
@@ -91,3 +97,18 @@ impl StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What a database error says: a damaged file is named as such, with what
+/// to do, wherever the damage is first read.
+fn database_failure(error: &rusqlite::Error) -> String {
+    match error {
+        rusqlite::Error::SqliteFailure(failure, _)
+            if failure.code == rusqlite::ErrorCode::DatabaseCorrupt =>
+        {
+            format!(
+                "the campaign database is damaged ({error}); pair this device again or restore the folder from a backup"
+            )
+        }
+        other => format!("the campaign database failed: {other}"),
+    }
+}

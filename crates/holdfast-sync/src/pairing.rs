@@ -174,6 +174,28 @@ fn new_signing_key() -> SigningKey {
 
 /// Issues an invite on this device (the hub): records the invite's tag and
 /// key, and returns the invite to show as a code and a QR code.
+/// A hub address an invite may carry: `host:port`, with a port from 1 to
+/// 65535 and a host with no spaces (a name, an IPv4 address, or an IPv6
+/// address in brackets).
+fn check_hub_address(hub: &str) -> Result<()> {
+    let refused = || {
+        holdfast_store::StoreError::rejected(format!(
+            "`{hub}` is not a hub address; give it as host:port, for example 192.168.1.20:8419"
+        ))
+    };
+    let (host, port) = hub.rsplit_once(':').ok_or_else(refused)?;
+    let port_ok = port.parse::<u16>().is_ok_and(|port| port > 0);
+    let host_ok = !host.is_empty()
+        && !host.chars().any(char::is_whitespace)
+        && (host.starts_with('[') == host.ends_with(']'))
+        && (host.starts_with('[') || !host.contains(':'));
+    if port_ok && host_ok {
+        Ok(())
+    } else {
+        Err(refused().into())
+    }
+}
+
 pub fn issue_invite(
     campaign: &mut holdfast_store::Campaign,
     by: &str,
@@ -182,6 +204,9 @@ pub fn issue_invite(
     hours: i64,
     hubs: Vec<String>,
 ) -> Result<(Invite, holdfast_store::use_cases::pairing::Invite)> {
+    for hub in &hubs {
+        check_hub_address(hub)?;
+    }
     let identity = Identity::of(campaign)?;
     // The tag names the invite to the hub, so no two invites this hub
     // issued share one. Tags are drawn at random from about a million; a
