@@ -134,3 +134,20 @@ fn an_exported_roster_runs_no_formula_and_comes_back_unchanged() {
         ]
     );
 }
+
+#[test]
+fn a_roster_too_big_for_one_import_is_refused_at_once_and_changes_nothing() {
+    let holdfast = Holdfast::new();
+    let file = holdfast.file("huge.csv");
+    let mut text = String::from("name,phone\n");
+    for index in 0..50_001 {
+        text.push_str(&format!("Person {index},{index}\n"));
+    }
+    std::fs::write(&file, text).unwrap();
+    let started = std::time::Instant::now();
+    let stderr = holdfast.refused(&["roster", "import", file.to_str().unwrap()]);
+    assert!(stderr.contains("more than 50000 members"), "{stderr}");
+    assert!(stderr.contains("line 50002"), "{stderr}");
+    eprintln!("refused in {:?}", started.elapsed());
+    assert!(names(&holdfast).is_empty());
+}
