@@ -175,3 +175,33 @@ fn no_other_account_on_the_computer_may_read_the_data_folder() {
     holdfast.ok(&["member", "list"]);
     assert_eq!(modes(&folder), [0o700, 0o600, 0o600]);
 }
+
+#[test]
+fn a_wipe_leaves_no_export_or_half_written_key_in_the_folder() {
+    let holdfast = Holdfast::new();
+    holdfast.member("Zqwx Export-test", &[]);
+    let folder = holdfast.data_dir();
+    let export = folder.join("campaign.automerge");
+    holdfast.ok(&["export", export.to_str().unwrap()]);
+    let partial = folder.join("holdfast.key.partial");
+    std::fs::copy(folder.join("holdfast.key"), &partial).unwrap();
+    let elsewhere = holdfast.file("kept-elsewhere.automerge");
+    holdfast.ok(&["export", elsewhere.to_str().unwrap()]);
+
+    holdfast.json(&["wipe", "--yes"]);
+    assert!(
+        !export.exists(),
+        "an export in the data folder survived the wipe"
+    );
+    assert!(
+        !partial.exists(),
+        "a half-written key file survived the wipe"
+    );
+    let left: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "left in the folder: {left:?}");
+    // What the user put elsewhere is theirs.
+    assert!(elsewhere.exists());
+}

@@ -243,6 +243,17 @@ pub fn wipe(data_dir: &Path) -> Result<Wiped> {
             .map_err(|source| data_dir_error(&key_path, source))?;
         fs::remove_file(&key_path).map_err(|source| data_dir_error(&key_path, source))?;
     }
+    // A key file half-written when a passphrase change was cut off holds
+    // the key too.
+    let partial = data_dir.join(format!("{KEY_FILE}.partial"));
+    if let Ok(metadata) = fs::metadata(&partial) {
+        let mut noise = vec![0_u8; metadata.len() as usize];
+        rand::rng().fill_bytes(&mut noise);
+        if let Ok(mut file) = OpenOptions::new().write(true).open(&partial) {
+            let _ = file.write_all(&noise).and_then(|()| file.sync_all());
+        }
+        let _ = fs::remove_file(&partial);
+    }
     let seconds_until_unreadable = started.elapsed().as_secs_f64();
     if let Some(account) = account {
         let _ = keystore::delete(&account);
@@ -255,6 +266,20 @@ pub fn wipe(data_dir: &Path) -> Result<Wiped> {
         format!("{}-journal", crate::DATABASE_FILE),
     ] {
         if fs::remove_file(data_dir.join(name)).is_ok() {
+            files_removed += 1;
+        }
+    }
+    // Documents exported into the folder itself (`holdfast export`) are
+    // plain Automerge, readable by anyone: they go too. Exports written
+    // elsewhere are the user's to delete.
+    for entry in fs::read_dir(data_dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path
+            .extension()
+            .is_some_and(|extension| extension == "automerge")
+            && path.is_file()
+            && fs::remove_file(&path).is_ok()
+        {
             files_removed += 1;
         }
     }
