@@ -110,6 +110,59 @@ describe('the Holdfast web UI', () => {
     noProblems();
   });
 
+  test('a keyboard check-in keeps focus, and the status line goes with the screen', async () => {
+    const page = await openPage();
+    await show(page, 'today');
+    await page.waitForTimeout(1100);
+    await page.getByTestId('check-button').focus();
+    const saved = page.waitForResponse((response) => response.url().endsWith('/api/check-in'));
+    await page.keyboard.press('Enter');
+    const check = await (await saved).json();
+    await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked in at'));
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.dataset.testid),
+      'check-state',
+      'focus stays on the saved state, not on the page',
+    );
+    // The status line says it too; it makes room under the screen while it
+    // shows, and goes when another screen opens.
+    await page.locator('#status:not(:empty)').waitFor();
+    assert.equal(await page.evaluate(() => document.body.classList.contains('with-status')), true);
+    await page.screenshot({ path: join(artifacts, 'today-keyboard-check-in-390x844.png') });
+    await page.evaluate(() => { location.hash = '#/circle'; });
+    await page.waitForSelector('.screen[data-screen="circle"]');
+    assert.equal(await page.locator('#status').textContent(), '');
+    assert.equal(await page.evaluate(() => document.body.classList.contains('with-status')), false);
+
+    // Back on Today the check-in is still saved; checking out puts the
+    // demo device back as the other tests expect it.
+    await show(page, 'today');
+    assert.match(await page.getByTestId('check-state').textContent(), /^You are checked in since /);
+    await page.waitForTimeout(1100);
+    await page.getByTestId('check-out').click();
+    await page.getByRole('button', { name: 'Yes, check out' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked out at'));
+    assert.ok(check.id);
+    await page.context().close();
+    noProblems();
+  });
+
+  test('a slow answer shows that the screen is loading', async () => {
+    const page = await openPage();
+    await show(page, 'today');
+    await page.route('**/api/circles/due', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    await page.evaluate(() => { location.hash = '#/circle'; });
+    await page.getByTestId('loading').waitFor({ timeout: 1200 });
+    assert.equal((await page.getByTestId('loading').textContent()).trim(), 'Loading…');
+    await page.waitForSelector('.screen[data-screen="circle"]');
+    assert.equal(await page.getByTestId('loading').count(), 0);
+    await page.context().close();
+    noProblems();
+  });
+
   test('a double tap on Check in leaves the member checked in', async () => {
     for (const gap of [100, 400, 800]) {
       const page = await openPage();

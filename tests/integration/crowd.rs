@@ -11,10 +11,10 @@ use holdfast_sync::frame::{self, FrameKind, FrameReader};
 use holdfast_sync::{noise, Identity};
 
 use crate::support::Holdfast;
-use crate::sync::{check_in, check_in_ids, hub_campaign, paired_phone, sync, Hub};
+use crate::sync::{check_in, check_in_ids, device_id, hub_campaign, paired_phone, sync, Hub};
 
 /// Whether the hub told this socket it is busy and closed it, by now.
-fn told_busy(socket: &mut TcpStream) -> bool {
+pub(crate) fn told_busy(socket: &mut TcpStream) -> bool {
     socket.set_nonblocking(true).unwrap();
     let mut answer = Vec::new();
     let mut buffer = [0_u8; 512];
@@ -290,14 +290,7 @@ fn the_hubs_log_names_devices_by_key_never_by_person() {
     let ben = paired_phone(&hub, &running.address, "Ben Tran", "member");
     check_in(&ana, "Ana Okafor");
     sync(&ana);
-    let ben_device = ben
-        .json(&["devices"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|device| device["label"].as_str().unwrap().starts_with("Ben"))
-        .map(|device| device["id"].as_str().unwrap().to_string())
-        .unwrap();
+    let ben_device = device_id(&ben, "Ben");
     hub.ok(&["--as", "Rosa Steward", "revoke", &ben_device]);
     let _ = ben.run(&["sync", "--discovery", "off"]);
     drop(running);

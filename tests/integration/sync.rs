@@ -418,7 +418,7 @@ fn bundles_carry_changes_on_a_stick_and_refuse_tampering() {
 }
 
 /// The id of the paired device whose label starts with `label`.
-fn device_id(device: &Holdfast, label: &str) -> String {
+pub(crate) fn device_id(device: &Holdfast, label: &str) -> String {
     device
         .json(&["devices"])
         .as_array()
@@ -462,18 +462,11 @@ fn stalled_and_oversized_connections_do_not_starve_a_phone() {
     assert!(report["changes_sent"].as_u64().unwrap() >= 1, "{report}");
     assert_eq!(check_in_ids(&ana).len(), 1);
     std::thread::sleep(Duration::from_millis(300));
-    let mut refused = 0;
-    for socket in &mut stalled {
-        socket.set_nonblocking(true).unwrap();
-        let mut answer = Vec::new();
-        let mut buffer = [0_u8; 256];
-        while let Ok(count @ 1..) = socket.read(&mut buffer) {
-            answer.extend_from_slice(&buffer[..count]);
-        }
-        if String::from_utf8_lossy(&answer).contains("busy") {
-            refused += 1;
-        }
-    }
+    let refused = stalled
+        .iter_mut()
+        .map(crate::crowd::told_busy)
+        .filter(|busy| *busy)
+        .count();
     let after = running.resident_kib();
     drop(stalled);
     eprintln!(

@@ -66,6 +66,11 @@ const status = document.getElementById('status');
 let cleanup = null;
 let renderCount = 0;
 let statusTimer = null;
+// The screen last shown: the status line belongs to it and goes when another
+// screen is opened.
+let shownRoute = null;
+// How long a screen may take before the main area says it is loading.
+const LOADING_AFTER_MS = 300;
 // What GET /api/lock said: { locked, protection, idle_lock_seconds }.
 let lockInfo = { locked: false, protection: 'this-device', idle_lock_seconds: 300 };
 let lastActivity = Date.now();
@@ -83,15 +88,13 @@ const app = {
     if (!app.quiet() && navigator.vibrate) navigator.vibrate(120);
   },
   announce(text) {
-    status.textContent = '';
-    clearTimeout(statusTimer);
+    clearStatus();
     // A fresh text node makes screen readers read the same message twice in a row.
     requestAnimationFrame(() => {
       status.textContent = text;
+      document.body.classList.add('with-status');
     });
-    statusTimer = setTimeout(() => {
-      status.textContent = '';
-    }, 8000);
+    statusTimer = setTimeout(clearStatus, 6000);
   },
   explain(error) {
     // A page served by a hub across the hall's network lost the hub, not
@@ -105,6 +108,15 @@ const app = {
   },
   refresh: () => show({ keepFocus: true }),
 };
+
+// The status line sits over the bottom of the screen; it goes after a few
+// seconds, at a tap on it, or when another screen opens, and while it shows
+// the screen can scroll clear of it.
+function clearStatus() {
+  clearTimeout(statusTimer);
+  status.textContent = '';
+  document.body.classList.remove('with-status');
+}
 
 function routeName() {
   const name = location.hash.replace(/^#\/?/, '').split('/')[0];
@@ -133,9 +145,18 @@ async function show({ keepFocus = false } = {}) {
     else link.removeAttribute('aria-current');
   }
   setMenu(false);
+  if (shownRoute !== null && shownRoute !== name) clearStatus();
+  shownRoute = name;
   const mine = ++renderCount;
   const container = h('div', { class: 'screen', 'data-screen': name });
   main.setAttribute('aria-busy', 'true');
+  // A slow answer (a phone far from the hub) shows that something is coming
+  // instead of a blank or stale screen.
+  const loading = setTimeout(() => {
+    if (mine === renderCount) {
+      main.replaceChildren(h('p', { class: 'loading', 'data-testid': 'loading', text: t('common.loading') }));
+    }
+  }, LOADING_AFTER_MS);
   try {
     const result = await SCREENS[name].render(container, app);
     if (mine !== renderCount) {
@@ -148,6 +169,7 @@ async function show({ keepFocus = false } = {}) {
     if (mine !== renderCount || lockInfo.locked) return;
     main.replaceChildren(errorBox(error, () => show()));
   } finally {
+    clearTimeout(loading);
     if (mine === renderCount) main.removeAttribute('aria-busy');
   }
   document.title = `${t(`nav.${name}`)} · Holdfast`;
@@ -300,6 +322,7 @@ async function start() {
   });
   document.getElementById('skip').addEventListener('click', () => main.querySelector('.screen-title')?.focus());
   lockButton.addEventListener('click', () => lockNow());
+  status.addEventListener('click', clearStatus);
   document.addEventListener('holdfast:locked', locked);
   document.addEventListener('holdfast:me-changed', () => loadMenu());
   for (const type of ['pointerdown', 'pointermove', 'keydown', 'touchstart', 'wheel']) {

@@ -72,7 +72,8 @@ const UNDO_MS = 10_000;
 
 function checkPanel(today, app) {
   const action = today.next_action;
-  const state = h('p', { class: 'check-state', 'data-testid': 'check-state' });
+  // Focus moves here after a save, since the button that had it is hidden.
+  const state = h('p', { class: 'check-state', 'data-testid': 'check-state', tabindex: '-1' });
   const button = h('button', {
     type: 'button',
     class: 'check-button',
@@ -97,6 +98,7 @@ function checkPanel(today, app) {
     checkedIn = saved.kind === 'in';
     draw(saved.at, true);
     offerUndo(saved);
+    state.focus({ preventScroll: true });
     app.announce(state.textContent);
     app.buzz();
   };
