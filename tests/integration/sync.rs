@@ -700,3 +700,23 @@ fn a_locked_hub_turns_devices_away_and_keeps_running() {
     assert_eq!(status, 200, "{answer}");
     ana.ok(&sync_args);
 }
+
+#[test]
+fn an_invite_code_read_out_wrong_is_named_as_such() {
+    let hub = hub_campaign();
+    let running = Hub::start(&hub, "off");
+    let link = invite(&hub, &running.address, "Ana Okafor", "member");
+    // The last character of the code is part of its secret, not its tag.
+    let (before, after) = link.split_once("&hub=").unwrap();
+    let last = before.chars().last().unwrap();
+    let wrong = if last == 'A' { 'B' } else { 'A' };
+    let misread = format!("{}{wrong}&hub={after}", &before[..before.len() - 1]);
+    let phone = Holdfast::empty();
+    let stderr = phone.refused(&["pair", &misread]);
+    assert!(
+        stderr.contains("did not accept this invite code"),
+        "{stderr}"
+    );
+    // The right code still works afterwards.
+    phone.ok(&["pair", &link]);
+}

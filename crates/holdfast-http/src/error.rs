@@ -168,9 +168,10 @@ impl From<NetError> for ApiError {
             | NetError::NoHub
             | NetError::Discovery(_) => ApiError::Unreachable(error),
             // A hub was reached, and then refused or dropped the sync.
-            NetError::Sync { .. } | NetError::Io { .. } | NetError::Closed { .. } => {
-                ApiError::SyncFailed(error)
-            }
+            NetError::Sync { .. }
+            | NetError::Io { .. }
+            | NetError::Closed { .. }
+            | NetError::InviteNotAccepted { .. } => ApiError::SyncFailed(error),
             NetError::TaskFailed | NetError::Listen { .. } => {
                 ApiError::Interrupted(error.to_string())
             }

@@ -155,7 +155,16 @@ async fn pair_at(
     write(&mut socket, &first, address).await?;
     let mut buffer = vec![0_u8; 64 * 1024];
     loop {
-        let count = read_some(&mut socket, &mut buffer, address).await?;
+        // A hub that proves the invite's tag but not its secret closes the
+        // connection without a word (it cannot encrypt one to a device that
+        // failed the handshake): that is a code typed or read out wrong.
+        let count =
+            read_some(&mut socket, &mut buffer, address)
+                .await
+                .map_err(|error| match error {
+                    NetError::Closed { address } => NetError::InviteNotAccepted { address },
+                    other => other,
+                })?;
         let (send, status) =
             pairing
                 .receive(&buffer[..count])

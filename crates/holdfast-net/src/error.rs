@@ -20,6 +20,10 @@ pub enum NetError {
     Timeout { address: String, seconds: u64 },
     #[error("{address} closed the connection before the sync finished")]
     Closed { address: String },
+    /// The hub ended a pairing during its handshake: it did not find the
+    /// invite's secret in what the new device proved.
+    #[error("the hub at {address} did not accept this invite code: check that every character is as it was given, or ask a steward for a new invite")]
+    InviteNotAccepted { address: String },
     #[error("sync with {address}: {source}")]
     Sync {
         address: String,
