@@ -147,6 +147,52 @@ describe('the Holdfast web UI', () => {
     noProblems();
   });
 
+  test('quiet mode comes on by itself while the member is checked in', async () => {
+    const page = await openPage();
+    await page.addInitScript(() => {
+      window.buzzes = 0;
+      navigator.vibrate = () => {
+        window.buzzes += 1;
+        return true;
+      };
+    });
+    await show(page, 'today');
+    const quiet = () => page.evaluate(() => document.body.classList.contains('quiet'));
+    const how = () => page.getByTestId('quiet-how').textContent();
+    assert.equal(await quiet(), false);
+    assert.equal(await how(), 'It comes on by itself while you are checked in at an action.');
+
+    await page.waitForTimeout(1100);
+    await page.getByTestId('check-button').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked in at'));
+    assert.equal(await quiet(), true, 'checked in at an action: quiet');
+    assert.equal((await page.getByTestId('quiet').textContent()).trim(), 'Quiet mode is on');
+    assert.equal(await how(), 'On by itself: you are checked in at an action.');
+    assert.equal(await page.evaluate(() => window.buzzes), 0, 'the check-in itself did not buzz');
+    await page.screenshot({ path: join(artifacts, 'today-quiet-by-itself-390x844.png') });
+    // It holds across a reload, from the saved check-in.
+    await page.reload();
+    await page.waitForSelector('body[data-ready] .screen[data-screen="today"]');
+    assert.equal(await quiet(), true);
+
+    // The person may turn it off, and let it come back by itself.
+    await page.getByTestId('quiet').click();
+    assert.equal(await quiet(), false);
+    assert.equal(await how(), 'You turned it off, so it does not come on by itself at actions.');
+    await page.getByTestId('quiet-auto').click();
+    assert.equal(await quiet(), true);
+
+    // Checked out, it goes off by itself, and the confirmation may buzz.
+    await page.waitForTimeout(1100);
+    await page.getByTestId('check-out').click();
+    await page.getByRole('button', { name: 'Yes, check out' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked out at'));
+    assert.equal(await quiet(), false);
+    assert.equal(await page.evaluate(() => window.buzzes), 1);
+    await page.context().close();
+    noProblems();
+  });
+
   test('a slow answer shows that the screen is loading', async () => {
     const page = await openPage();
     await show(page, 'today');

@@ -55,7 +55,13 @@ function menuFor(today) {
   return Object.keys(SCREENS).filter((name) => listed.has(name));
 }
 
-const QUIET_KEY = 'holdfast.quiet';
+// Quiet mode is on by itself while the person is checked in at an action,
+// unless they chose otherwise: `holdfast.quiet.choice` is 'on', 'off', or
+// absent for "by itself". Before this choice existed the page wrote
+// 'holdfast.quiet' = 'off' at every start, so only an 'on' there was a
+// person's own choice.
+const QUIET_CHOICE_KEY = 'holdfast.quiet.choice';
+const OLD_QUIET_KEY = 'holdfast.quiet';
 // When any tab of this UI last saw a touch, a click or a key press.
 const ACTIVITY_KEY = 'holdfast.activity';
 const main = document.getElementById('main');
@@ -78,10 +84,30 @@ let idleTimer = null;
 
 const app = {
   currency: 'USD',
-  quiet: () => localStorage.getItem(QUIET_KEY) === 'on',
-  setQuiet(on) {
-    localStorage.setItem(QUIET_KEY, on ? 'on' : 'off');
-    document.body.classList.toggle('quiet', on);
+  // Whether this device's member is checked in at an action now.
+  atAction: false,
+  quietChoice() {
+    const chosen = localStorage.getItem(QUIET_CHOICE_KEY);
+    if (chosen === 'on' || chosen === 'off') return chosen;
+    return localStorage.getItem(OLD_QUIET_KEY) === 'on' ? 'on' : 'auto';
+  },
+  quiet: () => app.quietChoice() === 'on' || (app.quietChoice() === 'auto' && app.atAction),
+  // 'on', 'off', or 'auto' to let it come on by itself again.
+  setQuiet(choice) {
+    if (choice === 'auto') localStorage.removeItem(QUIET_CHOICE_KEY);
+    else localStorage.setItem(QUIET_CHOICE_KEY, choice);
+    localStorage.removeItem(OLD_QUIET_KEY);
+    app.applyQuiet();
+  },
+  setAtAction(here) {
+    app.atAction = Boolean(here);
+    app.applyQuiet();
+  },
+  // The quiet switch on the screen shown, redrawn whenever quiet changes.
+  quietListener: null,
+  applyQuiet() {
+    document.body.classList.toggle('quiet', app.quiet());
+    app.quietListener?.();
   },
   // A short buzz, never in quiet mode: the phone must not give a picketer away.
   buzz() {
@@ -146,6 +172,7 @@ async function show({ keepFocus = false } = {}) {
   }
   setMenu(false);
   if (shownRoute !== null && shownRoute !== name) clearStatus();
+  app.quietListener = null;
   shownRoute = name;
   const mine = ++renderCount;
   const container = h('div', { class: 'screen', 'data-screen': name });
@@ -294,14 +321,16 @@ function buildNav(screens = Object.keys(SCREENS)) {
 // Builds the menu for whoever uses this device now; again when that changes.
 async function loadMenu() {
   try {
-    buildNav(menuFor(await api.today()));
+    const today = await api.today();
+    app.setAtAction(today.checked_in);
+    buildNav(menuFor(today));
   } catch {
     // The full menu stays; the screen explains what is out of reach.
   }
 }
 
 async function start() {
-  app.setQuiet(app.quiet());
+  app.applyQuiet();
   const languages = await startLanguage();
   const picker = document.getElementById('language');
   picker.replaceChildren(...languages.map((language) => h('option', { value: language.code, text: language.name })));

@@ -96,6 +96,8 @@ function checkPanel(today, app) {
   };
   const announce = (saved) => {
     checkedIn = saved.kind === 'in';
+    // Checked in at an action: quiet mode comes on before anything buzzes.
+    app.setAtAction(checkedIn);
     draw(saved.at, true);
     offerUndo(saved);
     state.focus({ preventScroll: true });
@@ -114,7 +116,8 @@ function checkPanel(today, app) {
         clearTimeout(undoTimer);
         undoSlot.replaceChildren();
         checkedIn = saved.kind !== 'in';
-        draw(saved.at, false);
+        app.setAtAction(checkedIn);
+            draw(saved.at, false);
         state.textContent = t(saved.kind === 'in' ? 'today.undone_in' : 'today.undone_out');
         app.announce(state.textContent);
       } catch (error) {
@@ -176,19 +179,32 @@ function checkPanel(today, app) {
   return h('div', { class: 'check-panel' }, button, state, undoSlot, outSlot);
 }
 
+// Quiet mode: on by itself while the member is checked in at an action,
+// and a switch that overrides it either way, with the way back to "by
+// itself" when it was overridden.
 function quietToggle(app) {
-  const button = h('button', { type: 'button', class: 'toggle', 'aria-pressed': String(app.quiet()) });
+  const button = h('button', { type: 'button', class: 'toggle', 'data-testid': 'quiet', 'aria-pressed': String(app.quiet()) });
+  const how = h('p', { class: 'hint', 'data-testid': 'quiet-how' });
+  const back = h('button', { type: 'button', class: 'link-button', 'data-testid': 'quiet-auto', text: t('quiet.back_to_auto') });
   const draw = () => {
     const on = app.quiet();
+    const choice = app.quietChoice();
     button.setAttribute('aria-pressed', String(on));
     button.textContent = on ? t('quiet.on') : t('quiet.off');
+    how.textContent = choice === 'auto' ? t(on ? 'quiet.auto_on' : 'quiet.auto_off') : t(`quiet.chosen_${choice}`);
+    back.hidden = choice === 'auto';
   };
   button.addEventListener('click', () => {
-    app.setQuiet(!app.quiet());
+    app.setQuiet(app.quiet() ? 'off' : 'on');
     draw();
   });
+  back.addEventListener('click', () => {
+    app.setQuiet('auto');
+    draw();
+  });
+  app.quietListener = draw;
   draw();
-  return section('quiet.title', h('p', { class: 'hint', text: t('quiet.explain') }), button);
+  return section('quiet.title', h('p', { class: 'hint', text: t('quiet.explain') }), button, how, back);
 }
 
 function reminders(today) {
