@@ -309,6 +309,28 @@ describe('the Holdfast web UI', () => {
     noProblems();
   });
 
+  test('the aid screen puts what each pool holds first and folds earlier months away', async () => {
+    const page = await openPage();
+    await show(page, 'aid');
+    const headings = await page.locator('.screen h3').allTextContents();
+    assert.equal(headings[0].trim(), 'What each pool holds now', `sections: ${headings}`);
+    const months = page.locator('details.month');
+    const count = await months.count();
+    assert.ok(count >= 2, 'the demo has several months of totals');
+    assert.equal(await months.first().evaluate((month) => month.open), true, 'the latest month is open');
+    for (let index = 1; index < count; index += 1) {
+      assert.equal(await months.nth(index).evaluate((month) => month.open), false);
+    }
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.screenshot({ path: join(artifacts, 'aid-folded-390x844.png'), fullPage: true });
+    assert.ok(height < 4000, `the aid screen is ${height} px tall on a phone`);
+    // An earlier month opens with a tap.
+    await months.nth(1).locator('summary').click();
+    assert.equal(await months.nth(1).evaluate((month) => month.open), true);
+    await page.context().close();
+    noProblems();
+  });
+
   test('filing an aid request changes the public totals', async () => {
     const page = await openPage();
     await show(page, 'aid');

@@ -26,8 +26,11 @@ export async function render(container, app) {
       h('div', { class: 'note note-warning', role: 'alert' }, h('p', { text: t('aid.overdrawn') }), h('p', { text: item.summary }), h('a', { href: '#/attention', text: t('aid.settle') })),
     );
   }
-  // Totals (and, for coordinators, the named list) are redrawn after every
-  // request or offer, so the member sees their own filing counted at once.
+  // What each pool holds comes first: it is what people ask about. Totals
+  // (and, for coordinators, the named list) are redrawn after every request
+  // or offer, so the member sees their own filing counted at once; the
+  // latest month is open and earlier ones are folded away.
+  const pools = h('div', { class: 'stack' });
   const figures = h('div', { class: 'stack' });
   const redraw = async (summary, balances) => {
     const [named, freshSummary, freshBalances] = await Promise.all([
@@ -35,13 +38,14 @@ export async function render(container, app) {
       summary ?? api.aidSummary(),
       balances ?? api.aidBalances(),
     ]);
+    pools.replaceChildren(balanceList(freshBalances, money));
     figures.replaceChildren(
-      totals(freshSummary, money),
-      balanceList(freshBalances, money),
       ...(named ? [coordinatorList(named, money)] : []),
+      totals(freshSummary, money),
     );
   };
   await redraw(summary, balances);
+  container.append(pools);
   if (!me) {
     container.append(note(t('aid.pick_first'), 'warning'));
   } else {
@@ -152,11 +156,11 @@ function totals(summary, money) {
   return section(
     'aid.totals',
     h('p', { class: 'hint', text: t('aid.totals_explain') }),
-    months.map((month) =>
+    months.map((month, index) =>
       h(
-        'div',
-        { class: 'month', 'data-testid': `aid-totals-${month}` },
-        h('h4', { text: formatMonth(month) }),
+        'details',
+        { class: 'month', 'data-testid': `aid-totals-${month}`, open: index === 0 },
+        h('summary', { class: 'month-name', text: formatMonth(month) }),
         h(
           'ul',
           { class: 'month-totals' },
