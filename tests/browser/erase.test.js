@@ -53,13 +53,17 @@ describe('erasing a member from the web UI', () => {
     await page.waitForSelector('body[data-ready] .screen[data-screen="members"]');
     await page.waitForSelector('main:not([aria-busy])');
 
-    // The steward's own row offers no erasure; the chosen member's does.
+    // Rows carry no buttons until one is opened. The steward's own row,
+    // opened, offers no erasure; the chosen member's does.
     await page.getByLabel('Find by name or site').fill(today.me.name);
     const own = page.locator(`[data-member="${today.me.id}"]`);
     await own.waitFor();
-    assert.equal(await own.getByRole('button').count(), 0);
+    await own.locator('summary').click();
+    assert.equal(await own.getByRole('button', { name: /^Erase/ }).count(), 0);
     await page.getByLabel('Find by name or site').fill(chosen.name);
     const row = page.locator(`[data-member="${chosen.id}"]`);
+    assert.equal(await row.getByRole('button', { name: `Erase ${chosen.name}…` }).isVisible(), false);
+    await row.locator('summary').click();
     await row.getByRole('button', { name: `Erase ${chosen.name}…` }).click();
 
     // The question is asked in the row, not in a dialog, and the field for

@@ -331,6 +331,24 @@ describe('the Holdfast web UI', () => {
     noProblems();
   });
 
+  test('the members list is one line per person and opens to their details', async () => {
+    const page = await openPage();
+    await show(page, 'members');
+    const rows = page.getByTestId('member-list').locator('li');
+    const count = await rows.count();
+    assert.ok(count > 0 && count <= 25, `${count} rows drawn`);
+    assert.equal(await page.getByRole('button', { name: /^Erase / }).count(), 0, 'no erase button until a row is opened');
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.screenshot({ path: join(artifacts, 'members-list-390x844.png'), fullPage: true });
+    assert.ok(height < 5000, `the members screen is ${height} px tall on a phone`);
+    const first = rows.first();
+    await first.locator('summary').click();
+    await first.getByText('Member since').waitFor();
+    await page.screenshot({ path: join(artifacts, 'members-detail-390x844.png') });
+    await page.context().close();
+    noProblems();
+  });
+
   test('filing an aid request changes the public totals', async () => {
     const page = await openPage();
     await show(page, 'aid');

@@ -6,7 +6,8 @@ import { api } from '../api.js';
 import { askInPlace, empty, field, h, screenHeading, section } from '../dom.js';
 import { formatDay, t } from '../i18n.js';
 
-const SHOWN = 60;
+// Rows drawn at once: a search finds anyone else.
+const SHOWN = 25;
 
 export async function render(container, app) {
   // After an erasure the whole screen is drawn again from the server, since
@@ -78,8 +79,10 @@ function committeeSection(committees, members) {
 }
 
 // The list filtered as the user types; large locals have thousands of
-// members, so only the first matches are drawn. `control` gives a row its
-// buttons, if any.
+// members, so only the first matches are drawn. Each row is one line (name,
+// roles, site) that opens to the member's details; `control` adds what a
+// steward may do there (erasing), so no row carries buttons until it is
+// opened.
 function memberList(members, sites, search, control) {
   const siteNames = new Map(sites.map((site) => [site.id, site.name]));
   const list = h('ul', { class: 'rows', 'data-testid': 'member-list' });
@@ -95,11 +98,21 @@ function memberList(members, sites, search, control) {
         h(
           'li',
           { class: 'row stacked', 'data-member': member.id },
-          h('span', { class: 'row-name', text: member.name }),
-          h('span', {
-            text: [member.roles.map((role) => t(`role.${role}`)).join(', '), siteNames.get(member.site_id)].filter(Boolean).join(' · '),
-          }),
-          control(member),
+          h(
+            'details',
+            { class: 'member' },
+            h(
+              'summary',
+              {},
+              h('span', { class: 'row-name', text: member.name }),
+              h('span', {
+                class: 'row-detail',
+                text: [member.roles.map((role) => t(`role.${role}`)).join(', '), siteNames.get(member.site_id)].filter(Boolean).join(' · '),
+              }),
+            ),
+            memberDetails(member),
+            control(member),
+          ),
         ),
       ),
     );
@@ -108,6 +121,19 @@ function memberList(members, sites, search, control) {
   search.addEventListener('input', draw);
   draw();
   return { list, shown };
+}
+
+function memberDetails(member) {
+  const pairs = [
+    ['members.phone', member.phone],
+    ['members.email', member.email],
+    ['members.joined', member.joined_on ? formatDay(member.joined_on) : null],
+  ].filter(([, value]) => value);
+  return h(
+    'dl',
+    { class: 'pairs compact' },
+    pairs.map(([key, value]) => [h('dt', { text: t(key) }), h('dd', { text: value })]),
+  );
 }
 
 // "Erase…" asks first: what goes, where, what stays, that it is final, and
