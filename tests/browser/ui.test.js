@@ -264,6 +264,27 @@ describe('the Holdfast web UI', () => {
     noProblems();
   });
 
+  test('the end of a circle round is plain to see', async () => {
+    const due = await api('/api/circles/due');
+    assert.ok(due.length > 0, 'the demo has a circle due');
+    const page = await openPage();
+    // A round kept in the tab with two seconds left, as after a reload.
+    await page.addInitScript((action) => {
+      sessionStorage.setItem(
+        'holdfast.circle.round',
+        JSON.stringify({ action, participants: 5, index: 0, done: [], remaining: 2, paused: false, at: Date.now() }),
+      );
+    }, due[0].action_id);
+    await show(page, 'circle');
+    await page.getByRole('heading', { name: /^Round 1 of / }).waitFor();
+    await page.locator('.clock.time-up').waitFor({ timeout: 5000 });
+    assert.equal(await page.getByTestId('clock').textContent(), '0:00');
+    assert.equal((await page.locator('p.note.time-up').textContent()).trim(), 'Time is up. Let the last person finish, then move on.');
+    await page.screenshot({ path: join(artifacts, 'circle-time-up-390x844.png') });
+    await page.context().close();
+    noProblems();
+  });
+
   test('a facilitator runs a circle round by round to the put-away screen', async () => {
     const page = await openPage();
     await show(page, 'circle');
@@ -283,7 +304,27 @@ describe('the Holdfast web UI', () => {
     assert.equal(await clock.textContent(), `${rounds[0].minutes - 1}:59`);
     await page.screenshot({ path: join(artifacts, 'circle-round-390x844.png') });
 
-    for (let index = 0; index < rounds.length; index += 1) {
+    // Leaving the screen mid-round, or reloading, keeps the round and its
+    // clock going.
+    await page.getByRole('button', { name: 'Next round' }).click();
+    await page.getByRole('heading', { name: `Round 2 of ${rounds.length}` }).waitFor();
+    await page.evaluate(() => { location.hash = '#/today'; });
+    await page.waitForSelector('.screen[data-screen="today"]');
+    await page.evaluate(() => { location.hash = '#/circle'; });
+    await page.getByRole('heading', { name: `Round 2 of ${rounds.length}` }).waitFor();
+    await page.reload();
+    await page.waitForSelector('body[data-ready] .screen[data-screen="circle"]');
+    await page.getByRole('heading', { name: `Round 2 of ${rounds.length}` }).waitFor();
+    await page.waitForFunction(
+      (full) => document.querySelector('[data-testid=clock]')?.textContent !== full,
+      `${rounds[1].minutes}:00`,
+      { timeout: 3000 },
+    );
+    const [minutes, seconds] = (await clock.textContent()).split(':').map(Number);
+    const left = minutes * 60 + seconds;
+    assert.ok(left < rounds[1].minutes * 60 && left > rounds[1].minutes * 60 - 60, `the clock went on: ${left} s left`);
+
+    for (let index = 1; index < rounds.length; index += 1) {
       await page.getByRole('heading', { name: `Round ${index + 1} of ${rounds.length}` }).waitFor();
       await page.getByTestId('next-round').click();
     }

@@ -7,6 +7,9 @@ import { api } from '../api.js';
 import { empty, field, h, note, screenHeading, section, select } from '../dom.js';
 import { formatDateTime, t } from '../i18n.js';
 
+// Where a running round is kept while the facilitator is on another screen.
+const ROUND_KEY = 'holdfast.circle.round';
+
 export async function render(container, app) {
   const [due, rounds, rest, members, reflections, today] = await Promise.all([
     api.circlesDue(),
@@ -22,13 +25,22 @@ export async function render(container, app) {
   const atHall = Boolean(today?.browser);
   const privateHint = () => h('p', { class: 'hint', text: t(atHall ? 'circle.private_at_hall' : 'circle.private_explain') });
   let timer = null;
+  let wakeLock = null;
   const stopTimer = () => {
     clearInterval(timer);
     timer = null;
+    wakeLock?.release().catch(() => {});
+    wakeLock = null;
   };
+  // Leaving the screen (or reloading) mid-round keeps the round: where it
+  // was and the time left stay in this tab's storage until the circle is
+  // recorded or the facilitator goes back.
+  const forgetRound = () => sessionStorage.removeItem(ROUND_KEY);
+  const keepRound = (state) => sessionStorage.setItem(ROUND_KEY, JSON.stringify({ ...state, at: Date.now() }));
 
   const start = () => {
     stopTimer();
+    forgetRound();
     container.replaceChildren(
       screenHeading('circle.title'),
       h('p', { class: 'lead', text: t('circle.explain') }),
@@ -117,11 +129,22 @@ export async function render(container, app) {
     container.querySelector('.screen-title')?.focus();
   };
 
-  const runRound = (item, participants, index, done) => {
+  const runRound = (item, participants, index, done, left = null, wasPaused = false) => {
     stopTimer();
     const round = rounds[index];
-    let remaining = round.minutes * 60;
-    let paused = false;
+    let remaining = left ?? round.minutes * 60;
+    let paused = wasPaused;
+    const keep = () => keepRound({ action: item.action_id, participants, index, done, remaining, paused });
+    keep();
+    // The screen stays on while a round runs, where the browser allows it
+    // (it needs a secure page: the app, or this computer's own address).
+    navigator.wakeLock
+      ?.request('screen')
+      .then((lock) => {
+        if (timer) wakeLock = lock;
+        else lock.release().catch(() => {});
+      })
+      .catch(() => {});
     const clock = h('p', { class: 'clock', role: 'timer', 'aria-live': 'off', 'data-testid': 'clock' });
     const after = h('p', { class: 'hint', 'aria-live': 'polite' });
     const pause = h('button', { type: 'button', class: 'button secondary' });
@@ -134,14 +157,23 @@ export async function render(container, app) {
     };
     pause.addEventListener('click', () => {
       paused = !paused;
+      keep();
       drawClock();
     });
+    // Time up is plain to see: the clock and a line under it change, and
+    // the line is read out.
+    const timeUp = () => {
+      clock.classList.add('time-up');
+      after.className = 'note note-warning time-up';
+      after.textContent = t('circle.time_up');
+    };
     timer = setInterval(() => {
       if (paused || remaining <= 0) return;
       remaining -= 1;
+      keep();
       drawClock();
       if (remaining === 0) {
-        after.textContent = t('circle.time_up');
+        timeUp();
         app.buzz();
       }
     }, 1000);
@@ -154,6 +186,7 @@ export async function render(container, app) {
       onclick: () => (last ? finish(item, participants, [...done, round.name]) : runRound(item, participants, index + 1, [...done, round.name])),
     });
     drawClock();
+    if (remaining === 0) timeUp();
     container.replaceChildren(
       screenHeading('circle.round_of', { number: index + 1, total: rounds.length }),
       h(
@@ -172,6 +205,7 @@ export async function render(container, app) {
 
   const finish = async (item, participants, done) => {
     stopTimer();
+    forgetRound();
     let circle;
     try {
       circle = await api.recordCircle({
@@ -267,6 +301,22 @@ export async function render(container, app) {
     container.querySelector('.screen-title')?.focus();
   };
 
-  start();
+  // A round left running: carry on where it was, less the time spent away
+  // unless it was paused, if its circle is still due.
+  const kept = (() => {
+    try {
+      return JSON.parse(sessionStorage.getItem(ROUND_KEY) ?? 'null');
+    } catch {
+      return null;
+    }
+  })();
+  const keptItem = kept && due.find((item) => item.action_id === kept.action);
+  if (keptItem && rounds[kept.index]) {
+    const away = kept.paused ? 0 : Math.floor((Date.now() - kept.at) / 1000);
+    runRound(keptItem, kept.participants, kept.index, kept.done, Math.max(0, kept.remaining - away), kept.paused);
+  } else {
+    forgetRound();
+    start();
+  }
   return stopTimer;
 }
