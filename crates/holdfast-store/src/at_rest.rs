@@ -79,6 +79,14 @@ impl std::fmt::Debug for DatabaseKey {
     }
 }
 
+// The key is wiped from memory when it is dropped: locking the campaign
+// drops it, and so does every connection once keyed.
+impl Drop for DatabaseKey {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl DatabaseKey {
     fn generate() -> Self {
         let mut key = [0_u8; 32];
@@ -94,9 +102,14 @@ impl DatabaseKey {
     }
 
     /// The statement SQLCipher needs first on every connection.
-    pub(crate) fn pragma(&self) -> String {
-        let hex: String = self.0.iter().map(|byte| format!("{byte:02x}")).collect();
-        format!("PRAGMA key = \"x'{hex}'\";")
+    pub(crate) fn pragma(&self) -> zeroize::Zeroizing<String> {
+        let hex = zeroize::Zeroizing::new(
+            self.0
+                .iter()
+                .map(|byte| format!("{byte:02x}"))
+                .collect::<String>(),
+        );
+        zeroize::Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", hex.as_str()))
     }
 }
 
@@ -128,7 +141,9 @@ pub fn unlock(data_dir: &Path, passphrase: Option<&str>) -> Result<Option<Databa
         Err(source) => return Err(data_dir_error(&path, source)),
     };
     let file = KeyFile::parse(&bytes)?;
-    let opened = match (file.protection, passphrase) {
+    // The key as it came out of its seal, wiped once it is copied into the
+    // `DatabaseKey` (which wipes itself in turn).
+    let opened = zeroize::Zeroizing::new(match (file.protection, passphrase) {
         (DEVICE, _) => file.sealed.clone(),
         (PASSPHRASE, None) => return Err(StoreError::PassphraseNeeded),
         (PASSPHRASE, Some(passphrase)) => {
@@ -154,7 +169,7 @@ pub fn unlock(data_dir: &Path, passphrase: Option<&str>) -> Result<Option<Databa
                 .map_err(|_| damaged("its entry in the system keystore does not open it"))?
         }
         _ => return Err(damaged("unknown protection")),
-    };
+    });
     Ok(Some(DatabaseKey(
         opened
             .as_slice()
@@ -480,13 +495,13 @@ fn write_atomically(data_dir: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn derive(passphrase: &str, salt: &[u8], cost: Cost) -> Result<[u8; 32]> {
+fn derive(passphrase: &str, salt: &[u8], cost: Cost) -> Result<zeroize::Zeroizing<[u8; 32]>> {
     let params = argon2::Params::new(cost.memory_kib, cost.passes, cost.lanes, Some(32))
         .map_err(|error| damaged(&format!("its key-derivation cost is invalid ({error})")))?;
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
-    let mut out = [0_u8; 32];
+    let mut out = zeroize::Zeroizing::new([0_u8; 32]);
     argon
-        .hash_password_into(passphrase.as_bytes(), salt, &mut out)
+        .hash_password_into(passphrase.as_bytes(), salt, out.as_mut())
         .map_err(|error| damaged(&format!("the key could not be derived ({error})")))?;
     Ok(out)
 }

@@ -13,6 +13,13 @@ pub struct Identity {
     pub public: Vec<u8>,
 }
 
+/// The private key is wiped from memory when the identity is dropped.
+impl Drop for Identity {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.private);
+    }
+}
+
 impl std::fmt::Debug for Identity {
     /// Never prints the private key.
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
