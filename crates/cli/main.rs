@@ -65,6 +65,8 @@ enum Command {
     #[command(flatten)]
     CheckIns(commands::check_ins::Command),
     #[command(flatten)]
+    WalkIns(commands::walk_ins::Command),
+    #[command(flatten)]
     Circles(commands::circles::Command),
     #[command(flatten)]
     Cadence(commands::cadence::Command),
@@ -105,6 +107,7 @@ fn main() -> ExitCode {
         Command::ChokePoints(command) => commands::choke_points::run(&context, command),
         Command::Actions(command) => commands::actions::run(&context, command),
         Command::CheckIns(command) => commands::check_ins::run(&context, command),
+        Command::WalkIns(command) => commands::walk_ins::run(&context, command),
         Command::Circles(command) => commands::circles::run(&context, command),
         Command::Cadence(command) => commands::cadence::run(&context, command),
         Command::Skills(command) => commands::skills::run(&context, command),

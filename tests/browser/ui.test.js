@@ -264,6 +264,38 @@ describe('the Holdfast web UI', () => {
     noProblems();
   });
 
+  test('a captain checks in a walk-in, and a steward adds them to the members', async () => {
+    const page = await openPage();
+    await show(page, 'captain');
+    const hereBefore = Number(await page.locator('.count').nth(0).locator('dd').textContent());
+    const form = page.locator('form.walk-in');
+    // Without a name nothing is saved, and the form says why.
+    await form.getByRole('button', { name: 'Check in' }).click();
+    await form.getByText('Type their name first.').waitFor();
+    await form.getByLabel('Their name').fill('Sam Ortiz');
+    await form.getByLabel('Their phone number').fill('555 0199');
+    await form.getByRole('button', { name: 'Check in' }).click();
+    const here = page.locator('section', { hasText: 'Here now' });
+    await here.getByText('Sam Ortiz').waitFor();
+    assert.equal(Number(await page.locator('.count').nth(0).locator('dd').textContent()), hereBefore + 1);
+    const members = await api('/api/members');
+    assert.ok(!members.some((member) => member.name === 'Sam Ortiz'), 'not a member until a steward says so');
+    await page.screenshot({ path: join(artifacts, 'captain-walk-in-390x844.png'), fullPage: true });
+
+    await show(page, 'attention');
+    const item = page.getByTestId('walk-in-item').filter({ hasText: 'Sam Ortiz' });
+    await item.getByText(/Sam Ortiz walked in at All-day .+, checked in by /).waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.screenshot({ path: join(artifacts, 'attention-walk-in-390x844.png'), fullPage: true });
+    await item.getByRole('button', { name: 'Add as a new member' }).click();
+    await page.waitForFunction(() => !document.body.textContent.includes('Sam Ortiz walked in'));
+    const after = await api('/api/members');
+    assert.ok(after.some((member) => member.name === 'Sam Ortiz' && member.phone === '555 0199'));
+    assert.deepEqual(await api('/api/walk-ins'), []);
+    await page.context().close();
+    noProblems();
+  });
+
   test('the end of a circle round is plain to see', async () => {
     const due = await api('/api/circles/due');
     assert.ok(due.length > 0, 'the demo has a circle due');

@@ -304,3 +304,44 @@ fn the_hubs_log_names_devices_by_key_never_by_person() {
     let events = hub.ok(&["sync-status"]);
     assert!(events.contains("Ben"), "{events}");
 }
+
+/// A phone already running as many syncs as the hub allows one device gets
+/// nothing applied on one more: the hub gives the connection its place, or
+/// refuses it, before it reads anything sent after the handshake. The
+/// phone's own program sends its first changes in the same packet as the
+/// handshake's end, so without that order the check-in below was merged and
+/// only then refused.
+#[test]
+fn a_phone_past_its_sync_limit_gets_nothing_applied() {
+    let hub = hub_campaign();
+    let running = Hub::start(&hub, "off");
+    let ana = paired_phone(&hub, &running.address, "Ana Okafor", "member");
+    sync(&ana);
+    let identity = {
+        let mut campaign = Campaign::open(&ana.data_dir()).expect("Ana's folder opens");
+        Identity::of(&mut campaign).unwrap()
+    };
+    // Four syncs from Ana's phone, held open: as many as one device may run.
+    let held: Vec<PairedConnection> = (0..4)
+        .map(|_| PairedConnection::open(&running.address, &identity).expect("a held sync"))
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+
+    check_in(&ana, "Ana Okafor");
+    let before = check_in_ids(&hub);
+    let stderr = ana.refused(&["sync", "--discovery", "off"]);
+    assert!(stderr.contains("syncs running at the hub"), "{stderr}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        check_in_ids(&hub),
+        before,
+        "the refused sync's check-in was applied"
+    );
+
+    // Once the held syncs end, the same check-in arrives as usual.
+    drop(held);
+    std::thread::sleep(Duration::from_millis(500));
+    sync(&ana);
+    assert_eq!(check_in_ids(&hub), check_in_ids(&ana));
+    assert_eq!(check_in_ids(&hub).len(), before.len() + 1);
+}

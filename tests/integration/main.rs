@@ -19,3 +19,4 @@ mod protection;
 mod reports;
 mod roster;
 mod sync;
+mod walk_ins;

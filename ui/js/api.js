@@ -78,6 +78,9 @@ export const api = {
   checkIn: (request) => post('/api/check-in', request),
   checkOut: (request) => post('/api/check-out', request),
   voidCheck: (check) => post(`/api/check-ins/${segment(check)}/void`),
+  walkIn: (request) => post('/api/walk-ins', request),
+  confirmWalkIn: (walkIn) => post(`/api/walk-ins/${segment(walkIn)}/confirm`, {}),
+  mergeWalkIn: (walkIn, into) => post(`/api/walk-ins/${segment(walkIn)}/merge`, { into }),
 
   chokePoints: () => get('/api/choke-points'),
   commitments: () => get('/api/choke-points/commitments'),

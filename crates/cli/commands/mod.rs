@@ -22,6 +22,7 @@ pub mod shifts;
 pub mod skills;
 pub mod structure;
 pub mod sync;
+pub mod walk_ins;
 
 use std::path::PathBuf;
 

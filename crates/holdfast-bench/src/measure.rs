@@ -129,8 +129,7 @@ pub fn check_in_latency(
 ) -> Result<Latency> {
     let probe = Probe::new(data_dir)?;
     let mut random = StdRng::seed_from_u64(seed ^ 0x5eed);
-    let mut now = chrono::Utc::now();
-    let now_text = time::format_instant(now);
+    let now_text = time::now();
     let recent: Vec<_> = campaign
         .actions()?
         .into_iter()
@@ -149,6 +148,7 @@ pub fn check_in_latency(
         .collect();
     let mut shifts: HashMap<String, Vec<String>> = HashMap::new();
     let mut present: HashMap<String, BTreeSet<String>> = HashMap::new();
+    let mut start = None;
     for action in &recent {
         let ids = campaign
             .shifts(&action.id)?
@@ -157,17 +157,22 @@ pub fn check_in_latency(
             .collect();
         shifts.insert(action.id.clone(), ids);
         present.insert(action.id.clone(), campaign.present_at(&action.id)?);
-        // A run on a reused directory finds the previous run's calls, which
-        // were stamped into the minutes after it; start after the latest.
-        if let Some(latest) = campaign
+        // The calls are stamped one second apart after everything already
+        // recorded at these actions (a reused directory holds the previous
+        // run's calls too): in the past, as a captain entering a paper
+        // sheet would, since a time still to come is refused.
+        let latest = campaign
             .check_ins(Some(&action.id))?
-            .iter()
-            .map(|check| check.at.as_str())
+            .into_iter()
+            .map(|check| check.at)
             .max()
-        {
-            now = now.max(time::parse_instant(latest)? + Duration::seconds(1));
-        }
+            .unwrap_or_else(|| action.starts_at.clone());
+        let after = time::parse_instant(&latest)? + Duration::seconds(1);
+        start = Some(start.map_or(after, |start: chrono::DateTime<chrono::Utc>| {
+            start.max(after)
+        }));
     }
+    let now = start.expect("at least one recent action");
 
     let mut all = Vec::with_capacity(samples);
     let mut first_touch = Vec::new();

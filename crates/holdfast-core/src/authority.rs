@@ -47,6 +47,9 @@ pub enum Who {
     Anyone,
     /// Any paired device, for a new ledger entry of kind `contribution`.
     Contributor,
+    /// A picket captain's device, for a new member record that is a walk-in
+    /// with no roles (never a steward, captain or anyone who could act).
+    WalkInBy(Role),
 }
 
 /// Who may create records of a collection, and who may change existing ones.
@@ -73,7 +76,10 @@ const SETTLERS: &[Who] = &[
 /// [`check_policy`]); the row says who else may.
 pub const POLICY: &[(DocumentKind, Rule)] = &[
     (DocumentKind::Campaign, rule("settings", STEWARDS, STEWARDS)),
-    (DocumentKind::Campaign, rule("members", STEWARDS, STEWARDS)),
+    (
+        DocumentKind::Campaign,
+        rule("members", &[Who::WalkInBy(Role::PicketCaptain)], STEWARDS),
+    ),
     (DocumentKind::Campaign, rule("sites", STEWARDS, STEWARDS)),
     (
         DocumentKind::Campaign,
@@ -618,6 +624,24 @@ impl View<'_> {
         }
     }
 
+    /// The number of items in a list or map field.
+    fn length(&self, field: &str) -> Option<usize> {
+        match self.doc.get_at(&self.object, field, self.heads).ok()?? {
+            (Value::Object(_), object) => Some(self.doc.length_at(&object, self.heads)),
+            _ => None,
+        }
+    }
+
+    /// Whether a field is missing, null, or an empty list or map.
+    fn is_empty_or_absent(&self, field: &str) -> bool {
+        match self.doc.get_at(&self.object, field, self.heads) {
+            Ok(None) => true,
+            Ok(Some((Value::Scalar(scalar), _))) => scalar.is_null(),
+            Ok(Some((Value::Object(_), _))) => self.length(field) == Some(0),
+            Err(_) => false,
+        }
+    }
+
     fn text(&self, field: &str) -> Option<String> {
         match self.doc.get_at(&self.object, field, self.heads).ok()?? {
             (Value::Scalar(scalar), _) => match scalar.as_ref() {
@@ -707,6 +731,15 @@ fn check_record(
         Who::Anyone => before.is_none(),
         Who::Contributor => {
             before.is_none() && after.text("kind").as_deref() == Some("contribution")
+        }
+        Who::WalkInBy(role) => {
+            before.is_none()
+                && author.holds(*role)
+                && after.text("walk_in_action_id").is_some()
+                && after.text("merged_into").is_none()
+                && after.length("roles") == Some(0)
+                && after.length("teaches") == Some(0)
+                && after.is_empty_or_absent("demotions")
         }
     };
     if allowed.iter().any(permits) {

@@ -105,6 +105,14 @@ fn action_hours(kind: ActionKind) -> (i64, i64) {
     }
 }
 
+fn lowercase_first(text: &str) -> String {
+    let mut letters = text.chars();
+    match letters.next() {
+        Some(first) => first.to_lowercase().chain(letters).collect(),
+        None => String::new(),
+    }
+}
+
 /// How strongly an action draws members, before the campaign's growth.
 fn draw(kind: ActionKind) -> f64 {
     match kind {
@@ -217,14 +225,23 @@ impl Seeder<'_> {
             self.summary.upcoming_actions += 1;
         }
         for index in 0..self.size.upcoming_actions.saturating_sub(1) {
+            // The first is on today, all day long, so that whoever opens the
+            // demo at any hour finds an action open for check-in.
             let plan = Plan {
-                date: self.today + Duration::days(6 + 11 * index as i64),
+                date: match index {
+                    0 => self.today,
+                    _ => self.today + Duration::days(6 + 11 * (index - 1) as i64),
+                },
                 kind: UPCOMING[index % UPCOMING.len()],
                 site: [2, 3, 1, 0][index % 4] % self.sites.len(),
                 from_cadence: false,
                 attendees: 0,
             };
-            let action = self.create_action(&plan, &mut titles)?;
+            let action = if index == 0 {
+                self.create_all_day_action(&plan, &mut titles)?
+            } else {
+                self.create_action(&plan, &mut titles)?
+            };
             self.summary.upcoming_actions += 1;
             if plan.kind.is_picket() {
                 self.upcoming_signups(&action, plan.kind)?;
@@ -282,6 +299,26 @@ impl Seeder<'_> {
         plan: &Plan,
         titles: &mut HashSet<String>,
     ) -> Result<Action, StoreError> {
+        let hours = action_hours(plan.kind);
+        self.create_action_at(plan, hours, "", titles)
+    }
+
+    /// An action from midnight to midnight on the plan's day (UTC).
+    fn create_all_day_action(
+        &mut self,
+        plan: &Plan,
+        titles: &mut HashSet<String>,
+    ) -> Result<Action, StoreError> {
+        self.create_action_at(plan, (0, 24 * 60 - 1), "All-day ", titles)
+    }
+
+    fn create_action_at(
+        &mut self,
+        plan: &Plan,
+        (starts, ends): (i64, i64),
+        prefix: &str,
+        titles: &mut HashSet<String>,
+    ) -> Result<Action, StoreError> {
         let site = &self.sites[plan.site];
         let mut title = match plan.kind {
             ActionKind::MassPicket => format!("Mass picket at {}", site.name),
@@ -290,6 +327,9 @@ impl Seeder<'_> {
             ActionKind::BadgeFlip => format!("Badge flip at {}", site.name),
             kind => format!("{} at {}", kind.as_str().replace('_', " "), site.name),
         };
+        if !prefix.is_empty() {
+            title = format!("{prefix}{}", lowercase_first(&title));
+        }
         if !titles.insert(title.clone()) {
             title = format!("{title}, {}", plan.date.format("%-d %B %Y"));
             titles.insert(title.clone());
@@ -303,7 +343,6 @@ impl Seeder<'_> {
         } else {
             Vec::new()
         };
-        let (starts, ends) = action_hours(plan.kind);
         self.campaign.create_action(NewAction {
             title,
             kind: plan.kind,

@@ -57,13 +57,29 @@ fn the_demo_is_complete_current_and_consistent() {
 
     let now = crate::instant(today(), 9 * 60);
     let dashboard = campaign.dashboard(&now).unwrap();
+    // Whenever the demo is opened on its day, one action is open for check-in.
     let next = dashboard.next_action.expect("something is planned");
-    assert!(next.starts_at > now, "the next action is in the future");
+    assert!(next.title.starts_with("All-day "), "{}", next.title);
+    assert!(
+        next.starts_at < now && now < next.ends_at,
+        "today's action is on"
+    );
+    for hour in [0, 12, 23] {
+        let at = crate::instant(today(), hour * 60 + 30);
+        let window =
+            holdfast_core::rules::attendance::check_in_window(&next.starts_at, &at).unwrap();
+        assert_eq!(
+            window,
+            holdfast_core::rules::attendance::Window::Open,
+            "{at}"
+        );
+    }
+    // Every other action that has started is over.
     assert!(campaign
         .actions()
         .unwrap()
         .iter()
-        .filter(|action| action.starts_at < now)
+        .filter(|action| action.starts_at < now && action.id != next.id)
         .all(|action| action.ends_at < now));
     assert!(!dashboard.freeze_within_48_hours.is_empty());
     assert!(dashboard

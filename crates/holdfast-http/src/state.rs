@@ -26,6 +26,13 @@ pub fn visitor() -> Option<HallBrowser> {
     VISITOR.try_with(Clone::clone).ok()
 }
 
+/// What serving a campaign needs made once, when it is opened or unlocked,
+/// so that no request that only reads has to write: this device's sync key
+/// pair, which also lists a founding device in the campaign.
+pub fn prepare(campaign: &mut Campaign) -> holdfast_sync::Result<()> {
+    holdfast_sync::Identity::of(campaign).map(|_| ())
+}
+
 #[derive(Clone)]
 pub struct Shared {
     vault: SharedVault,
@@ -40,6 +47,10 @@ pub struct Shared {
 
 impl Shared {
     pub fn new(vault: SharedVault, idle_lock_seconds: u64) -> Self {
+        if let Ok(campaign) = holdfast_net::lock(&vault).campaign() {
+            // Failing here leaves the sync screen to name the problem.
+            let _ = prepare(campaign);
+        }
         Shared {
             vault,
             idle_lock_seconds,

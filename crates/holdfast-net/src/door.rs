@@ -124,6 +124,8 @@ struct State {
     held: BTreeMap<u64, Holder>,
     handshakes_from: HashMap<IpAddr, usize>,
     syncs_of: HashMap<String, usize>,
+    /// Unfinished bytes per device, over all its connections.
+    buffered_of: HashMap<String, usize>,
     buffered: usize,
 }
 
@@ -212,6 +214,14 @@ impl State {
             return;
         };
         self.buffered -= holder.buffered;
+        if let Some(device) = &holder.device {
+            if let Some(bytes) = self.buffered_of.get_mut(device) {
+                *bytes -= holder.buffered;
+                if *bytes == 0 {
+                    self.buffered_of.remove(device);
+                }
+            }
+        }
         let count = match &holder.device {
             None => self.handshakes_from.get_mut(&holder.address),
             Some(device) => self.syncs_of.get_mut(device),
@@ -255,6 +265,8 @@ impl Place {
         };
         holder.device = Some(device_key.to_string());
         let address = holder.address;
+        let buffered = holder.buffered;
+        *state.buffered_of.entry(device_key.to_string()).or_default() += buffered;
         if let Some(count) = state.handshakes_from.get_mut(&address) {
             *count -= 1;
         }
@@ -277,17 +289,14 @@ impl Place {
         let device = holder.device.clone();
         state.buffered = state.buffered - before + bytes;
         if let Some(device) = device {
+            let of_device = state.buffered_of.entry(device.clone()).or_default();
+            *of_device = *of_device - before + bytes;
             loop {
-                let of_device = |holder: &Holder| holder.device.as_deref() == Some(&device);
-                let total: usize = state
-                    .held
-                    .values()
-                    .filter(|holder| of_device(holder))
-                    .map(|holder| holder.buffered)
-                    .sum();
+                let total = state.buffered_of.get(&device).copied().unwrap_or(0);
                 if total <= limits.buffered_bytes_per_device {
                     break;
                 }
+                let of_device = |holder: &Holder| holder.device.as_deref() == Some(&device);
                 match state.largest(of_device) {
                     Some(id) => state.release(id, Some(DEVICE_SHORT_OF_MEMORY)),
                     None => break,
@@ -411,6 +420,7 @@ mod tests {
         assert_eq!(asked(&places[0]), Some(DEVICE_SHORT_OF_MEMORY));
         assert_eq!(asked(&places[1]), None);
         assert_eq!(door.state().buffered, 30);
+        assert_eq!(door.state().buffered_of["phone-a"], 30);
 
         // The whole hub over its budget: the largest holder anywhere goes.
         places[2].holding(55);
@@ -425,7 +435,27 @@ mod tests {
         drop(places);
         let state = door.state();
         assert!(state.held.is_empty() && state.syncs_of.is_empty());
+        assert!(state.buffered_of.is_empty());
         assert_eq!(state.buffered, 0);
+    }
+
+    #[test]
+    fn bytes_held_during_the_handshake_count_for_the_device_once_it_is_known() {
+        let door = Door::new(limits());
+        let mut first = door.admit(address(1)).unwrap();
+        let mut second = door.admit(address(2)).unwrap();
+        first.holding(35);
+        second.holding(35);
+        assert!(door.state().buffered_of.is_empty());
+        first.authenticated("phone-a").unwrap();
+        assert_eq!(door.state().buffered_of["phone-a"], 35);
+        second.authenticated("phone-a").unwrap();
+        assert_eq!(door.state().buffered_of["phone-a"], 70);
+        // Over the device's share only at its next report.
+        second.holding(36);
+        assert_eq!(asked(&second), Some(DEVICE_SHORT_OF_MEMORY));
+        assert_eq!(asked(&first), None);
+        assert_eq!(door.state().buffered_of["phone-a"], 35);
     }
 
     #[tokio::test]

@@ -232,11 +232,15 @@ async fn connection(
     let _ = socket.set_nodelay(true);
     let config = Config {
         collapse_heads: true,
+        pause_after_handshake: true,
         ..Config::default()
     };
     let mut session = Some(Session::accept(identity, config));
     let mut buffer = vec![0_u8; 16 * 1024];
     let handshake_deadline = tokio::time::Instant::now() + options.handshake_timeout;
+    // Set once the device has proved its key and been given its place: what
+    // it sent after the handshake is read from the session, not the socket.
+    let mut resume = false;
     let outcome: Result<Status, String> = loop {
         let authenticated = session.as_ref().is_some_and(Session::is_authenticated);
         let deadline = if authenticated {
@@ -244,13 +248,19 @@ async fn connection(
         } else {
             handshake_deadline
         };
-        let read = tokio::select! {
+        let read = if std::mem::take(&mut resume) {
+            Ok(Ok(None))
+        } else {
+            tokio::select! {
             biased;
             reason = place.give_way.asked() => {
                 turn_away(socket, reason).await;
                 break Err(format!("gave its place up: {reason}"));
             }
-            read = tokio::time::timeout_at(deadline, socket.read(&mut buffer)) => read,
+            read = tokio::time::timeout_at(deadline, socket.read(&mut buffer)) => {
+                read.map(|read| read.map(Some))
+            }
+            }
         };
         let count = match read {
             Err(_) if !authenticated => {
@@ -260,8 +270,9 @@ async fn connection(
             }
             Err(_) => break Err("went silent; the connection was dropped".into()),
             Ok(Err(error)) => break Err(format!("connection failed: {error}")),
-            Ok(Ok(0)) => break Err("closed the connection before the sync finished".into()),
-            Ok(Ok(count)) => count,
+            Ok(Ok(Some(0))) => break Err("closed the connection before the sync finished".into()),
+            Ok(Ok(Some(count))) => count,
+            Ok(Ok(None)) => 0,
         };
         let bytes = buffer[..count].to_vec();
         let shared = campaign.clone();
@@ -292,6 +303,7 @@ async fn connection(
                 turn_away(socket, &reason).await;
                 break Err(format!("was turned away: {reason}"));
             }
+            resume = !authenticated && running.is_authenticated();
         }
         place.holding(running.buffered_bytes());
         if !output.send.is_empty() && socket.write_all(&output.send).await.is_err() {
@@ -324,22 +336,23 @@ async fn connection(
             )
         })
         .unwrap_or_else(|| "an unidentified peer".to_string());
-    let (note, logged) = match &outcome {
-        Ok(Status::Failed(error)) => (
+    // What went wrong, for the sync events and for standard error.
+    let trouble = match &outcome {
+        Ok(Status::Failed(error)) => Some((
             format!("refused {peer}: {error}"),
             format!("refused {logged_peer}: {}", error.for_log()),
-        ),
-        Err(note) => (format!("{peer} {note}"), format!("{logged_peer} {note}")),
-        Ok(_) => (String::new(), String::new()),
+        )),
+        Err(note) => Some((format!("{peer} {note}"), format!("{logged_peer} {note}"))),
+        Ok(_) => None,
     };
     // A peer that never proved a key is written down at most once a minute.
     let stranger = session
         .as_ref()
         .is_none_or(|session| session.peer_key().is_none());
     if stranger {
-        if note.is_empty() {
+        let Some((note, logged)) = trouble else {
             return;
-        }
+        };
         let Some(earlier) = strangers.refused(refusal_kind(&outcome)) else {
             return;
         };
@@ -351,7 +364,7 @@ async fn connection(
         }
         return;
     }
-    if options.log && !logged.is_empty() {
+    if let (true, Some((_, logged))) = (options.log, &trouble) {
         eprintln!("hub: {address}: {logged}");
     }
     let mut vault = lock(&campaign);
@@ -380,7 +393,9 @@ async fn connection(
         }
         Ok(Status::Continue) => {}
         Ok(Status::Failed(_)) | Err(_) => {
-            let _ = campaign.record_sync_event(&address.to_string(), &note);
+            if let Some((note, _)) = &trouble {
+                let _ = campaign.record_sync_event(&address.to_string(), note);
+            }
         }
     }
 }

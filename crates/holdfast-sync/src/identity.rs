@@ -52,20 +52,29 @@ impl Identity {
         Ok(())
     }
 
+    /// The device's key pair if it has one yet, without making one: for
+    /// readers that must not write.
+    pub fn existing(campaign: &Campaign) -> Result<Option<Self>> {
+        match (
+            campaign.local_value(PRIVATE_KEY)?,
+            campaign.local_value(PUBLIC_KEY)?,
+        ) {
+            (Some(private), Some(public)) => Ok(Some(Identity {
+                private: from_hex(&private)
+                    .ok_or_else(|| SyncError::BadKey("private key".into()))?,
+                public: from_hex(&public).ok_or_else(|| SyncError::BadKey("public key".into()))?,
+            })),
+            _ => Ok(None),
+        }
+    }
+
     /// The device's key pair, made on first use. A device with no entry in
     /// the campaign's device list yet (the one that founded the campaign, or
     /// one made before devices were listed) is recorded as a steward's device.
     pub fn of(campaign: &mut Campaign) -> Result<Self> {
-        let identity = match (
-            campaign.local_value(PRIVATE_KEY)?,
-            campaign.local_value(PUBLIC_KEY)?,
-        ) {
-            (Some(private), Some(public)) => Identity {
-                private: from_hex(&private)
-                    .ok_or_else(|| SyncError::BadKey("private key".into()))?,
-                public: from_hex(&public).ok_or_else(|| SyncError::BadKey("public key".into()))?,
-            },
-            _ => {
+        let identity = match Identity::existing(campaign)? {
+            Some(identity) => identity,
+            None => {
                 let identity = Identity::generate()?;
                 identity.save(campaign)?;
                 identity

@@ -48,6 +48,11 @@ pub struct Config {
     /// Whether this side records a merge change when a sync leaves a
     /// document with several heads. Hubs do; phones need not.
     pub collapse_heads: bool,
+    /// Whether `receive` stops once the peer has proved its key, leaving
+    /// whatever came after the handshake unread until the next call (which
+    /// may hand it no bytes at all). A hub uses this to decide whether it
+    /// has room for the device before anything the device sent is applied.
+    pub pause_after_handshake: bool,
 }
 
 impl Default for Config {
@@ -56,6 +61,7 @@ impl Default for Config {
             limits: Limits::default(),
             max_message_bytes: 32 * 1024 * 1024,
             collapse_heads: false,
+            pause_after_handshake: false,
         }
     }
 }
@@ -243,7 +249,15 @@ impl Session {
                 Ok(None) => break Status::Continue,
                 Err(error) => break self.fail(error, &mut send),
             };
+            let was_authenticated = self.is_authenticated();
             match self.on_frame(campaign, frame, &mut send) {
+                Ok(Status::Continue)
+                    if self.config.pause_after_handshake
+                        && !was_authenticated
+                        && self.is_authenticated() =>
+                {
+                    break Status::Continue
+                }
                 Ok(Status::Continue) => continue,
                 Ok(status) => {
                     self.stage = Stage::Closed;

@@ -15,6 +15,7 @@ use holdfast_core::model::{Device as DeviceRecord, Member, Role};
 use holdfast_core::DocumentId;
 use holdfast_store::use_cases::check_ins::CheckRequest;
 use holdfast_store::use_cases::members::NewMember;
+use holdfast_store::use_cases::walk_ins::NewWalkIn;
 use holdfast_store::StoreError;
 use holdfast_sync::{Config, Session, Status};
 use support::{sync, Device, STEWARD};
@@ -732,4 +733,163 @@ fn a_contribution_too_large_to_add_up_is_refused_everywhere() {
     );
     let balances = hub.campaign.aid_balances().unwrap();
     assert!(balances.values().all(|cents| *cents >= 0), "{balances:?}");
+}
+
+/// A forged walk-in: a member record marked as one, with `roles`.
+fn put_walk_in(
+    doc: &mut AutoCommit,
+    id: &str,
+    action_id: &str,
+    roles: &[&str],
+) -> Result<(), AutomergeError> {
+    let (_, records) = doc.get(ROOT, "members")?.expect("the collection");
+    let record = doc.put_object(&records, id, ObjType::Map)?;
+    for (field, value) in [
+        ("id", id),
+        ("name", "Eve Plant"),
+        ("joined_on", "2026-03-02"),
+        ("walk_in_action_id", action_id),
+    ] {
+        doc.put(&record, field, value)?;
+    }
+    let list = doc.put_object(&record, "roles", ObjType::List)?;
+    for (index, role) in roles.iter().enumerate() {
+        doc.insert(&list, index, *role)?;
+    }
+    doc.put_object(&record, "teaches", ObjType::List)?;
+    Ok(())
+}
+
+fn walk_in_names(device: &Device) -> Vec<String> {
+    device
+        .campaign
+        .walk_ins()
+        .unwrap()
+        .into_iter()
+        .map(|row| row.person.name)
+        .collect()
+}
+
+/// A captain's phone checks in a walk-in: a member record with no roles,
+/// marked as a walk-in. That is all of the members it may write. The hub
+/// refuses a walk-in from a member's phone, a walk-in who holds a role, and
+/// a captain's phone settling a walk-in, which is a steward's call.
+#[test]
+fn a_captains_phone_adds_walk_ins_and_nothing_else_of_the_members() {
+    let (mut hub, mut ana, mut ben) = hub_with_ana_as(vec![Role::Member, Role::PicketCaptain]);
+    let action_id = hub.campaign.actions().unwrap()[0].id.clone();
+    let walked = ana
+        .campaign
+        .walk_in(NewWalkIn {
+            action: support::ACTION.into(),
+            name: "Dee Walker".into(),
+            phone: Some("555 0100".into()),
+            captain: Some("Ana Member".into()),
+            at: Some("2026-03-02T07:30:00Z".into()),
+            ..NewWalkIn::default()
+        })
+        .unwrap();
+    ana.campaign
+        .check_out(CheckRequest {
+            action: support::ACTION.into(),
+            member: Some(walked.person.id.clone()),
+            shift: None,
+            recorded_by: Some("Ana Member".into()),
+            at: Some("2026-03-02T09:30:00Z".into()),
+        })
+        .unwrap();
+    sync(&mut ana, &mut hub);
+    assert_eq!(walk_in_names(&hub), ["Dee Walker"]);
+    assert!(check_in_members(&hub).contains(&walked.person.id));
+    let hours = hub.campaign.hours().unwrap();
+    assert!(
+        hours
+            .iter()
+            .any(|row| row.name == "Dee Walker" && row.hours == 2.0),
+        "{hours:?}"
+    );
+    assert!(
+        hub.campaign
+            .members()
+            .unwrap()
+            .iter()
+            .all(|member| member.name != "Dee Walker"),
+        "a walk-in is not listed among the members"
+    );
+
+    // Ben's phone is a member's: the real program refuses, whoever it names.
+    for captain in ["Ben Member", "Ana Member"] {
+        let refused = ben.campaign.walk_in(NewWalkIn {
+            action: support::ACTION.into(),
+            name: "Eve Plant".into(),
+            captain: Some(captain.into()),
+            at: Some("2026-03-02T07:40:00Z".into()),
+            ..NewWalkIn::default()
+        });
+        assert!(
+            matches!(refused, Err(StoreError::NotAllowed(_))),
+            "{refused:?}"
+        );
+    }
+    // A modified program writes one anyway; Ana's writes a walk-in who is a
+    // steward, and settles Dee's walk-in as if Ana were a steward.
+    ben.campaign
+        .forge(&DocumentId::campaign(), |doc| {
+            put_walk_in(doc, "forged-walk-in-1", &action_id, &[])
+        })
+        .unwrap();
+    ana.campaign
+        .forge(&DocumentId::campaign(), |doc| {
+            put_walk_in(doc, "forged-walk-in-2", &action_id, &["steward"])
+        })
+        .unwrap();
+    let ben_member = member_id(&hub, "Ben Member");
+    ana.campaign
+        .forge(&DocumentId::campaign(), |doc| {
+            put_field(
+                doc,
+                "members",
+                &walked.person.id,
+                "merged_into",
+                &ben_member,
+            )
+        })
+        .unwrap();
+    sync(&mut ben, &mut hub);
+    sync(&mut ana, &mut hub);
+    let refused = refusals(&hub);
+    assert_eq!(refused.len(), 3, "{refused:?}");
+    assert!(
+        refused.iter().all(|reason| reason.contains("members")),
+        "{refused:?}"
+    );
+    assert_eq!(
+        walk_in_names(&hub),
+        ["Dee Walker"],
+        "nothing forged was kept"
+    );
+    assert!(hub
+        .campaign
+        .find::<Member>("forged-walk-in-2")
+        .unwrap()
+        .is_none());
+
+    // The steward settles it; Ana's phone hears and counts Dee as Ben.
+    hub.campaign
+        .merge_walk_in("Dee Walker", "Ben Member", STEWARD)
+        .unwrap();
+    sync(&mut ana, &mut hub);
+    assert!(walk_in_names(&ana).is_empty());
+    assert!(ana
+        .campaign
+        .attention()
+        .unwrap()
+        .iter()
+        .all(|row| row.kind != "walk_in"));
+    let hours = hub.campaign.hours().unwrap();
+    assert_eq!(hours.len(), 1, "{hours:?}");
+    assert_eq!(
+        (hours[0].member_id.as_str(), hours[0].hours),
+        (ben_member.as_str(), 2.0)
+    );
 }

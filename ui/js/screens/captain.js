@@ -128,11 +128,50 @@ export async function render(container, app) {
           },
         ),
       ),
+      walkInForm(roster.shift, app, () => loadRoster(shiftId)),
     );
   };
 
   actionSelect.addEventListener('change', loadShifts);
   await loadShifts();
+}
+
+// Someone the member list does not know: a name, a phone number if they
+// give one, and they are checked in at once, offline like anyone else. A
+// steward adds them to the members later, from Needs attention.
+function walkInForm(shift, app, reload) {
+  const name = h('input', { type: 'text', autocomplete: 'off', 'aria-required': 'true', maxlength: '120', 'data-testid': 'walk-in-name' });
+  const phone = h('input', { type: 'tel', autocomplete: 'off', 'data-testid': 'walk-in-phone' });
+  const status = h('div', { 'aria-live': 'polite' });
+  const button = h('button', { type: 'submit', class: 'button', text: t('captain.walk_in_check_in') });
+  const form = h(
+    'form',
+    { class: 'walk-in' },
+    h('p', { class: 'hint', text: t('captain.walk_in_hint') }),
+    field('captain.walk_in_name', name),
+    field('captain.walk_in_phone', phone, 'captain.walk_in_phone_hint'),
+    button,
+    status,
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (button.disabled) return;
+    if (!name.value.trim()) {
+      status.replaceChildren(note(t('captain.walk_in_needs_name'), 'warning'));
+      name.focus();
+      return;
+    }
+    button.disabled = true;
+    try {
+      const saved = await api.walkIn({ action: shift.action_id, shift: shift.id, name: name.value, phone: phone.value || null });
+      app.announce(t('captain.walk_in_saved', { name: saved.person.name }));
+      await reload();
+    } catch (error) {
+      status.replaceChildren(note(app.explain(error), 'warning'));
+      button.disabled = false;
+    }
+  });
+  return section('captain.walk_in', form);
 }
 
 function count(key, value) {

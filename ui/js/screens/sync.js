@@ -151,7 +151,7 @@ function stateSection(status, facts, app, afterSync) {
       'dl',
       { class: 'fingerprint' },
       h('dt', { text: t('sync.fingerprint') }),
-      h('dd', { class: 'fingerprint-value', text: status.fingerprint }),
+      h('dd', { class: 'fingerprint-value', text: status.fingerprint ?? '—' }),
     ),
     h('p', { class: 'hint', text: t('sync.fingerprint_hint') }),
     h(

@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import { askInPlace, field, h, memberPicker, note, screenHeading, section } from '../dom.js';
-import { formatSpan, formatTime, t } from '../i18n.js';
+import { formatDateTime, formatSpan, formatTime, t } from '../i18n.js';
 
 export async function render(container, app) {
   const today = await api.today();
@@ -35,7 +35,7 @@ export async function render(container, app) {
               h('p', { class: 'action-title', text: today.my_shift.location }),
               h('p', { class: 'when', text: formatSpan(today.my_shift.starts_at, today.my_shift.ends_at) }),
             ]
-          : h('p', { text: t('today.no_shift') }),
+          : h('p', { text: t(today.check_in_opens_at ? 'today.no_shift_yet' : 'today.no_shift') }),
       ),
     );
   }
@@ -72,6 +72,7 @@ const UNDO_MS = 10_000;
 
 function checkPanel(today, app) {
   const action = today.next_action;
+  if (today.check_in_opens_at && !today.checked_in) return notOpenYet(today.check_in_opens_at, app);
   // Focus moves here after a save, since the button that had it is hidden.
   const state = h('p', { class: 'check-state', 'data-testid': 'check-state', tabindex: '-1' });
   const button = h('button', {
@@ -177,6 +178,24 @@ function checkPanel(today, app) {
   });
   draw(today.checked_in_at, false);
   return h('div', { class: 'check-panel' }, button, state, undoSlot, outSlot);
+}
+
+// Before an action's check-in opens there is no button to tap by mistake,
+// only when it opens; a screen left open redraws itself at that moment.
+const LONGEST_WAIT_MS = 24 * 60 * 60 * 1000;
+function notOpenYet(opensAt, app) {
+  const wait = Date.parse(opensAt) - Date.now();
+  if (wait > 0 && wait < LONGEST_WAIT_MS) {
+    setTimeout(() => {
+      if (panel.isConnected) app.refresh();
+    }, wait + 1000);
+  }
+  const panel = h(
+    'div',
+    { class: 'check-panel' },
+    h('p', { class: 'check-state', 'data-testid': 'check-opens', text: t('today.check_in_opens', { when: formatDateTime(opensAt) }) }),
+  );
+  return panel;
 }
 
 // Quiet mode: on by itself while the member is checked in at an action,

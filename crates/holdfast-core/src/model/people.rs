@@ -41,6 +41,18 @@ pub struct Member {
     #[serde(default)]
     #[autosurgeon(missing = "Option::default")]
     pub demotions: Option<BTreeMap<String, Covers>>,
+    /// Set while this person is a walk-in: someone a picket captain checked
+    /// in at this action before the roster knew them, with no roles. A
+    /// steward then adds them as a member (which clears it) or merges them
+    /// into a member already listed.
+    #[serde(default)]
+    #[autosurgeon(missing = "Option::default")]
+    pub walk_in_action_id: Option<String>,
+    /// The member a walk-in turned out to be, once a steward merged them:
+    /// their check-ins count as that member's.
+    #[serde(default)]
+    #[autosurgeon(missing = "Option::default")]
+    pub merged_into: Option<String>,
 }
 record!(Member, "members");
 
@@ -61,7 +73,19 @@ impl Member {
             joined_on: joined_on.to_string(),
             teaches: Vec::new(),
             demotions: None,
+            walk_in_action_id: None,
+            merged_into: None,
         }
+    }
+
+    /// A walk-in, merged or not: not listed among the members.
+    pub fn is_walk_in(&self) -> bool {
+        self.walk_in_action_id.is_some()
+    }
+
+    /// A walk-in a steward has not yet added as a member or merged.
+    pub fn awaits_a_steward(&self) -> bool {
+        self.is_walk_in() && self.merged_into.is_none()
     }
 
     /// Roles a steward took away and has not given back, each with its

@@ -8,11 +8,41 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::model::{CheckIn, CheckKind, StrikePayRule};
 use crate::time;
+
+/// How long before an action starts its check-in opens.
+pub const CHECK_IN_OPENS_BEFORE_MINUTES: i64 = 60;
+
+/// Where an arrival time falls against an action's check-in window, which
+/// opens an hour before the action starts. It does not close at the end: a
+/// member who reaches the gate as the picket packs up is still counted, and
+/// the Today screen never offers an action that is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    NotYetOpen { opens: DateTime<Utc> },
+    Open,
+}
+
+/// The check-in window of an action starting at `starts_at`, at `at`. An
+/// arrival typed in later with the time it happened (a paper sheet) falls
+/// inside it; a tap on a picket days away does not.
+pub fn check_in_window(starts_at: &str, at: &str) -> Result<Window, crate::CoreError> {
+    let opens = check_in_opens(starts_at)?;
+    Ok(if time::parse_instant(at)? < opens {
+        Window::NotYetOpen { opens }
+    } else {
+        Window::Open
+    })
+}
+
+/// When check-in at an action starting at `starts_at` opens.
+pub fn check_in_opens(starts_at: &str) -> Result<DateTime<Utc>, crate::CoreError> {
+    Ok(time::parse_instant(starts_at)? - Duration::minutes(CHECK_IN_OPENS_BEFORE_MINUTES))
+}
 
 /// One closed stay at an action.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -164,6 +194,17 @@ mod tests {
             device: "phone".into(),
             voided: false,
         }
+    }
+
+    #[test]
+    fn check_in_opens_an_hour_before_the_action_starts() {
+        let window = |at| check_in_window("2026-03-02T09:00:00Z", at).unwrap();
+        let opens = time::parse_instant("2026-03-02T08:00:00Z").unwrap();
+        assert_eq!(window("2026-02-24T09:00:00Z"), Window::NotYetOpen { opens });
+        assert_eq!(window("2026-03-02T07:59:59Z"), Window::NotYetOpen { opens });
+        assert_eq!(window("2026-03-02T08:00:00Z"), Window::Open);
+        assert_eq!(window("2026-03-09T13:00:01Z"), Window::Open);
+        assert!(check_in_window("soon", "2026-03-02T09:00:00Z").is_err());
     }
 
     #[test]

@@ -95,6 +95,7 @@ async fn unlock(
     shared
         .run_on_vault(move |vault| {
             vault.unlock(&passphrase)?;
+            crate::state::prepare(vault.campaign()?)?;
             Ok(Locked { locked: false })
         })
         .await

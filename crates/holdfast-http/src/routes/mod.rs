@@ -13,6 +13,7 @@ mod reports;
 mod skills;
 mod sync;
 mod today;
+mod walk_ins;
 
 use std::path::PathBuf;
 
@@ -27,6 +28,7 @@ pub fn api(ui_dir: PathBuf) -> Router<Shared> {
         .merge(today::routes(ui_dir))
         .merge(people::routes())
         .merge(check_ins::routes())
+        .merge(walk_ins::routes())
         .merge(choke_points::routes())
         .merge(cadence::routes())
         .merge(circles::routes())

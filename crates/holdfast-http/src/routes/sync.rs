@@ -41,7 +41,9 @@ pub fn routes() -> Router<Shared> {
 /// by eye with what the other device shows.
 #[derive(Serialize)]
 struct Status {
-    fingerprint: String,
+    /// None only if the key pair could not be made when the campaign was
+    /// opened.
+    fingerprint: Option<String>,
     #[serde(flatten)]
     status: SyncStatus,
 }
@@ -49,9 +51,9 @@ struct Status {
 async fn status(State(shared): State<Shared>) -> ApiResult<Json<Status>> {
     shared
         .run_with(|campaign| -> ApiResult<Status> {
-            // The key pair is made on first use, which also lists this
-            // device, so the screen never shows a campaign without one.
-            let fingerprint = Identity::of(campaign)?.fingerprint();
+            // The key pair was made when the campaign was opened or
+            // unlocked (`state::prepare`); reading the status writes nothing.
+            let fingerprint = Identity::existing(campaign)?.map(|identity| identity.fingerprint());
             let status = campaign.sync_status()?;
             Ok(Status {
                 fingerprint,
@@ -142,9 +144,6 @@ fn device_row(campaign: &Campaign, device: Device) -> holdfast_store::Result<Dev
 async fn devices(State(shared): State<Shared>) -> ApiResult<Json<Vec<DeviceRow>>> {
     shared
         .run_with(|campaign| -> ApiResult<Vec<DeviceRow>> {
-            // As for the status: a campaign that never synced lists the
-            // device it lives on once that device has its key.
-            Identity::of(campaign)?;
             let mut rows = Vec::new();
             for device in campaign.devices()? {
                 rows.push(device_row(campaign, device)?);

@@ -16,6 +16,8 @@ pub struct AttentionRow {
 
 /// Attention items for refused changes have keys starting with this.
 const REFUSED: &str = "refused:";
+/// And walk-ins waiting for a steward, this.
+const WALK_IN: &str = "walk-in:";
 
 impl Campaign {
     /// What needs a person: what merges left inconsistent, and on a
@@ -24,6 +26,19 @@ impl Campaign {
     pub fn attention(&self) -> Result<Vec<AttentionRow>> {
         let mut items = self.merge_attention()?;
         if self.devices()?.is_empty() || self.is_steward_device()? {
+            items.extend(self.walk_ins()?.into_iter().map(|row| AttentionRow {
+                key: format!("{WALK_IN}{}", row.person.id),
+                kind: "walk_in".into(),
+                document: DocumentId::campaign().to_string(),
+                summary: format!(
+                    "{} walked in at {}{}: add them as a member, or merge them into one already listed.",
+                    row.person.name,
+                    row.action_title,
+                    row.recorded_by
+                        .map(|captain| format!(", checked in by {captain}"))
+                        .unwrap_or_default()
+                ),
+            }));
             items.extend(
                 self.refused_changes()?
                     .into_iter()
@@ -61,6 +76,11 @@ impl Campaign {
     /// A refused change is settled on this device alone: it was never
     /// applied, so there is nothing to write; the item is dismissed here.
     pub fn resolve_attention(&mut self, key: &str, by: &str, note: &str) -> Result<Resolution> {
+        if key.starts_with(WALK_IN) {
+            return Err(StoreError::rejected(
+                "a walk-in is settled by adding them as a member or merging them into one",
+            ));
+        }
         if let Some(hash) = key.strip_prefix(REFUSED) {
             // Settled here alone, with no change for the policy to check:
             // a steward's call.

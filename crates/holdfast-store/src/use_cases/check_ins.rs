@@ -12,6 +12,9 @@ use serde::Serialize;
 
 use crate::{Campaign, Result, StoreError};
 
+/// How far ahead of this device's clock a given time may be.
+const AT_GRACE_MINUTES: i64 = 5;
+
 #[derive(Debug, Clone, Default)]
 pub struct CheckRequest {
     /// Action id or title.
@@ -46,12 +49,6 @@ impl Campaign {
 
     fn record_check(&mut self, request: CheckRequest, kind: CheckKind) -> Result<CheckIn> {
         let action = self.resolve_action(&request.action)?;
-        if action.cancelled {
-            return Err(StoreError::rejected(format!(
-                "`{}` was cancelled",
-                action.title
-            )));
-        }
         let member = match &request.member {
             Some(member) => self.resolve_member(member)?,
             None => {
@@ -77,10 +74,7 @@ impl Campaign {
                 return Err(StoreError::rejected("that shift belongs to another action"));
             }
         }
-        let at = match &request.at {
-            Some(at) => time::format_instant(time::parse_instant(at)?),
-            None => time::now(),
-        };
+        let at = self.check_time(&action, request.at.as_deref(), kind)?;
         let last = self.last_check(&action.id, &member.id)?;
         match (kind, last) {
             (CheckKind::In, Some(CheckKind::In)) => {
@@ -116,6 +110,49 @@ impl Campaign {
             writer.put(&check)
         })?;
         Ok(check)
+    }
+
+    /// The time a check-in or check-out is recorded for (`at`, or now), if
+    /// one may be recorded then: never at a cancelled action or for a time
+    /// still to come, and a check-in not before check-in opens.
+    pub(crate) fn check_time(
+        &self,
+        action: &Action,
+        at: Option<&str>,
+        kind: CheckKind,
+    ) -> Result<String> {
+        if action.cancelled {
+            return Err(StoreError::rejected(format!(
+                "`{}` was cancelled",
+                action.title
+            )));
+        }
+        let at = match at {
+            Some(at) => {
+                let at = time::parse_instant(at)?;
+                // A few minutes' grace for a phone whose clock runs fast.
+                if at > chrono::Utc::now() + chrono::Duration::minutes(AT_GRACE_MINUTES) {
+                    return Err(StoreError::rejected(format!(
+                        "{} is still to come: a check-in is recorded when it happens",
+                        time::format_instant(at)
+                    )));
+                }
+                time::format_instant(at)
+            }
+            None => time::now(),
+        };
+        if kind == CheckKind::In {
+            if let attendance::Window::NotYetOpen { opens } =
+                attendance::check_in_window(&action.starts_at, &at)?
+            {
+                return Err(StoreError::rejected(format!(
+                    "check-in at {} opens on {}, an hour before it starts",
+                    action.title,
+                    opens.format("%A %-d %B %Y, %H:%M UTC")
+                )));
+            }
+        }
+        Ok(at)
     }
 
     /// The kind of the member's latest standing check at an action. Times
@@ -171,10 +208,16 @@ impl Campaign {
         let action = self.resolve_action(action)?;
         let check_ins = self.check_ins(Some(&action.id))?;
         let pairing = attendance::pair(&check_ins);
+        // A walk-in merged into a member who also checked in is one person.
+        let merged = self.merged_walk_ins()?;
         let turned_out: BTreeSet<&str> = check_ins
             .iter()
             .filter(|check| !check.voided && check.kind == CheckKind::In)
-            .map(|check| check.member_id.as_str())
+            .map(|check| {
+                merged
+                    .get(&check.member_id)
+                    .map_or(check.member_id.as_str(), String::as_str)
+            })
             .collect();
         Ok(Turnout {
             action_id: action.id.clone(),

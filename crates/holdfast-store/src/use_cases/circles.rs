@@ -53,6 +53,12 @@ impl Campaign {
             Some(at) => time::format_instant(time::parse_instant(at)?),
             None => time::now(),
         };
+        if held_at < action.starts_at {
+            return Err(StoreError::rejected(format!(
+                "{} has not started yet: a circle comes after the action",
+                action.title
+            )));
+        }
         let circle = Circle {
             id: new_id(),
             action_id: action.id.clone(),

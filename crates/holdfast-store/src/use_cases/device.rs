@@ -18,6 +18,8 @@ pub struct Today {
     pub me: Option<Member>,
     /// The first action that has not ended yet.
     pub next_action: Option<Action>,
+    /// When check-in at the next action opens, while it is not open yet.
+    pub check_in_opens_at: Option<String>,
     /// The shift at the next action that this device's member signed up for.
     pub my_shift: Option<Shift>,
     /// Whether this device's member is checked in at the next action now.
@@ -67,7 +69,19 @@ impl Campaign {
                     .max();
             }
         }
+        let check_in_opens_at = match &next_action {
+            Some(action) => {
+                match holdfast_core::rules::attendance::check_in_window(&action.starts_at, now)? {
+                    holdfast_core::rules::attendance::Window::NotYetOpen { opens } => {
+                        Some(holdfast_core::time::format_instant(opens))
+                    }
+                    holdfast_core::rules::attendance::Window::Open => None,
+                }
+            }
+            None => None,
+        };
         Ok(Today {
+            check_in_opens_at,
             campaign: settings.campaign_name,
             currency: settings.currency,
             me,

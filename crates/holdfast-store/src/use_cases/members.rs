@@ -45,8 +45,11 @@ pub struct ErasureReport {
 }
 
 impl Campaign {
+    /// The members, by name: walk-ins are not among them until a steward
+    /// adds them (see `walk_ins`).
     pub fn members(&self) -> Result<Vec<Member>> {
         let mut members: Vec<Member> = self.all()?;
+        members.retain(|member| !member.is_walk_in());
         members.sort_by_cached_key(|member| member.name.to_lowercase());
         Ok(members)
     }
@@ -184,6 +187,13 @@ impl Campaign {
         let committees: Vec<Committee> = self.all()?;
         let commitments: Vec<Commitment> = self.all()?;
         let attendance: Vec<Attendance> = self.all()?;
+        // Walk-in records a steward merged into them carry their name too.
+        let walk_ins: Vec<String> = self
+            .all::<Member>()?
+            .into_iter()
+            .filter(|person| person.merged_into.as_deref() == Some(member.id.as_str()))
+            .map(|person| person.id)
+            .collect();
         // Their devices lose the link to them and any label that may carry
         // their name, and are revoked: an erased member's phone syncs no more.
         let devices: Vec<Device> = self
@@ -212,6 +222,9 @@ impl Campaign {
         };
         self.write(&DocumentId::campaign(), "erase a member", |writer| {
             writer.delete::<Member>(&member.id)?;
+            for walk_in in &walk_ins {
+                writer.delete::<Member>(walk_in)?;
+            }
             for mut committee in committees {
                 let before = (committee.member_ids.len(), committee.rota.len());
                 committee.member_ids.retain(|id| id != &member.id);

@@ -19,6 +19,7 @@ pub mod reports;
 pub mod roster;
 pub mod skills;
 pub mod structure;
+pub mod walk_ins;
 
 /// Finds a record by exact id, or else by a case-insensitive name, and
 /// refuses a name that matches more than one record.

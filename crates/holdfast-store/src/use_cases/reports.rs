@@ -21,7 +21,8 @@ pub struct Dashboard {
     pub actions: i64,
     pub check_ins: i64,
     pub next_action: Option<Action>,
-    /// Distinct members at each of the last few actions, most recent first.
+    /// Distinct members at each of the last few actions that are over, most
+    /// recent first.
     pub recent_turnout: Vec<(String, i64)>,
     pub freeze_within_48_hours: Vec<FreezeRow>,
     pub aid_balances: BTreeMap<AidCategory, i64>,
@@ -53,7 +54,8 @@ impl Campaign {
             for action in actions
                 .iter()
                 .rev()
-                .filter(|action| action.starts_at.as_str() <= now)
+                // Actions that are over: one still going has no final count.
+                .filter(|action| action.ends_at.as_str() <= now)
                 .take(5)
             {
                 let count: i64 = statement.query_row([&action.id], |row| row.get(0))?;
@@ -62,7 +64,10 @@ impl Campaign {
         }
         Ok(Dashboard {
             campaign: self.settings()?.campaign_name,
-            members: self.count("SELECT COUNT(*) FROM records WHERE collection = 'members'")?,
+            members: self.count(
+                "SELECT COUNT(*) FROM records WHERE collection = 'members'
+                 AND json_extract(data, '$.walk_in_action_id') IS NULL",
+            )?,
             sites: self.count("SELECT COUNT(*) FROM records WHERE collection = 'sites'")?,
             actions: actions.len() as i64,
             // Kept by triggers (schema.rs, migration 6): counting the rows
@@ -82,7 +87,14 @@ impl Campaign {
 
     fn stays(&self, pickets_only: bool) -> Result<Vec<attendance::Stay>> {
         let check_ins = self.check_ins(None)?;
-        let stays = attendance::pair(&check_ins).stays;
+        let mut stays = attendance::pair(&check_ins).stays;
+        // A walk-in merged into a member: their hours are that member's.
+        let merged = self.merged_walk_ins()?;
+        for stay in &mut stays {
+            if let Some(member) = merged.get(&stay.member_id) {
+                stay.member_id = member.clone();
+            }
+        }
         if !pickets_only {
             return Ok(stays);
         }

@@ -105,6 +105,12 @@ impl Campaign {
         let session = self
             .find::<SkillSession>(session_id)?
             .ok_or_else(|| StoreError::not_found("skill session", session_id))?;
+        if session.held_on.as_str() > time::day_of(&time::now()) {
+            return Err(StoreError::rejected(format!(
+                "the session is on {}: attendance is recorded once it has been held",
+                session.held_on
+            )));
+        }
         let already: BTreeSet<String> = self
             .all::<Attendance>()?
             .into_iter()
