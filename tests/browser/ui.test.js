@@ -257,9 +257,21 @@ describe('the Holdfast web UI', () => {
     // there checks nobody else in.
     await first.getByText('Here ✓').waitFor();
     assert.equal((await first.locator('.row-name').textContent()).trim(), name, 'the row did not move');
-    assert.equal(await first.getByRole('button').count(), 0);
+    assert.deepEqual(await first.getByRole('button').allTextContents(), ['Undo'], 'only the undo is left to tap');
     assert.equal(Number(await page.locator('.count').nth(0).locator('dd').textContent()), hereBefore + 1);
     assert.equal(Number(await page.locator('.count').nth(1).locator('dd').textContent()), missingBefore - 1);
+
+    // A mis-tap is taken back in one tap: the check-in stays in the record,
+    // voided, and the row offers the check-in again.
+    const voided = page.waitForResponse((response) => /\/api\/check-ins\/[^/]+\/void$/.test(response.url()));
+    await first.getByRole('button', { name: `Undo for ${name}` }).click();
+    assert.equal((await (await voided).json()).voided, true);
+    await first.getByRole('button', { name: `Check in ${name}` }).waitFor();
+    await page.waitForFunction(
+      (expected) => Number(document.querySelectorAll('.count dd')[0].textContent) === expected,
+      hereBefore,
+    );
+    assert.equal(Number(await page.locator('.count').nth(1).locator('dd').textContent()), missingBefore);
     await page.context().close();
     noProblems();
   });

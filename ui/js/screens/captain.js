@@ -5,6 +5,9 @@ import { api } from '../api.js';
 import { empty, field, h, memberPicker, note, screenHeading, section, select } from '../dom.js';
 import { formatSpan, t } from '../i18n.js';
 
+// How long a captain's mis-tap can be undone in one tap.
+const UNDO_MS = 10_000;
+
 export async function render(container, app) {
   const [today, actions, members] = await Promise.all([api.today(), api.actions(), api.members()]);
   const now = new Date().toISOString();
@@ -77,12 +80,10 @@ export async function render(container, app) {
       button.disabled = true;
       const request = { action: roster.shift.action_id, shift: shiftId, member: member.id, recorded_by: me?.id };
       try {
-        await (checkingIn ? api.checkIn(request) : api.checkOut(request));
+        const saved = await (checkingIn ? api.checkIn(request) : api.checkOut(request));
         app.announce(t(checkingIn ? 'captain.saved_in' : 'captain.saved_out', { name: member.name }));
         if (!inPlace) return loadRoster(shiftId);
-        button.replaceWith(
-          h('span', { class: 'tag marked', text: t(checkingIn ? 'captain.marked_here' : 'captain.marked_out') }),
-        );
+        button.replaceWith(marked(saved, member, checkingIn, button));
         const current = await api.roster(shiftId);
         drawCounts(current);
         if (checkingIn) drawHere(current);
@@ -90,6 +91,39 @@ export async function render(container, app) {
         rosterSlot.prepend(note(app.explain(error), 'warning'));
         button.disabled = false;
       }
+    };
+    // The mark says what was saved, with a way to take back a mis-tap for
+    // a few seconds: the record keeps it, voided, and the row is as before.
+    const marked = (saved, member, checkingIn, button) => {
+      const mark = h(
+        'span',
+        { class: 'marked-row' },
+        h('span', { class: 'tag marked', text: t(checkingIn ? 'captain.marked_here' : 'captain.marked_out') }),
+      );
+      const undo = h('button', {
+        type: 'button',
+        class: 'link-button',
+        'aria-label': t('captain.undo_name', { name: member.name }),
+        text: t('today.undo'),
+        onclick: async () => {
+          undo.disabled = true;
+          try {
+            await api.voidCheck(saved.id);
+            app.announce(t('captain.undone', { name: member.name }));
+            button.disabled = false;
+            mark.replaceWith(button);
+            const current = await api.roster(shiftId);
+            drawCounts(current);
+            drawHere(current);
+          } catch (error) {
+            rosterSlot.prepend(note(app.explain(error), 'warning'));
+            undo.disabled = false;
+          }
+        },
+      });
+      mark.append(undo);
+      setTimeout(() => undo.remove(), UNDO_MS);
+      return mark;
     };
     const row = (member, checkingIn) =>
       h(
