@@ -55,15 +55,9 @@ async fn list(State(shared): State<Shared>) -> ApiResult<Json<Vec<WalkInRow>>> {
 
 /// The steward deciding: whoever uses this device.
 fn steward(campaign: &Campaign) -> holdfast_store::Result<String> {
-    let browser = campaign
-        .acting_browser()
-        .and_then(|browser| browser.member_id.clone());
-    match browser {
-        Some(id) => Ok(id),
-        None => campaign.device_member()?.ok_or_else(|| {
-            StoreError::rejected("pick who you are on this device before settling a walk-in")
-        }),
-    }
+    campaign.acting_member_id()?.ok_or_else(|| {
+        StoreError::rejected("pick who you are on this device before settling a walk-in")
+    })
 }
 
 async fn confirm(

@@ -294,6 +294,18 @@ impl Campaign {
         self.acting.as_ref()
     }
 
+    /// The member acting here: the one the browser at the hall was paired
+    /// for, when acting for one, or else the member this device belongs to.
+    pub fn acting_member_id(&self) -> Result<Option<String>> {
+        match self
+            .acting_browser()
+            .and_then(|browser| browser.member_id.clone())
+        {
+            Some(id) => Ok(Some(id)),
+            None => self.device_member(),
+        }
+    }
+
     /// What the browser being acted for may do: its invite's role and its
     /// member's roles, on this device. A guest, a revoked browser, and one
     /// whose member was erased may do nothing.

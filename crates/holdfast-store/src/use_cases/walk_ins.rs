@@ -69,15 +69,7 @@ impl Campaign {
         let captain = match &new.captain {
             Some(captain) => self.acting_member(captain)?,
             None => {
-                // A browser at the hall acts as its own member.
-                let browser = self
-                    .acting_browser()
-                    .and_then(|browser| browser.member_id.clone());
-                let id = match browser {
-                    Some(id) => Some(id),
-                    None => self.device_member()?,
-                };
-                let id = id.ok_or_else(|| {
+                let id = self.acting_member_id()?.ok_or_else(|| {
                     StoreError::rejected(
                         "say which captain is checking them in: this device is not linked to a member yet",
                     )
