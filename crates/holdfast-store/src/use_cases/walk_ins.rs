@@ -143,7 +143,7 @@ impl Campaign {
 
     /// A steward adds a walk-in to the members, as an ordinary member.
     pub fn add_walk_in_as_member(&mut self, walk_in: &str, by: &str) -> Result<Member> {
-        self.require_steward(by)?;
+        self.require_walk_in_steward(by)?;
         let mut person = self.waiting_walk_in(walk_in)?;
         person.walk_in_action_id = None;
         person.roles = vec![Role::Member];
@@ -159,7 +159,7 @@ impl Campaign {
     /// A steward says a walk-in is a member already listed: their check-ins
     /// count as that member's from now on, on every device.
     pub fn merge_walk_in(&mut self, walk_in: &str, into: &str, by: &str) -> Result<Member> {
-        self.require_steward(by)?;
+        self.require_walk_in_steward(by)?;
         let mut person = self.waiting_walk_in(walk_in)?;
         let member = self.resolve_member(into)?;
         if member.is_walk_in() {
@@ -192,6 +192,18 @@ impl Campaign {
             people.push(person);
         }
         Ok(people)
+    }
+
+    /// Settling a walk-in is a steward's call, on a steward's device.
+    fn require_walk_in_steward(&mut self, by: &str) -> Result<Member> {
+        let member = self.acting_member(by)?;
+        if !member.has_role(Role::Steward) {
+            return Err(StoreError::rejected(format!(
+                "{} is not a steward; a steward adds a walk-in to the members or merges them",
+                member.name
+            )));
+        }
+        self.require_steward(by)
     }
 
     fn waiting_walk_in(&self, wanted: &str) -> Result<Member> {
