@@ -45,7 +45,9 @@ impl Context {
     pub fn open(&self) -> Result<Campaign> {
         Ok(Campaign::open_with_passphrase(
             &self.data_dir,
-            protection::given_passphrase().as_deref(),
+            protection::given_passphrase()
+                .as_deref()
+                .map(String::as_str),
         )?)
     }
 
@@ -55,7 +57,9 @@ impl Context {
     pub fn open_vault(&self) -> Result<Vault> {
         Ok(Vault::open(
             &self.data_dir,
-            protection::given_passphrase().as_deref(),
+            protection::given_passphrase()
+                .as_deref()
+                .map(String::as_str),
         )?)
     }
 

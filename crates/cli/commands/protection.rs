@@ -6,6 +6,7 @@ use std::io::BufRead;
 use anyhow::{anyhow, Result};
 use clap::Subcommand;
 use holdfast_store::at_rest::{self, Cost};
+use zeroize::Zeroizing;
 
 use super::Context;
 
@@ -37,11 +38,13 @@ pub enum PassphraseCommand {
     Remove,
 }
 
-/// The passphrase given for this run, if any.
-pub fn given_passphrase() -> Option<String> {
+/// The passphrase given for this run, if any, wiped from memory when
+/// dropped (the process's own environment keeps its copy).
+pub fn given_passphrase() -> Option<Zeroizing<String>> {
     std::env::var(PASSPHRASE_VARIABLE)
         .ok()
         .filter(|value| !value.is_empty())
+        .map(Zeroizing::new)
 }
 
 pub fn run(context: &Context, command: Command) -> Result<()> {
@@ -50,17 +53,17 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
     match command {
         Command::Passphrase(PassphraseCommand::Set) => {
             let new = match std::env::var(NEW_PASSPHRASE_VARIABLE) {
-                Ok(value) if !value.is_empty() => value,
+                Ok(value) if !value.is_empty() => Zeroizing::new(value),
                 _ => {
-                    let mut line = String::new();
+                    let mut line = Zeroizing::new(String::new());
                     std::io::stdin().lock().read_line(&mut line)?;
-                    line.trim_end_matches(['\r', '\n']).to_string()
+                    Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string())
                 }
             };
             at_rest::change_passphrase(
                 data_dir,
-                given_passphrase().as_deref(),
-                Some(&new),
+                given_passphrase().as_deref().map(String::as_str),
+                Some(new.as_str()),
                 Cost::default(),
             )?;
             output.show(&"passphrase", || {
@@ -70,7 +73,7 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
         Command::Passphrase(PassphraseCommand::Remove) => {
             let protection = at_rest::change_passphrase(
                 data_dir,
-                given_passphrase().as_deref(),
+                given_passphrase().as_deref().map(String::as_str),
                 None,
                 Cost::default(),
             )?;

@@ -91,9 +91,12 @@ struct Passphrase {
 async fn unlock(
     State(shared): State<Shared>,
     Body(Passphrase { passphrase }): Body<Passphrase>,
+    // The typed passphrase is wiped from this copy once it has been tried.
+    // (The request body it was read from is freed, not wiped.)
 ) -> ApiResult<Json<Locked>> {
     shared
         .run_on_vault(move |vault| {
+            let passphrase = zeroize::Zeroizing::new(passphrase);
             vault.unlock(&passphrase)?;
             crate::state::prepare(vault.campaign()?)?;
             Ok(Locked { locked: false })
