@@ -168,9 +168,7 @@ pub fn check_in_latency(
             .max()
             .unwrap_or_else(|| action.starts_at.clone());
         let after = time::parse_instant(&latest)? + Duration::seconds(1);
-        start = Some(start.map_or(after, |start: chrono::DateTime<chrono::Utc>| {
-            start.max(after)
-        }));
+        start = start.max(Some(after));
     }
     let now = start.expect("at least one recent action");
 

@@ -48,7 +48,8 @@ pub struct Shared {
 impl Shared {
     pub fn new(vault: SharedVault, idle_lock_seconds: u64) -> Self {
         if let Ok(campaign) = holdfast_net::lock(&vault).campaign() {
-            // Failing here leaves the sync screen to name the problem.
+            // Failing here leaves the sync screen without a fingerprint,
+            // and the first sync, which makes the key pair too, says why.
             let _ = prepare(campaign);
         }
         Shared {

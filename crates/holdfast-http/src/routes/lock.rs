@@ -98,7 +98,9 @@ async fn unlock(
         .run_on_vault(move |vault| {
             let passphrase = zeroize::Zeroizing::new(passphrase);
             vault.unlock(&passphrase)?;
-            crate::state::prepare(vault.campaign()?)?;
+            // Unlocked either way; see `Shared::new` for a key pair that
+            // could not be made.
+            let _ = crate::state::prepare(vault.campaign()?);
             Ok(Locked { locked: false })
         })
         .await

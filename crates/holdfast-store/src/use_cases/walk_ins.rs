@@ -15,6 +15,7 @@ use std::collections::HashMap;
 
 use holdfast_core::model::*;
 use holdfast_core::{time, DocumentId};
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::check_ins::CheckRequest;
@@ -119,22 +120,26 @@ impl Campaign {
                 || "(an action not on this device)".to_string(),
                 |action| action.title,
             );
-            let first = self
-                .check_ins(Some(&action_id))?
-                .into_iter()
-                .filter(|check| check.member_id == person.id && check.kind == CheckKind::In)
-                .min_by(|left, right| left.at.cmp(&right.at));
+            // Their first arrival, by the index on member and time: this
+            // runs for the first screen, and an action may hold thousands
+            // of check-ins.
+            let first: Option<(String, String)> = self
+                .connection
+                .prepare_cached(
+                    "SELECT at, recorded_by FROM checkins
+                     WHERE member_id = ?1 AND kind = 'in' AND voided = 0 ORDER BY at LIMIT 1",
+                )?
+                .query_row([&person.id], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?;
             let recorded_by = match &first {
-                Some(check) => self
-                    .find::<Member>(&check.recorded_by)?
-                    .map(|captain| captain.name),
+                Some((_, captain)) => self.find::<Member>(captain)?.map(|captain| captain.name),
                 None => None,
             };
             rows.push(WalkInRow {
                 person,
                 action_title,
                 recorded_by,
-                at: first.map(|check| check.at),
+                at: first.map(|(at, _)| at),
             });
         }
         rows.sort_by(|left, right| left.at.cmp(&right.at));
