@@ -440,21 +440,29 @@ impl std::fmt::Display for Refusal {
     }
 }
 
+/// The records a change touched, as the door read them from its
+/// operations, or `None` where the door had no need to read them (a
+/// document's first change, a campaign with no device list, a revoked
+/// device's change its revocation covers).
+pub type Touched = Option<BTreeSet<(String, String)>>;
+
 /// The door for a change from another device. `doc` already holds the
 /// change (applied in memory, not yet saved); `signature` is the one that
-/// travelled with it, if any.
+/// travelled with it, if any. An admitted change's touched records come
+/// back, so the caller re-projects those alone without asking Automerge
+/// for a diff, which walks the whole document.
 pub fn check(
     doc: &AutoCommit,
     document: &DocumentId,
     change: &Change,
     signature: Option<&[u8]>,
     authors: &Authors,
-) -> Result<(), Refusal> {
+) -> Result<Touched, Refusal> {
     if is_genesis(document, change) {
-        return Ok(());
+        return Ok(None);
     }
     if authors.is_open() {
-        return Ok(());
+        return Ok(None);
     }
     let author = authors
         .get(change.actor_id())
@@ -478,7 +486,7 @@ pub fn check(
             return Err(Refusal::Revoked { device });
         }
         // Accepted before the revocation, by the steward who revoked it.
-        return Ok(());
+        return Ok(None);
     }
     check_policy(
         doc,
@@ -486,23 +494,25 @@ pub fn check(
         change,
         &author.at(document.as_str(), change.seq()),
     )
+    .map(Some)
 }
 
 /// Whether `author` may have made `change` (already in `doc`): every record
-/// it touches, judged before and after it.
+/// it touches, judged before and after it. Returns those records.
 pub fn check_policy(
     doc: &AutoCommit,
     document: &DocumentId,
     change: &Change,
     author: &Author,
-) -> Result<(), Refusal> {
+) -> Result<BTreeSet<(String, String)>, Refusal> {
     let kind = document
         .kind()
         .map_err(|error| Refusal::Malformed(error.to_string()))?;
-    for (collection, record) in touched_records(doc, kind, change)? {
-        check_record(doc, kind, &collection, &record, change, author)?;
+    let touched = touched_records(doc, kind, change)?;
+    for (collection, record) in &touched {
+        check_record(doc, kind, collection, record, change, author)?;
     }
-    Ok(())
+    Ok(touched)
 }
 
 /// Whether a change is the document's deterministic first change.

@@ -43,9 +43,62 @@ pub fn put<R: Record>(doc: &mut AutoCommit, record: &R) -> Result<(), CoreError>
 /// Reads one record by id.
 pub fn get<R: Record>(doc: &AutoCommit, id: &str) -> Result<Option<R>, CoreError> {
     let object = collection_object(doc, R::COLLECTION)?;
-    Ok(autosurgeon::hydrate_prop::<_, Option<R>, _, _>(
+    // autosurgeon reads an absent key as an error, not as `None`.
+    if doc.get(&object, id)?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(autosurgeon::hydrate_prop::<_, R, _, _>(
         doc, &object, id,
-    )?)
+    )?))
+}
+
+/// Why record `id` of `collection` does not read as the record Holdfast
+/// keeps there (a field missing or of the wrong type), or `None` when it
+/// does, is absent, or the collection is not one of Holdfast's (the door
+/// refuses writes there on its own).
+pub fn unreadable(doc: &AutoCommit, collection: &str, id: &str) -> Option<String> {
+    use crate::model::*;
+    macro_rules! read_as_one_of {
+        ($($type:ty),+ $(,)?) => {
+            $(
+                if collection == <$type>::COLLECTION {
+                    return get::<$type>(doc, id).err().map(|error| error.to_string());
+                }
+            )+
+        };
+    }
+    read_as_one_of!(
+        Settings,
+        Member,
+        Site,
+        Department,
+        Committee,
+        Meeting,
+        ChokePoint,
+        Commitment,
+        Cadence,
+        Skill,
+        SkillSession,
+        Attendance,
+        Practice,
+        PracticeEvent,
+        Resolution,
+        Device,
+        BundleKey,
+        Action,
+        Shift,
+        Signup,
+        CheckIn,
+        Circle,
+        RestCommitment,
+        AidRequest,
+        AidOffer,
+        AidMatch,
+        LedgerEntry,
+        AidIdentity,
+        Reflection,
+    );
+    None
 }
 
 /// Reads a whole collection, ordered by record id.
@@ -86,4 +139,47 @@ pub fn touched_by(patches: Vec<automerge::Patch>) -> Option<BTreeSet<(String, St
         }
     }
     Some(touched)
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{ObjType, ReadDoc, ROOT};
+
+    use crate::documents::genesis;
+    use crate::DocumentId;
+
+    /// Every collection of every kind of document is read by its own
+    /// record type, so the door's shape check misses none: a record that
+    /// is a bare number in place of a map is unreadable in each.
+    #[test]
+    fn every_collection_has_a_record_type_that_reads_it() {
+        let ids = [
+            DocumentId::campaign(),
+            DocumentId::action("6f1c1d5e-7d3a-4a53-9d63-2a0f3f0d1e11"),
+            DocumentId::aid(),
+            DocumentId::aid_private(),
+            DocumentId::personal(),
+        ];
+        for id in ids {
+            let kind = id.kind().unwrap();
+            let mut doc = genesis(&id).unwrap();
+            for collection in kind.collections() {
+                let object = match doc.get(ROOT, *collection).unwrap() {
+                    Some((_, object)) => object,
+                    None => doc.put_object(ROOT, *collection, ObjType::Map).unwrap(),
+                };
+                doc.put(&object, "broken", 7_i64).unwrap();
+                assert!(
+                    super::unreadable(&doc, collection, "broken").is_some(),
+                    "{collection} in {id}"
+                );
+                assert_eq!(
+                    super::unreadable(&doc, collection, "absent"),
+                    None,
+                    "{collection}"
+                );
+            }
+        }
+    }
 }

@@ -13,7 +13,7 @@
 //! and every admitted change keeps the signature it came with, so the next
 //! device can check it too.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use automerge::{ActorId, Change, ChangeHash};
@@ -57,7 +57,16 @@ pub struct RefusedChange {
 pub(crate) struct Admission {
     pub admitted: usize,
     pub refused: Vec<Refused>,
+    /// The records the admitted changes touched, read from their
+    /// operations; `None` when some change reaches past the records (a
+    /// document's first change, a file from a campaign with no device
+    /// list), and the whole document must be re-projected.
+    pub touched: Option<BTreeSet<(String, String)>>,
 }
+
+/// An admitted change with the records it touched (`None`: the door let
+/// it through unread and it reaches past the records).
+type Judged = (Change, Option<BTreeSet<(String, String)>>);
 
 /// One refused change: its hash, what it depends on, its author, and why.
 #[derive(Debug)]
@@ -192,8 +201,12 @@ impl Campaign {
         self.stash_signatures(signatures);
         let new: Vec<Change> = crate::documents::changes_after(self.loaded(id)?, before);
         if new.is_empty() {
-            return Ok(Admission::default());
+            return Ok(Admission {
+                touched: Some(BTreeSet::new()),
+                ..Admission::default()
+            });
         }
+        let kind = id.kind()?;
         // Each change's signature: the one that came with it (or earlier in
         // the session), else one this device already keeps.
         let mut found: Vec<Option<[u8; SIGNATURE_LENGTH]>> = Vec::with_capacity(new.len());
@@ -216,7 +229,7 @@ impl Campaign {
         }
         let mut refused: Vec<Refused> = Vec::new();
         let mut refused_hashes: HashSet<ChangeHash> = HashSet::new();
-        let mut admitted: Vec<Change> = Vec::new();
+        let mut admitted: Vec<Judged> = Vec::new();
         let mut signed: Vec<(ChangeHash, Vec<u8>)> = Vec::new();
         let doc = &self.loaded(id)?.doc;
         for (change, signature) in new.iter().zip(found) {
@@ -228,20 +241,26 @@ impl Campaign {
                 signature.as_ref().map(|s| s.as_slice()),
                 &authors,
             )
-            .and_then(|()| {
+            .and_then(|records| {
                 match change.deps().iter().any(|dep| refused_hashes.contains(dep)) {
                     true => Err(Refusal::Malformed(
                         "it builds on a change that was refused".into(),
                     )),
-                    false => Ok(()),
+                    false => Ok(records),
                 }
             });
             match verdict {
-                Ok(()) => {
+                Ok(records) => {
+                    // The door read them only if it judged the change; a
+                    // change it let through unread is read here.
+                    let records = records
+                        .map(Ok)
+                        .unwrap_or_else(|| authority::touched_records(doc, kind, change))
+                        .ok();
                     if let Some(signature) = signature {
                         signed.push((hash, signature.to_vec()));
                     }
-                    admitted.push(change.clone());
+                    admitted.push((change.clone(), records));
                 }
                 Err(refusal) => {
                     refused_hashes.insert(hash);
@@ -255,24 +274,97 @@ impl Campaign {
             }
         }
         if !refused.is_empty() {
-            // Memory must hold only what may be saved: start again from
-            // disk and apply the admitted changes alone.
-            self.forget_loaded(id);
-            let loaded = self.loaded(id)?;
-            loaded
-                .doc
-                .apply_changes(admitted.iter().cloned())
-                .map_err(|source| StoreError::Automerge {
-                    what: format!("admitted changes for {id}"),
-                    source: Box::new(source),
-                })?;
+            self.keep_only(id, &admitted)?;
+        }
+        // A record that passes the policy must still be one Holdfast can
+        // read: a modified program could write a check-in with no member,
+        // or a name as a number. Projecting it would fail and end the
+        // session with a bare error; refused here, it is named, shown to
+        // stewards, and the rest of the flight goes on.
+        if !authors.is_open() {
+            let unreadable = self.unreadable_records(id, &admitted)?;
+            if !unreadable.is_empty() {
+                let mut dropped: HashSet<ChangeHash> = HashSet::new();
+                for (change, records) in &admitted {
+                    let breaks = records.iter().flatten().find_map(|(collection, record)| {
+                        unreadable
+                            .iter()
+                            .find(|(broken, id, _)| broken == collection && id == record)
+                    });
+                    let reason = match breaks {
+                        Some((collection, record, why)) => format!(
+                            "its {collection} record {record} is not one Holdfast can read ({why})"
+                        ),
+                        None if change.deps().iter().any(|dep| dropped.contains(dep)) => {
+                            "it builds on a change that was refused".into()
+                        }
+                        None => continue,
+                    };
+                    dropped.insert(change.hash());
+                    refused.push(Refused {
+                        hash: change.hash(),
+                        deps: change.deps().to_vec(),
+                        author: author_name(&authors, change.actor_id()),
+                        refusal: Refusal::Malformed(reason),
+                    });
+                }
+                admitted.retain(|(change, _)| !dropped.contains(&change.hash()));
+                signed.retain(|(hash, _)| !dropped.contains(hash));
+                self.keep_only(id, &admitted)?;
+            }
+        }
+        if !refused.is_empty() {
             record_refusals(&self.connection, id, &refused)?;
         }
         self.incoming_signatures.extend(signed);
+        let mut touched = Some(BTreeSet::new());
+        for (_, records) in &admitted {
+            match (&mut touched, records) {
+                (Some(touched), Some(records)) => touched.extend(records.iter().cloned()),
+                _ => touched = None,
+            }
+        }
         Ok(Admission {
             admitted: admitted.len(),
             refused,
+            touched,
         })
+    }
+
+    /// Memory must hold only what may be saved: starts the document again
+    /// from disk and applies the admitted changes alone.
+    fn keep_only(&mut self, id: &DocumentId, admitted: &[Judged]) -> Result<()> {
+        self.forget_loaded(id);
+        let loaded = self.loaded(id)?;
+        loaded
+            .doc
+            .apply_changes(admitted.iter().map(|(change, _)| change.clone()))
+            .map_err(|source| StoreError::Automerge {
+                what: format!("admitted changes for {id}"),
+                source: Box::new(source),
+            })
+    }
+
+    /// The records the admitted changes touched that do not read as the
+    /// record their collection holds, as the document now stands, each
+    /// with the reason.
+    fn unreadable_records(
+        &mut self,
+        id: &DocumentId,
+        admitted: &[Judged],
+    ) -> Result<Vec<(String, String, String)>> {
+        let doc = &self.loaded(id)?.doc;
+        let records: BTreeSet<&(String, String)> = admitted
+            .iter()
+            .flat_map(|(_, records)| records.iter().flatten())
+            .collect();
+        Ok(records
+            .into_iter()
+            .filter_map(|(collection, record)| {
+                holdfast_core::record::unreadable(doc, collection, record)
+                    .map(|why| (collection.clone(), record.clone(), why))
+            })
+            .collect())
     }
 
     /// Every device's authority before a merge into `id`, kept to see what

@@ -336,9 +336,11 @@ impl Campaign {
                 refused: admission.refused.len(),
             });
         }
-        let new_changes = loaded.doc.get_changes_meta(&before).len();
-        let after = loaded.doc.get_heads();
-        let touched = holdfast_core::record::touched_by(loaded.doc.diff(&before, &after));
+        // What the door read from the admitted changes' operations, not a
+        // diff: Automerge's diff walks the whole document, and on a hub that
+        // is every phone's check-in, each time one more arrives.
+        let new_changes = admission.admitted;
+        let touched = admission.touched;
         // A change Automerge accepts may still break the record (a field of
         // the wrong type); projecting fails, the transaction rolls back and
         // `persist` forgets the document, so the change is nowhere. Only the

@@ -893,3 +893,54 @@ fn a_captains_phone_adds_walk_ins_and_nothing_else_of_the_members() {
         (ben_member.as_str(), 2.0)
     );
 }
+
+#[test]
+fn a_record_the_policy_allows_but_holdfast_cannot_read_is_refused_by_name_and_sync_goes_on() {
+    let mut hub = hub();
+    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    let mut ben = support::pair(&mut hub, "Ben Member", Role::Member);
+    sync(&mut ana, &mut hub);
+    sync(&mut ben, &mut hub);
+    let ana_member = member_id(&hub, "Ana Member");
+    let action_id = action(&hub);
+    let action_text = action_id.action_id().unwrap().to_string();
+
+    // An honest check-in, then Ana's own check-in as a modified program
+    // writes it: her member and her device, so the policy lets it by,
+    // but no time, no kind, and no one who recorded it.
+    check_in(&mut ana, "Ana Member").unwrap();
+    ana.campaign
+        .forge(&action_id, move |doc| {
+            put_record(
+                doc,
+                "checkins",
+                "00000000-0000-4000-8000-00000000b10b",
+                &[
+                    ("action_id", action_text.as_str()),
+                    ("member_id", ana_member.as_str()),
+                ],
+            )
+        })
+        .unwrap();
+    let report = sync(&mut ana, &mut hub);
+    assert_eq!(report.documents_apart, 0);
+    assert_eq!(check_in_members(&hub), [member_id(&hub, "Ana Member")]);
+    let refused = refusals(&hub);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        refused[0].contains(
+            "checkins record 00000000-0000-4000-8000-00000000b10b is not one Holdfast can read"
+        ),
+        "{refused:?}"
+    );
+
+    // The hub passes on the honest check-in and nothing of the other.
+    check_in(&mut ben, "Ben Member").unwrap();
+    sync(&mut ben, &mut hub);
+    let mut both = vec![member_id(&hub, "Ana Member"), member_id(&hub, "Ben Member")];
+    both.sort();
+    assert_eq!(check_in_members(&ben), both);
+    assert_eq!(check_in_members(&hub), both);
+    // Ana's phone keeps syncing: another round ends normally.
+    sync(&mut ana, &mut hub);
+}
