@@ -745,6 +745,30 @@ describe('the Holdfast web UI', () => {
     await page.context().close();
     noProblems();
   });
+  test('the screens travel compressed, are asked after on reload, and answers are never kept', async () => {
+    // Node's fetch asks for gzip as a browser does and unpacks the answer.
+    const script = await fetch(`${server.base}/js/main.js`);
+    assert.equal(script.status, 200);
+    assert.equal(script.headers.get('content-encoding'), 'gzip');
+    assert.equal(script.headers.get('cache-control'), 'no-cache');
+    const text = await script.text();
+    assert.match(text, /quiet mode/);
+    const lastModified = script.headers.get('last-modified');
+    assert.ok(lastModified, 'the file says when it last changed');
+    const again = await fetch(`${server.base}/js/main.js`, { headers: { 'if-modified-since': lastModified } });
+    assert.equal(again.status, 304, 'a reload costs a 304, not the file again');
+
+    const answer = await fetch(`${server.base}/api/members`);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers.get('content-encoding'), 'gzip');
+    assert.equal(answer.headers.get('cache-control'), 'no-store');
+    assert.ok((await answer.json()).length > 10);
+
+    // A client that does not ask for gzip gets the plain bytes.
+    const plain = await fetch(`${server.base}/js/main.js`, { headers: { 'accept-encoding': 'identity' } });
+    assert.equal(plain.headers.get('content-encoding'), null);
+    assert.equal(await plain.text(), text);
+  });
   test('a member picks who uses the device from the list, once', async () => {
     const page = await openPage();
     await show(page, 'today');

@@ -52,7 +52,18 @@ pub fn router(vault: SharedVault, ui_dir: PathBuf) -> Router {
         .with_state(shared)
         .layer(protection::no_store());
     let files = ServeDir::new(ui_dir).append_index_html_on_directories(true);
-    protection::apply(Router::new().nest("/api", api).fallback_service(files))
+    let files = Router::new()
+        .fallback_service(files)
+        .layer(protection::revalidate());
+    protection::apply(Router::new().nest("/api", api).merge(files))
+}
+
+/// What goes over a socket is compressed for browsers that ask (every one
+/// does): the screens' files and the answers are text, and a phone at the
+/// hall shares the wifi with everyone else's. The desktop app's own window
+/// reaches [`router`] in-process and is not compressed.
+fn over_the_network(router: Router) -> Router {
+    router.layer(tower_http::compression::CompressionLayer::new())
 }
 
 /// Serves the campaign on `address` until the process is interrupted.
@@ -76,7 +87,7 @@ pub async fn serve_on(
     campaign: SharedVault,
     ui_dir: PathBuf,
 ) -> Result<(), ServeError> {
-    axum::serve(listener, router(campaign, ui_dir))
+    axum::serve(listener, over_the_network(router(campaign, ui_dir)))
         .with_graceful_shutdown(async {
             // If the signal cannot be installed the server simply runs until
             // the process is killed, which is what a user expects anyway.
@@ -100,9 +111,9 @@ pub async fn serve_for_hall(
         HALL_PORT.store(bound.port(), std::sync::atomic::Ordering::Relaxed);
     }
     let key = hall_access::HallKey::new(vault.clone());
-    let service = router(vault, ui_dir).layer(axum::middleware::from_fn(move |request, next| {
-        hall_access::require_key(key.clone(), request, next)
-    }));
+    let service = over_the_network(router(vault, ui_dir)).layer(axum::middleware::from_fn(
+        move |request, next| hall_access::require_key(key.clone(), request, next),
+    ));
     axum::serve(
         listener,
         service.into_make_service_with_connect_info::<SocketAddr>(),

@@ -55,6 +55,16 @@ pub fn apply(router: Router) -> Router {
     router
 }
 
+/// The screens' own files may be kept by the browser, but it asks each
+/// time whether they changed (a `304 Not Modified` costs a few bytes), so a
+/// phone never runs the screens of an older Holdfast than the hub's.
+pub fn revalidate() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    )
+}
+
 /// API answers are personal data: no cache, in the browser or between.
 pub fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
