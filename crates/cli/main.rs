@@ -73,6 +73,8 @@ enum Command {
     #[command(flatten)]
     Skills(commands::skills::Command),
     #[command(flatten)]
+    Decisions(commands::decisions::Command),
+    #[command(flatten)]
     Aid(commands::aid::Command),
     #[command(flatten)]
     Reports(commands::reports::Command),
@@ -111,6 +113,7 @@ fn main() -> ExitCode {
         Command::Circles(command) => commands::circles::run(&context, command),
         Command::Cadence(command) => commands::cadence::run(&context, command),
         Command::Skills(command) => commands::skills::run(&context, command),
+        Command::Decisions(command) => commands::decisions::run(&context, command),
         Command::Aid(command) => commands::aid::run(&context, command),
         Command::Reports(command) => commands::reports::run(&context, command),
         Command::Attention(command) => commands::attention::run(&context, command),

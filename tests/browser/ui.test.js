@@ -19,7 +19,7 @@ import * as support from './support.js';
 import { artifacts, launchBrowser, PHONE, seriousViolations, startDemoServer, stopAll } from './support.js';
 
 const DESKTOP = { width: 1280, height: 800 };
-const SCREENS = ['today', 'captain', 'choke-points', 'cadence', 'circle', 'skills', 'aid', 'sovereignty', 'members', 'attention', 'sync'];
+const SCREENS = ['today', 'captain', 'choke-points', 'cadence', 'circle', 'skills', 'decisions', 'aid', 'sovereignty', 'members', 'attention', 'sync'];
 
 let server;
 let dataDir;
@@ -470,6 +470,55 @@ describe('the Holdfast web UI', () => {
     noProblems();
   });
 
+  test('a member votes, changes their mind, puts a proposal, and the steward closes it with the count', async () => {
+    const page = await openPage();
+    await show(page, 'decisions');
+    const gate = 'Which gate do we picket first on the day of action?';
+    const card = (title) => page.locator('li.proposal', { hasText: title });
+    const row = async (title) => (await api('/api/decisions')).find((entry) => entry.proposal.title === title);
+    const before = await row(gate);
+    assert.ok(before.open && before.voters > 0, 'the demo has an open vote with votes');
+
+    await card(gate).getByRole('button', { name: 'Vote Loading dock' }).click();
+    await page.getByText('You voted Loading dock.').first().waitFor();
+    await card(gate).getByText('Your vote: Loading dock.').waitFor();
+    assert.equal(await card(gate).getByRole('button', { name: 'Vote Loading dock' }).getAttribute('aria-pressed'), 'true');
+    await card(gate).getByRole('button', { name: 'Vote North gate' }).click();
+    await card(gate).getByText('Your vote: North gate.').waitFor();
+    const changed = await row(gate);
+    assert.equal(changed.my_choice, 'North gate');
+    assert.equal(changed.voters, before.voters + (before.my_choice ? 0 : 1), 'changing a vote is still one vote');
+
+    const title = 'Picket on Saturdays too';
+    const form = page.locator('form', { has: page.getByLabel('What is proposed, in a line') });
+    await form.getByRole('button', { name: 'Put it to a vote' }).click();
+    await form.getByText('Write what is proposed first.').waitFor();
+    await form.getByLabel('What is proposed, in a line').fill(title);
+    await form.getByLabel('Options').fill('yes, no');
+    await form.getByRole('button', { name: 'Put it to a vote' }).click();
+    await card(title).waitFor();
+    await card(title).getByRole('button', { name: 'Vote yes' }).click();
+    await card(title).getByText('Your vote: yes.').waitFor();
+
+    await card(title).getByRole('button', { name: 'Close the vote' }).click();
+    await card(title).getByRole('button', { name: 'Close and record the count' }).click();
+    const decided = page.locator('section', { has: page.getByRole('heading', { name: 'Decided' }) });
+    await decided.locator('li.proposal', { hasText: title }).getByText('Carried: yes').waitFor();
+    const closed = await row(title);
+    assert.deepEqual(closed.proposal.closing.counts, [1, 0]);
+    assert.equal(closed.open, false);
+    const refused = await fetch(`${server.base}/api/decisions/${closed.proposal.id}/vote`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ choice: 'no' }),
+    });
+    assert.equal(refused.status >= 400 && refused.status < 500, true);
+    assert.match((await refused.json()).error, /has closed/);
+    await page.screenshot({ path: join(artifacts, 'decisions-390x844.png'), fullPage: true });
+    await page.context().close();
+    noProblems();
+  });
+
   test('the choke-point screen shows the 48-hour report the API computes', async () => {
     const page = await openPage();
     await show(page, 'choke-points');
@@ -729,13 +778,13 @@ describe('the Holdfast web UI', () => {
     await page.getByLabel('Find your name').fill(plain.name);
     await page.getByRole('button', { name: `I am ${plain.name}` }).click();
     await page.getByText(`Hello, ${plain.name}.`).waitFor();
-    await page.waitForFunction(() => document.querySelectorAll('#nav a').length === 5);
-    assert.deepEqual(await menu(), ['Today', 'Circle', 'Skills', 'Mutual aid', 'Sync & devices']);
+    await page.waitForFunction(() => document.querySelectorAll('#nav a').length === 6);
+    assert.deepEqual(await menu(), ['Today', 'Circle', 'Skills', 'Decisions', 'Mutual aid', 'Sync & devices']);
     await page.screenshot({ path: join(artifacts, 'menu-member-390x844.png') });
     // A reload keeps the member's menu.
     await page.reload();
     await page.waitForSelector('body[data-ready]');
-    assert.deepEqual(await menu(), ['Today', 'Circle', 'Skills', 'Mutual aid', 'Sync & devices']);
+    assert.deepEqual(await menu(), ['Today', 'Circle', 'Skills', 'Decisions', 'Mutual aid', 'Sync & devices']);
 
     await page.getByRole('button', { name: `Not ${plain.name}? Choose who uses this device` }).click();
     await page.getByLabel('Find your name').fill(original.name);

@@ -108,6 +108,10 @@ export const api = {
   attendance: () => get('/api/skills/attendance'),
   nextFacilitator: (skill) => get(`/api/skills/${segment(skill)}/facilitator`),
   recordAttendance: (session, members) => post(`/api/skills/sessions/${segment(session)}/attendance`, { members }),
+  decisions: () => get('/api/decisions'),
+  propose: (proposal) => post('/api/decisions', proposal),
+  vote: (proposal, choice) => post(`/api/decisions/${segment(proposal)}/vote`, { choice }),
+  closeProposal: (proposal) => post(`/api/decisions/${segment(proposal)}/close`),
 
   aidRequests: () => get('/api/aid/requests'),
   requestAid: (request) => post('/api/aid/requests', request),

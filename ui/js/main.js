@@ -13,6 +13,7 @@ import * as cadence from './screens/cadence.js';
 import * as captain from './screens/captain.js';
 import * as chokePoints from './screens/choke-points.js';
 import * as circle from './screens/circle.js';
+import * as decisions from './screens/decisions.js';
 import * as members from './screens/members.js';
 import * as skills from './screens/skills.js';
 import * as sovereignty from './screens/sovereignty.js';
@@ -26,6 +27,7 @@ const SCREENS = {
   cadence,
   circle,
   skills,
+  decisions,
   aid,
   sovereignty,
   members,
@@ -38,10 +40,10 @@ const SCREENS = {
 // its address for whoever opens it; what each may see or change is decided
 // by the device that holds the data, not by the menu.
 const MENUS = {
-  member: ['today', 'circle', 'aid', 'skills', 'sync'],
-  captain: ['today', 'captain', 'circle', 'aid', 'skills', 'attention', 'sync'],
-  facilitator: ['today', 'circle', 'aid', 'skills', 'sync'],
-  coordinator: ['today', 'circle', 'aid', 'skills', 'attention', 'sync'],
+  member: ['today', 'circle', 'aid', 'skills', 'decisions', 'sync'],
+  captain: ['today', 'captain', 'circle', 'aid', 'skills', 'decisions', 'attention', 'sync'],
+  facilitator: ['today', 'circle', 'aid', 'skills', 'decisions', 'attention', 'sync'],
+  coordinator: ['today', 'circle', 'aid', 'skills', 'decisions', 'attention', 'sync'],
   steward: Object.keys(SCREENS),
 };
 

@@ -11,6 +11,7 @@ pub mod check_ins;
 pub mod choke_points;
 pub mod circles;
 pub mod committees;
+pub mod decisions;
 pub mod devices;
 pub mod exchange;
 pub mod members;

@@ -219,6 +219,26 @@ pub const POLICY: &[(DocumentKind, Rule)] = &[
         DocumentKind::Personal,
         rule("reflections", &[Who::Anyone], &[Who::Creator]),
     ),
+    // Any member may put a proposal; facilitators close it. Each member
+    // casts and changes only their own vote. What a vote may name, and
+    // that a closing's count is the votes it saw, hold for stewards too
+    // (`check_decision`).
+    (
+        DocumentKind::Decisions,
+        rule(
+            "proposals",
+            &[Who::Owner, Who::Role(Role::Facilitator)],
+            FACILITATORS,
+        ),
+    ),
+    (
+        DocumentKind::Decisions,
+        rule("votes", &[Who::Owner], &[Who::Owner]),
+    ),
+    (
+        DocumentKind::Decisions,
+        rule("resolutions", FACILITATORS, FACILITATORS),
+    ),
 ];
 
 const fn rule(collection: &'static str, create: &'static [Who], change: &'static [Who]) -> Rule {
@@ -661,6 +681,56 @@ impl View<'_> {
             _ => None,
         }
     }
+
+    /// A map field as a record of its own (a nested value such as a
+    /// proposal's closing).
+    fn child(&self, field: &str) -> Option<View<'_>> {
+        match self.doc.get_at(&self.object, field, self.heads).ok()?? {
+            (Value::Object(ObjType::Map), object) => Some(View {
+                doc: self.doc,
+                object,
+                heads: self.heads,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The items of a list field, each as `read` takes it; none if the
+    /// field is not a list or an item does not read.
+    fn list<T>(&self, field: &str, read: fn(&Value) -> Option<T>) -> Option<Vec<T>> {
+        let (Value::Object(ObjType::List), list) =
+            self.doc.get_at(&self.object, field, self.heads).ok()??
+        else {
+            return None;
+        };
+        (0..self.doc.length_at(&list, self.heads))
+            .map(|index| {
+                let (value, _) = self.doc.get_at(&list, index, self.heads).ok()??;
+                read(&value)
+            })
+            .collect()
+    }
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Scalar(scalar) => match scalar.as_ref() {
+            automerge::ScalarValue::Str(text) => Some(text.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn scalar_int(value: &Value) -> Option<i64> {
+    match value {
+        Value::Scalar(scalar) => match scalar.as_ref() {
+            automerge::ScalarValue::Int(value) => Some(*value),
+            automerge::ScalarValue::Uint(value) => i64::try_from(*value).ok(),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn view<'a>(
@@ -706,6 +776,10 @@ fn check_record(
     }
     if collection == "devices" {
         check_device(before.as_ref(), after.as_ref()).map_err(&refuse)?;
+    }
+    if kind == DocumentKind::Decisions {
+        check_decision(doc, collection, before.as_ref(), after.as_ref(), change)
+            .map_err(|reason| refuse(&reason))?;
     }
     // An amount past what Holdfast keeps would wrap sums round on every
     // device that added it up; nobody may write one, stewards included.
@@ -764,6 +838,132 @@ fn check_record(
             .collect::<Vec<_>>()
             .join(", ")
     )))
+}
+
+/// Rules on proposals and votes that hold for every device, stewards'
+/// included, because a decision is only worth what its count is worth:
+///
+/// * a proposal has at least two distinct options, which never change, and
+///   once closed it never changes again;
+/// * a closing's count is exactly the votes the closing device held (the
+///   votes at the change's own causal past, counted by
+///   [`crate::rules::decisions::tally`]), so no device can record a result
+///   its votes do not give;
+/// * a vote names a proposal, and one of its options, that its device had
+///   seen, open, when it was cast (at the change's causal past), before the
+///   proposal's closing time, and it never moves to another proposal or
+///   member.
+fn check_decision(
+    doc: &AutoCommit,
+    collection: &str,
+    before: Option<&View>,
+    after: Option<&View>,
+    change: &Change,
+) -> Result<(), String> {
+    let Some(after) = after else {
+        return Ok(());
+    };
+    match collection {
+        "proposals" => {
+            let options = after
+                .list("options", scalar_text)
+                .ok_or("its options are not a list of words")?;
+            let distinct: BTreeSet<&String> = options.iter().collect();
+            if options.len() < 2 || distinct.len() != options.len() {
+                return Err("a proposal needs at least two different options".into());
+            }
+            let closing = after.child("closing");
+            let Some(before) = before else {
+                if closing.is_some() {
+                    return Err("a proposal is closed after it is put, not as it is put".into());
+                }
+                return Ok(());
+            };
+            if before.child("closing").is_some() {
+                return Err("a closed proposal never changes".into());
+            }
+            if before.list("options", scalar_text) != Some(options.clone()) {
+                return Err("a proposal's options never change once it is put".into());
+            }
+            let Some(closing) = closing else {
+                return Ok(());
+            };
+            let counts = closing
+                .list("counts", scalar_int)
+                .ok_or("its closing has no count")?;
+            let proposal = crate::model::Proposal {
+                id: after.text("id").unwrap_or_default(),
+                title: String::new(),
+                text: String::new(),
+                options,
+                member_id: String::new(),
+                meeting_id: None,
+                opened_at: String::new(),
+                closes_at: None,
+                closing: None,
+            };
+            let tally = crate::rules::decisions::tally(&proposal, &votes_at(doc, change.deps()));
+            if counts != tally.counts || closing.text("outcome") != tally.outcome {
+                return Err(format!(
+                    "its closing records {counts:?} but the votes its device held give {:?}",
+                    tally.counts
+                ));
+            }
+            Ok(())
+        }
+        "votes" => {
+            let proposal_id = after.text("proposal_id").ok_or("it names no proposal")?;
+            if let Some(before) = before {
+                if before.text("proposal_id").as_deref() != Some(proposal_id.as_str())
+                    || before.text("member_id") != after.text("member_id")
+                {
+                    return Err("a vote never moves to another proposal or member".into());
+                }
+            }
+            let proposal = view(doc, "proposals", &proposal_id, change.deps())
+                .ok_or("it names a proposal its device had not seen")?;
+            if proposal.child("closing").is_some() {
+                return Err("the proposal was closed before this vote was cast".into());
+            }
+            let choice = after.text("choice").unwrap_or_default();
+            if !proposal
+                .list("options", scalar_text)
+                .unwrap_or_default()
+                .contains(&choice)
+            {
+                return Err(format!("`{choice}` is not one of the proposal's options"));
+            }
+            let cast_at = after.text("cast_at").unwrap_or_default();
+            if let Some(closes_at) = proposal.text("closes_at") {
+                if cast_at >= closes_at {
+                    return Err(format!(
+                        "it was cast at or after the vote closed ({closes_at})"
+                    ));
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Every vote record as it stood at `heads`.
+fn votes_at(doc: &AutoCommit, heads: &[ChangeHash]) -> Vec<crate::model::Vote> {
+    let Ok(Some((Value::Object(ObjType::Map), votes))) = doc.get(ROOT, "votes") else {
+        return Vec::new();
+    };
+    doc.keys_at(&votes, heads)
+        .filter_map(|id| {
+            let vote = view(doc, "votes", &id, heads)?;
+            Some(crate::model::Vote {
+                id,
+                proposal_id: vote.text("proposal_id")?,
+                member_id: vote.text("member_id")?,
+                choice: vote.text("choice")?,
+                cast_at: vote.text("cast_at")?,
+            })
+        })
+        .collect()
 }
 
 /// Rules on device records that hold even for stewards: a device's keys

@@ -11,6 +11,8 @@
 //!   only the phones at that action write to it.
 //! * `aid`: the public side of mutual aid: requests and offers under
 //!   pseudonyms, matches and the ledger. Every paired device holds it.
+//! * `decisions`: open decision forums, proposals and members' votes.
+//!   Every paired device holds it. Votes are open, not secret.
 //! * `aid-private`: who is behind each pseudonym. Only aid coordinators' devices
 //!   may hold it; it is never sent to any other device.
 //! * `personal`: this device's own circle reflections. Never leaves the device.
@@ -24,7 +26,7 @@ use automerge::{transaction::Transactable, ActorId, AutoCommit, ObjType, ReadDoc
 
 use crate::CoreError;
 
-/// Which of the five kinds a document is.
+/// Which of the six kinds a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DocumentKind {
     Campaign,
@@ -32,6 +34,7 @@ pub enum DocumentKind {
     Aid,
     AidPrivate,
     Personal,
+    Decisions,
 }
 
 /// Who may hold a document. Sync and bundle export consult this before a
@@ -70,6 +73,9 @@ impl DocumentId {
     pub fn aid_private() -> Self {
         DocumentId("aid-private".into())
     }
+    pub fn decisions() -> Self {
+        DocumentId("decisions".into())
+    }
     pub fn personal() -> Self {
         DocumentId("personal".into())
     }
@@ -93,6 +99,7 @@ impl DocumentId {
             "aid" => Ok(DocumentKind::Aid),
             "aid-private" => Ok(DocumentKind::AidPrivate),
             "personal" => Ok(DocumentKind::Personal),
+            "decisions" => Ok(DocumentKind::Decisions),
             other => match other.strip_prefix("action:") {
                 Some(rest) if uuid::Uuid::parse_str(rest).is_ok() => Ok(DocumentKind::Action),
                 _ => Err(CoreError::UnknownDocumentId(other.to_string())),
@@ -115,7 +122,10 @@ impl std::fmt::Display for DocumentId {
 impl DocumentKind {
     pub fn audience(self) -> Audience {
         match self {
-            DocumentKind::Campaign | DocumentKind::Action | DocumentKind::Aid => Audience::Campaign,
+            DocumentKind::Campaign
+            | DocumentKind::Action
+            | DocumentKind::Aid
+            | DocumentKind::Decisions => Audience::Campaign,
             DocumentKind::AidPrivate => Audience::AidCoordinators,
             DocumentKind::Personal => Audience::ThisDevice,
         }
@@ -162,6 +172,11 @@ impl DocumentKind {
             ],
             DocumentKind::AidPrivate => &[AidIdentity::COLLECTION],
             DocumentKind::Personal => &[Reflection::COLLECTION],
+            DocumentKind::Decisions => &[
+                Proposal::COLLECTION,
+                Vote::COLLECTION,
+                Resolution::COLLECTION,
+            ],
         }
     }
 }

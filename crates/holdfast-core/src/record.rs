@@ -97,6 +97,8 @@ pub fn unreadable(doc: &AutoCommit, collection: &str, id: &str) -> Option<String
         LedgerEntry,
         AidIdentity,
         Reflection,
+        Proposal,
+        Vote,
     );
     None
 }
@@ -160,6 +162,7 @@ mod tests {
             DocumentId::aid(),
             DocumentId::aid_private(),
             DocumentId::personal(),
+            DocumentId::decisions(),
         ];
         for id in ids {
             let kind = id.kind().unwrap();

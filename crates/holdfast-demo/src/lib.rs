@@ -15,6 +15,7 @@
 
 mod actions;
 mod aid;
+mod decisions;
 mod map;
 mod names;
 mod skills;
@@ -101,6 +102,8 @@ pub struct DemoSummary {
     pub meetings: usize,
     pub practices: usize,
     pub practice_events: usize,
+    /// Proposals put to a vote (one decided, one open).
+    pub proposals: usize,
     pub choke_points: usize,
     pub dependencies: usize,
     pub commitments: usize,
@@ -197,6 +200,8 @@ pub fn seed_with_progress(
     seeder.choke_map()?;
     seeder.report("skills and sessions");
     seeder.skills()?;
+    seeder.report("proposals and votes");
+    seeder.decisions()?;
     seeder.report("actions, shifts, sign-ups, check-ins and circles");
     seeder.actions()?;
     seeder.report("mutual aid");

@@ -54,6 +54,12 @@ fn the_demo_is_complete_current_and_consistent() {
     assert_eq!(summary.skills, 5);
     assert!(summary.skill_sessions >= 4 && summary.attendance > 0);
     assert!(summary.practice_events > 0);
+    let proposals = campaign.proposals().unwrap();
+    assert_eq!(proposals.len(), summary.proposals);
+    assert!(proposals.iter().any(|row| row.open && row.voters > 0));
+    assert!(proposals
+        .iter()
+        .any(|row| row.proposal.closing.is_some() && row.counts.iter().sum::<i64>() > 0));
 
     let now = crate::instant(today(), 9 * 60);
     let dashboard = campaign.dashboard(&now).unwrap();

@@ -870,6 +870,11 @@ pub(crate) fn refresh_attention(connection: &Connection, id: &DocumentId) -> Res
                 resolved: &resolved,
             })
         }
+        DocumentKind::Decisions => {
+            let proposals: Vec<Proposal> = projection::read_in_document(connection, id)?;
+            let votes: Vec<Vote> = projection::read_in_document(connection, id)?;
+            holdfast_core::rules::decisions::disagreements(&proposals, &votes, &resolved)
+        }
         _ => Vec::new(),
     };
     connection.execute(

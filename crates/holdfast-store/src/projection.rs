@@ -125,6 +125,11 @@ pub fn reproject(connection: &Connection, id: &DocumentId, doc: &AutoCommit) -> 
         }
         DocumentKind::AidPrivate => project_all::<AidIdentity>(connection, id, doc)?,
         DocumentKind::Personal => project_all::<Reflection>(connection, id, doc)?,
+        DocumentKind::Decisions => {
+            project_all::<Proposal>(connection, id, doc)?;
+            project_all::<Vote>(connection, id, doc)?;
+            project_all::<Resolution>(connection, id, doc)?;
+        }
     }
     Ok(())
 }
@@ -206,6 +211,8 @@ fn refresh(
         LedgerEntry,
         AidIdentity,
         Reflection,
+        Proposal,
+        Vote,
     );
     Ok(false)
 }

@@ -59,6 +59,7 @@ const ID_AID_PRIVATE: u8 = 2;
 const ID_PERSONAL: u8 = 3;
 const ID_ACTION_UUID: u8 = 4;
 const ID_ACTION_TEXT: u8 = 5;
+const ID_DECISIONS: u8 = 6;
 
 impl Message {
     pub fn encode(&self) -> Vec<u8> {
@@ -263,6 +264,7 @@ pub(crate) fn write_document_id(out: &mut Vec<u8>, id: &DocumentId) {
         "aid" => out.push(ID_AID),
         "aid-private" => out.push(ID_AID_PRIVATE),
         "personal" => out.push(ID_PERSONAL),
+        "decisions" => out.push(ID_DECISIONS),
         _ => {
             let action = id.action_id().unwrap_or_default();
             match uuid::Uuid::parse_str(action) {
@@ -379,6 +381,7 @@ impl<'a> Reader<'a> {
             ID_AID => DocumentId::aid(),
             ID_AID_PRIVATE => DocumentId::aid_private(),
             ID_PERSONAL => DocumentId::personal(),
+            ID_DECISIONS => DocumentId::decisions(),
             ID_ACTION_UUID => {
                 let bytes: [u8; 16] = self.take(16)?.try_into().expect("sixteen bytes");
                 DocumentId::action(&uuid::Uuid::from_bytes(bytes).hyphenated().to_string())

@@ -20,6 +20,7 @@ pub enum AttentionKind {
     ShiftOverCapacity,
     FundOverdrawn,
     RequestMatchedTwice,
+    VotesDisagree,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

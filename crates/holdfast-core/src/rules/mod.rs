@@ -7,4 +7,5 @@ pub mod attendance;
 pub mod attention;
 pub mod cadence;
 pub mod choke_map;
+pub mod decisions;
 pub mod sovereignty;

@@ -7,6 +7,7 @@ mod cadence;
 mod check_ins;
 mod choke_points;
 mod circles;
+mod decisions;
 pub mod lock;
 mod people;
 mod reports;
@@ -33,6 +34,7 @@ pub fn api(ui_dir: PathBuf) -> Router<Shared> {
         .merge(cadence::routes())
         .merge(circles::routes())
         .merge(skills::routes())
+        .merge(decisions::routes())
         .merge(aid::routes())
         .merge(reports::routes())
         .merge(sync::routes())

@@ -10,6 +10,7 @@ pub mod cadence;
 pub mod check_ins;
 pub mod choke_points;
 pub mod circles;
+pub mod decisions;
 pub mod device;
 pub mod exchange;
 pub mod hall_browsers;
