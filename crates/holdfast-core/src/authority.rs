@@ -778,8 +778,15 @@ fn check_record(
         check_device(before.as_ref(), after.as_ref()).map_err(&refuse)?;
     }
     if kind == DocumentKind::Decisions {
-        check_decision(doc, collection, before.as_ref(), after.as_ref(), change)
-            .map_err(|reason| refuse(&reason))?;
+        check_decision(
+            doc,
+            collection,
+            before.as_ref(),
+            after.as_ref(),
+            change,
+            author,
+        )
+        .map_err(|reason| refuse(&reason))?;
     }
     // An amount past what Holdfast keeps would wrap sums round on every
     // device that added it up; nobody may write one, stewards included.
@@ -845,7 +852,9 @@ fn check_record(
 ///
 /// * a proposal has at least two distinct options, which never change, and
 ///   once closed it never changes again;
-/// * a closing's count is exactly the votes the closing device held (the
+/// * a closing names the closing device's own member (a steward's device
+///   may name the member a hall browser acts for), and its count is
+///   exactly the votes the closing device held (the
 ///   votes at the change's own causal past, counted by
 ///   [`crate::rules::decisions::tally`]), so no device can record a result
 ///   its votes do not give;
@@ -859,6 +868,7 @@ fn check_decision(
     before: Option<&View>,
     after: Option<&View>,
     change: &Change,
+    author: &Author,
 ) -> Result<(), String> {
     let Some(after) = after else {
         return Ok(());
@@ -888,6 +898,11 @@ fn check_decision(
             let Some(closing) = closing else {
                 return Ok(());
             };
+            // Who closed it is the device's own member, except on a
+            // steward's device, which closes for the hall browser's member.
+            if !author.is_steward() && closing.text("by") != author.member_id {
+                return Err("its closing names someone other than its device's member".into());
+            }
             let counts = closing
                 .list("counts", scalar_int)
                 .ok_or("its closing has no count")?;

@@ -305,6 +305,26 @@ fn a_result_the_votes_do_not_give_is_refused_even_from_a_facilitator() {
     sync(&mut fay, &mut hub);
     let standing = row(&hub);
     assert!(standing.open, "the forged closing was not kept");
+    // A true count under another member's name is refused as well (from
+    // Fay's second phone, which never held the first forgery).
+    let mut fay_again = support::pair(&mut hub, "Fay Facilitator", Role::Facilitator);
+    sync(&mut fay_again, &mut hub);
+    let ana_id = member_id(&fay_again, "Ana Member");
+    fay_again
+        .campaign
+        .forge(&DocumentId::decisions(), |doc| {
+            forged_closing(doc, &id, &ana_id, "no", &[0, 1, 0])
+        })
+        .unwrap();
+    sync(&mut fay_again, &mut hub);
+    assert!(row(&hub).open);
+    assert!(
+        refusals(&hub)
+            .iter()
+            .any(|reason| reason.contains("names someone other than its device's member")),
+        "{:?}",
+        refusals(&hub)
+    );
     assert!(
         refusals(&hub)
             .iter()
