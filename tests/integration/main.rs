@@ -11,6 +11,7 @@ mod check_ins;
 mod choke_points;
 mod circles_and_skills;
 mod crowd;
+mod decisions;
 mod erasure;
 mod errors;
 mod exchange;

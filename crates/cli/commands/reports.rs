@@ -147,6 +147,7 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
                     "Kept up",
                     "Aid given",
                     "Circles",
+                    "Decided",
                 ]);
                 for month in &months {
                     table.row(vec![
@@ -158,6 +159,7 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
                         month.practices_kept.to_string(),
                         format_cents(month.aid_given_cents),
                         month.circles_held.to_string(),
+                        month.decisions_made.to_string(),
                     ]);
                 }
                 table.render_or("Nothing to count yet.")

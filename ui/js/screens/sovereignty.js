@@ -13,6 +13,7 @@ const METRICS = [
   { key: 'members_trained', chart: lineChart },
   { key: 'practices_kept', of: 'practices_started', chart: barChart },
   { key: 'circles_held', chart: barChart },
+  { key: 'decisions_made', chart: barChart },
   { key: 'aid_given_cents', money: true, chart: lineChart },
 ];
 

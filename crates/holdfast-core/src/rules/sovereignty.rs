@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::model::{
     Attendance, Circle, Committee, LedgerEntry, LedgerKind, Meeting, Practice, PracticeEvent,
-    SkillSession,
+    Proposal, SkillSession,
 };
 use crate::time;
 
@@ -23,6 +23,9 @@ pub struct MonthGains {
     pub practices_kept: i64,
     pub aid_given_cents: i64,
     pub circles_held: i64,
+    /// Proposals the members voted through: closed with an option that
+    /// carried.
+    pub decisions_made: i64,
 }
 
 pub struct GainsInput<'a> {
@@ -34,6 +37,7 @@ pub struct GainsInput<'a> {
     pub practice_events: &'a [PracticeEvent],
     pub ledger: &'a [LedgerEntry],
     pub circles: &'a [Circle],
+    pub proposals: &'a [Proposal],
     /// A committee or practice counts as kept if it met within this many days.
     pub active_days: i64,
 }
@@ -121,6 +125,12 @@ fn as_of(input: &GainsInput<'_>, month: &str, end: NaiveDate) -> MonthGains {
         .iter()
         .filter(|circle| on_or_before(&circle.held_at, &end_text))
         .count();
+    let decisions_made = input
+        .proposals
+        .iter()
+        .filter_map(|proposal| proposal.closing.as_ref())
+        .filter(|closing| closing.outcome.is_some() && on_or_before(&closing.at, &end_text))
+        .count();
 
     MonthGains {
         month: month.to_string(),
@@ -131,6 +141,7 @@ fn as_of(input: &GainsInput<'_>, month: &str, end: NaiveDate) -> MonthGains {
         practices_kept: kept.len() as i64,
         aid_given_cents,
         circles_held: circles_held as i64,
+        decisions_made: decisions_made as i64,
     }
 }
 
@@ -165,6 +176,7 @@ mod tests {
             practice_events: &[],
             ledger: &[],
             circles: &[],
+            proposals: &[],
             active_days: 45,
         };
         let rows = monthly(

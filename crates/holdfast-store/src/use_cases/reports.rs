@@ -168,6 +168,7 @@ impl Campaign {
         let practice_events: Vec<PracticeEvent> = self.all()?;
         let ledger: Vec<LedgerEntry> = self.all()?;
         let circles: Vec<Circle> = self.all()?;
+        let proposals: Vec<Proposal> = self.all()?;
         let first = committees
             .iter()
             .map(|committee| committee.formed_on.clone())
@@ -192,6 +193,7 @@ impl Campaign {
             practice_events: &practice_events,
             ledger: &ledger,
             circles: &circles,
+            proposals: &proposals,
             active_days: self.settings()?.committee_active_days,
         };
         Ok(sovereignty::monthly(&input, first, until))
