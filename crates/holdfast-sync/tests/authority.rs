@@ -18,7 +18,7 @@ use holdfast_store::use_cases::members::NewMember;
 use holdfast_store::use_cases::walk_ins::NewWalkIn;
 use holdfast_store::StoreError;
 use holdfast_sync::{Config, Session, Status};
-use support::{sync, Device, STEWARD};
+use support::{assert_refused, member_id, refusals, sync, Device, STEWARD};
 
 fn hub() -> Device {
     support::founder(&[
@@ -67,10 +67,6 @@ fn device_record(device: &Device, id: &str) -> DeviceRecord {
         .expect("the device is listed")
 }
 
-fn member_id(device: &Device, name: &str) -> String {
-    device.campaign.resolve_member(name).unwrap().id
-}
-
 fn action(device: &Device) -> DocumentId {
     DocumentId::action(&device.campaign.actions().unwrap()[0].id)
 }
@@ -99,16 +95,6 @@ fn check_out(device: &mut Device, member: &str) {
             at: None,
         })
         .unwrap();
-}
-
-fn refusals(device: &Device) -> Vec<String> {
-    device
-        .campaign
-        .refused_changes()
-        .unwrap()
-        .into_iter()
-        .map(|refused| format!("{}: {}", refused.author, refused.reason))
-        .collect()
 }
 
 fn check_in_members(device: &Device) -> Vec<String> {
@@ -679,11 +665,7 @@ fn a_demoted_stewards_later_grant_is_undone_with_everything_it_allowed() {
             .unwrap(),
         heads
     );
-    assert!(
-        refusals(&hub).iter().any(|why| why.contains("members")),
-        "{:?}",
-        refusals(&hub)
-    );
+    assert_refused(&hub, "members");
 }
 
 #[test]
@@ -724,13 +706,7 @@ fn a_contribution_too_large_to_add_up_is_refused_everywhere() {
         ledger.iter().all(|entry| entry.amount_cents != i64::MAX),
         "{ledger:?}"
     );
-    assert!(
-        refusals(&hub)
-            .iter()
-            .any(|refusal| refusal.contains("larger than any entry may hold")),
-        "{:?}",
-        refusals(&hub)
-    );
+    assert_refused(&hub, "larger than any entry may hold");
     let balances = hub.campaign.aid_balances().unwrap();
     assert!(balances.values().all(|cents| *cents >= 0), "{balances:?}");
 }

@@ -151,3 +151,28 @@ pub fn projected_rows(device: &Device) -> Vec<String> {
     rows.sort();
     rows
 }
+
+/// A member's id, by name, as a device holds it.
+pub fn member_id(device: &Device, name: &str) -> String {
+    device.campaign.resolve_member(name).unwrap().id
+}
+
+/// The changes a device refused, each as "author: reason".
+pub fn refusals(device: &Device) -> Vec<String> {
+    device
+        .campaign
+        .refused_changes()
+        .unwrap()
+        .into_iter()
+        .map(|refused| format!("{}: {}", refused.author, refused.reason))
+        .collect()
+}
+
+/// Panics unless the device refused a change for a reason containing `why`.
+pub fn assert_refused(device: &Device, why: &str) {
+    let refused = refusals(device);
+    assert!(
+        refused.iter().any(|reason| reason.contains(why)),
+        "nothing refused for `{why}`: {refused:?}"
+    );
+}
