@@ -873,7 +873,16 @@ pub(crate) fn refresh_attention(connection: &Connection, id: &DocumentId) -> Res
         DocumentKind::Decisions => {
             let proposals: Vec<Proposal> = projection::read_in_document(connection, id)?;
             let votes: Vec<Vote> = projection::read_in_document(connection, id)?;
-            holdfast_core::rules::decisions::disagreements(&proposals, &votes, &resolved)
+            let names: HashMap<String, String> = projection::read_all::<Member>(connection)?
+                .into_iter()
+                .map(|member| (member.id, member.name))
+                .collect();
+            holdfast_core::rules::decisions::disagreements(
+                &proposals,
+                &votes,
+                &|member| names.get(member).cloned(),
+                &resolved,
+            )
         }
         _ => Vec::new(),
     };

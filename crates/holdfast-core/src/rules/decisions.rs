@@ -85,6 +85,7 @@ pub fn tally(proposal: &Proposal, votes: &[Vote]) -> Tally {
 pub fn disagreements(
     proposals: &[Proposal],
     votes: &[Vote],
+    name_of: &dyn Fn(&str) -> Option<String>,
     resolved: &BTreeSet<String>,
 ) -> Vec<AttentionItem> {
     proposals
@@ -100,7 +101,8 @@ pub fn disagreements(
                     kind: AttentionKind::VotesDisagree,
                     document: "decisions".into(),
                     summary: format!(
-                        "member {member} voted {} on \"{}\" from different devices; {} counts until they vote again",
+                        "{} voted {} on \"{}\" from different devices; {} counts until they vote again",
+                        name_of(&member).unwrap_or_else(|| "an erased member".into()),
                         held.join(" and "),
                         proposal.title,
                         tally.voters.get(&member).cloned().unwrap_or_default()
