@@ -259,6 +259,27 @@ fn offers_are_suggested_for_a_request_of_the_same_kind() {
 }
 
 #[test]
+fn offers_are_listed_newest_first() {
+    let holdfast = with_members();
+    for amount in ["1", "2", "3"] {
+        holdfast.ok(&[
+            "aid",
+            "offer",
+            "--member",
+            "Cy Tran",
+            "--category",
+            "rides",
+            "--amount",
+            amount,
+        ]);
+        // Offers keep their time to the second.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
+    let offers = holdfast.json(&["aid", "offers"]);
+    assert_eq!(field(&offers, "amount_cents"), ["300", "200", "100"]);
+}
+
+#[test]
 fn an_amount_too_large_to_keep_is_refused_and_sums_never_wrap() {
     let holdfast = with_members();
     let contribute = |amount: &str| {

@@ -150,3 +150,32 @@ fn nothing_needs_attention_in_a_fresh_campaign() {
     let stderr = holdfast.refused(&["--as", "Ana Lopes", "attention", "resolve", "no-such-item"]);
     assert!(stderr.contains("no-such-item"), "{stderr}");
 }
+
+#[test]
+fn a_strike_pay_rule_no_one_could_meet_is_refused_and_the_old_one_stays() {
+    let holdfast = Holdfast::new();
+    let rule = |day: &str, week: &str, pay: &str| {
+        vec![
+            "strike-pay".to_string(),
+            "rule".into(),
+            "--day-hours".into(),
+            day.into(),
+            "--week-hours".into(),
+            week.into(),
+            "--weekly-pay".into(),
+            pay.into(),
+        ]
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        holdfast.refused(&args)
+    };
+    let before = holdfast.json(&["strike-pay"])["rule"].clone();
+    assert!(run(rule("30", "20", "300")).contains("a day has 24 hours"));
+    assert!(run(rule("4", "200", "300")).contains("a week has 168 hours"));
+    assert!(run(rule("4", "20", "92233720368547758")).contains("larger than any amount"));
+    assert_eq!(holdfast.json(&["strike-pay"])["rule"], before);
+    let args = rule("24", "168", "300");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    holdfast.ok(&args);
+}

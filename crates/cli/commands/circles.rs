@@ -155,7 +155,9 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
             })
         }
         CircleCommand::List => {
-            let circles: Vec<Circle> = campaign.all()?;
+            let mut circles: Vec<Circle> = campaign.all()?;
+            // Newest first, as a steward looks back over them.
+            circles.sort_by(|left, right| right.held_at.cmp(&left.held_at));
             output.show(&circles, || {
                 let mut table = Table::new(&["Held", "Action", "Facilitator", "People", "Id"]);
                 for circle in &circles {

@@ -102,7 +102,7 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
         }
         Command::StrikePay(StrikePayArgs { rule: None }) => {
             let rule = campaign.settings()?.strike_pay;
-            let members = campaign
+            let mut members: Vec<StrikePayRow> = campaign
                 .strike_pay()?
                 .into_iter()
                 .map(|pay| StrikePayRow {
@@ -113,6 +113,13 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
                     pay_cents: pay.pay_cents,
                 })
                 .collect();
+            // By name, as a pay list is read.
+            members.sort_by(|left, right| {
+                left.name
+                    .to_lowercase()
+                    .cmp(&right.name.to_lowercase())
+                    .then_with(|| left.member_id.cmp(&right.member_id))
+            });
             let report = StrikePayReport { rule, members };
             output.show(&report, || {
                 let mut table = Table::new(&["Member", "Weeks", "Hours counted", "Pay"]);
@@ -141,7 +148,7 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
                 let mut table = Table::new(&[
                     "Month",
                     "Committees",
-                    "Meeting",
+                    "Still meeting",
                     "Trained",
                     "Practices",
                     "Kept up",

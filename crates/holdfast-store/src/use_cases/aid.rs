@@ -291,8 +291,16 @@ impl Campaign {
         Ok(requests)
     }
 
+    /// Every offer, newest first.
     pub fn aid_offers(&self) -> Result<Vec<AidOffer>> {
-        self.all()
+        let mut offers: Vec<AidOffer> = self.all()?;
+        offers.sort_by(|left, right| {
+            right
+                .offered_at
+                .cmp(&left.offered_at)
+                .then_with(|| left.id.cmp(&right.id))
+        });
+        Ok(offers)
     }
 
     /// Open offers in the request's category that could cover it, largest first.

@@ -148,6 +148,23 @@ impl Campaign {
                 "strike pay figures cannot be negative",
             ));
         }
+        if rule.minimum_hours_per_day > 24.0 {
+            return Err(crate::StoreError::rejected(format!(
+                "a day has 24 hours: no one could picket {} in one",
+                rule.minimum_hours_per_day
+            )));
+        }
+        if rule.minimum_hours_per_week > 7.0 * 24.0 {
+            return Err(crate::StoreError::rejected(format!(
+                "a week has 168 hours: no one could picket {} in one",
+                rule.minimum_hours_per_week
+            )));
+        }
+        if !amount_in_range(rule.weekly_pay_cents) {
+            return Err(crate::StoreError::rejected(
+                "the weekly pay is larger than any amount Holdfast keeps",
+            ));
+        }
         let mut settings = self.settings()?;
         settings.strike_pay = rule;
         self.write(
