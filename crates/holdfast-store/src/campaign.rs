@@ -479,6 +479,7 @@ impl Campaign {
             if check_attention || has_attention(&transaction, id)? {
                 refresh_attention(&transaction, id)?;
             }
+            refresh_names_in_attention(&transaction, id)?;
             if loaded.pending_rows >= COMPACT_ON_WRITE_AFTER_CHANGES {
                 documents::compact(&transaction, id, loaded, now)?;
             }
@@ -834,6 +835,18 @@ fn has_attention(connection: &Connection, id: &DocumentId) -> Result<bool> {
         )
         .optional()?
         .is_some())
+}
+
+/// Attention items of other documents that name members (a vote
+/// disagreement names the member) are recomputed when the `campaign`
+/// document changes, so a rename shows and an erased member's name is not
+/// kept in the attention table.
+pub(crate) fn refresh_names_in_attention(connection: &Connection, id: &DocumentId) -> Result<()> {
+    let decisions = DocumentId::decisions();
+    if *id == DocumentId::campaign() && has_attention(connection, &decisions)? {
+        refresh_attention(connection, &decisions)?;
+    }
+    Ok(())
 }
 
 /// Recomputes the "needs attention" items that belong to one document.

@@ -19,7 +19,7 @@ use holdfast_core::rebase::{self, Epoch, HashPrefix, Scrub};
 use holdfast_core::{time, DocumentId, DocumentKind};
 use rusqlite::{params, OptionalExtension};
 
-use crate::campaign::{refresh_attention, Campaign};
+use crate::campaign::{refresh_attention, refresh_names_in_attention, Campaign};
 use crate::documents::LoadedDocument;
 use crate::error::{Result, StoreError};
 use crate::projection;
@@ -341,6 +341,7 @@ impl Campaign {
         }
         projection::reproject(&transaction, id, &new)?;
         refresh_attention(&transaction, id)?;
+        refresh_names_in_attention(&transaction, id)?;
         transaction.commit()?;
         self.install_loaded(
             id,

@@ -331,3 +331,42 @@ fn what_was_proposed_cannot_be_changed_once_put_and_a_member_cannot_close_it() {
     assert_eq!(row(&ana).proposal.options, vec!["yes", "no", "abstain"]);
     assert_refused(&hub, "options never change");
 }
+
+#[test]
+fn erasing_a_member_whose_votes_disagree_leaves_their_name_nowhere() {
+    let (mut hub, mut ana, mut ben, _) = forum();
+    let mut ana_laptop = support::pair(&mut hub, "Ana Member", Role::Member);
+    sync(&mut ana_laptop, &mut hub);
+    let id = proposal_id(&hub);
+    ana.campaign.vote(&id, "yes", None).unwrap();
+    ana_laptop.campaign.vote(&id, "no", None).unwrap();
+    sync(&mut ana, &mut hub);
+    sync(&mut ana_laptop, &mut hub);
+    sync(&mut ben, &mut hub);
+    assert!(ben
+        .campaign
+        .attention()
+        .unwrap()
+        .iter()
+        .any(|item| item.summary.starts_with("Ana Member voted")));
+    assert!(hub
+        .campaign
+        .attention()
+        .unwrap()
+        .iter()
+        .any(|item| item.summary.starts_with("Ana Member voted")));
+
+    hub.campaign.erase_member_and_history("Ana Member").unwrap();
+    sync(&mut ben, &mut hub);
+    for device in [&hub, &ben] {
+        let left =
+            holdfast_store::inspect::traces(device.dir.path(), None, &["Ana Member"]).unwrap();
+        assert!(left.is_empty(), "{left:?}");
+    }
+    assert!(hub
+        .campaign
+        .attention()
+        .unwrap()
+        .iter()
+        .any(|item| item.summary.starts_with("an erased member voted")));
+}
