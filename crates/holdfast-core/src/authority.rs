@@ -642,16 +642,8 @@ impl View<'_> {
     }
 
     fn int(&self, field: &str) -> Option<i64> {
-        match self.doc.get_at(&self.object, field, self.heads).ok()?? {
-            (Value::Scalar(scalar), _) => match scalar.as_ref() {
-                automerge::ScalarValue::Int(value) => Some(*value),
-                automerge::ScalarValue::Uint(value) => {
-                    Some(i64::try_from(*value).unwrap_or(i64::MAX))
-                }
-                _ => None,
-            },
-            _ => None,
-        }
+        let (value, _) = self.doc.get_at(&self.object, field, self.heads).ok()??;
+        scalar_int(&value)
     }
 
     /// The number of items in a list or map field.
@@ -673,13 +665,8 @@ impl View<'_> {
     }
 
     fn text(&self, field: &str) -> Option<String> {
-        match self.doc.get_at(&self.object, field, self.heads).ok()?? {
-            (Value::Scalar(scalar), _) => match scalar.as_ref() {
-                automerge::ScalarValue::Str(text) => Some(text.to_string()),
-                _ => None,
-            },
-            _ => None,
-        }
+        let (value, _) = self.doc.get_at(&self.object, field, self.heads).ok()??;
+        scalar_text(&value)
     }
 
     /// A map field as a record of its own (a nested value such as a
@@ -722,11 +709,13 @@ fn scalar_text(value: &Value) -> Option<String> {
     }
 }
 
+/// An integer; an unsigned one past `i64` reads as `i64::MAX`, so that an
+/// amount too large to keep is still seen as too large.
 fn scalar_int(value: &Value) -> Option<i64> {
     match value {
         Value::Scalar(scalar) => match scalar.as_ref() {
             automerge::ScalarValue::Int(value) => Some(*value),
-            automerge::ScalarValue::Uint(value) => i64::try_from(*value).ok(),
+            automerge::ScalarValue::Uint(value) => Some(i64::try_from(*value).unwrap_or(i64::MAX)),
             _ => None,
         },
         _ => None,
@@ -906,18 +895,9 @@ fn check_decision(
             let counts = closing
                 .list("counts", scalar_int)
                 .ok_or("its closing has no count")?;
-            let proposal = crate::model::Proposal {
-                id: after.text("id").unwrap_or_default(),
-                title: String::new(),
-                text: String::new(),
-                options,
-                member_id: String::new(),
-                meeting_id: None,
-                opened_at: String::new(),
-                closes_at: None,
-                closing: None,
-            };
-            let tally = crate::rules::decisions::tally(&proposal, &votes_at(doc, change.deps()));
+            let proposal_id = after.text("id").unwrap_or_default();
+            let votes = votes_at(doc, change.deps());
+            let tally = crate::rules::decisions::count(&proposal_id, &options, &votes);
             if counts != tally.counts || closing.text("outcome") != tally.outcome {
                 return Err(format!(
                     "its closing records {counts:?} but the votes its device held give {:?}",
@@ -949,6 +929,9 @@ fn check_decision(
                 return Err(format!("`{choice}` is not one of the proposal's options"));
             }
             let cast_at = after.text("cast_at").unwrap_or_default();
+            if crate::time::parse_instant(&cast_at).is_err() {
+                return Err("its time of casting is not a time".into());
+            }
             if let Some(closes_at) = proposal.text("closes_at") {
                 if cast_at >= closes_at {
                     return Err(format!(

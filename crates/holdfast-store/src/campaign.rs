@@ -842,8 +842,11 @@ fn has_attention(connection: &Connection, id: &DocumentId) -> Result<bool> {
 /// document changes, so a rename shows and an erased member's name is not
 /// kept in the attention table.
 pub(crate) fn refresh_names_in_attention(connection: &Connection, id: &DocumentId) -> Result<()> {
+    if id.kind()? != DocumentKind::Campaign {
+        return Ok(());
+    }
     let decisions = DocumentId::decisions();
-    if *id == DocumentId::campaign() && has_attention(connection, &decisions)? {
+    if has_attention(connection, &decisions)? {
         refresh_attention(connection, &decisions)?;
     }
     Ok(())

@@ -423,7 +423,10 @@ mod tests {
             Message::Flight {
                 announce: None,
                 syncs: vec![],
-                epochs: vec![(DocumentId::aid(), Epoch::ZERO)],
+                epochs: vec![
+                    (DocumentId::aid(), Epoch::ZERO),
+                    (DocumentId::decisions(), Epoch::ZERO),
+                ],
                 rebases: vec![Rebase {
                     document: DocumentId::campaign(),
                     epoch: Epoch {

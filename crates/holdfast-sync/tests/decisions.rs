@@ -370,3 +370,24 @@ fn erasing_a_member_whose_votes_disagree_leaves_their_name_nowhere() {
         .iter()
         .any(|item| item.summary.starts_with("an erased member voted")));
 }
+
+#[test]
+fn a_vote_whose_time_is_not_a_time_is_refused() {
+    let (mut hub, mut ana, _, _) = forum();
+    let id = proposal_id(&hub);
+    let ana_id = member_id(&ana, "Ana Member");
+    // A time that sorts after every real one would make this the vote that
+    // counts, whatever the member votes later on another device.
+    ana.campaign
+        .forge(&DocumentId::decisions(), |doc| {
+            forged_vote(doc, &id, &ana_id, "yes")?;
+            let (_, votes) = doc.get(ROOT, "votes")?.expect("the votes");
+            let vote = doc.keys(&votes).next().expect("the vote");
+            let vote = map_in(doc, "votes", &vote);
+            doc.put(&vote, "cast_at", "~ forever")
+        })
+        .unwrap();
+    sync(&mut ana, &mut hub);
+    assert_eq!(row(&hub).voters, 0);
+    assert_refused(&hub, "its time of casting is not a time");
+}

@@ -30,11 +30,17 @@ pub struct Tally {
 /// Counts `votes` (of any proposals; only `proposal`'s are read). A vote for
 /// something that is not one of the options does not count.
 pub fn tally(proposal: &Proposal, votes: &[Vote]) -> Tally {
+    count(&proposal.id, &proposal.options, votes)
+}
+
+/// [`tally`] for a proposal known by its id and options alone, as the
+/// authority check reads them from a document.
+pub fn count(proposal_id: &str, options: &[String], votes: &[Vote]) -> Tally {
     let mut latest: BTreeMap<&str, &Vote> = BTreeMap::new();
     let mut choices: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for vote in votes
         .iter()
-        .filter(|vote| vote.proposal_id == proposal.id && proposal.options.contains(&vote.choice))
+        .filter(|vote| vote.proposal_id == proposal_id && options.contains(&vote.choice))
     {
         let held = choices.entry(vote.member_id.as_str()).or_default();
         if !held.contains(&vote.choice) {
@@ -51,8 +57,7 @@ pub fn tally(proposal: &Proposal, votes: &[Vote]) -> Tally {
             }
         }
     }
-    let counts: Vec<i64> = proposal
-        .options
+    let counts: Vec<i64> = options
         .iter()
         .map(|option| {
             latest
@@ -62,7 +67,7 @@ pub fn tally(proposal: &Proposal, votes: &[Vote]) -> Tally {
         })
         .collect();
     Tally {
-        outcome: outcome(&proposal.options, &counts),
+        outcome: outcome(options, &counts),
         counts,
         voters: latest
             .iter()

@@ -264,20 +264,4 @@ impl Campaign {
         });
         Ok(rows)
     }
-
-    /// The member named (who must be the one a hall browser acts for), or
-    /// else the member acting here.
-    fn member_acting_or_named(&self, named: Option<&str>, who: &str) -> Result<Member> {
-        match named {
-            Some(named) => self.acting_member(named),
-            None => {
-                let id = self.acting_member_id()?.ok_or_else(|| {
-                    StoreError::rejected(format!(
-                        "say {who}: this device is not linked to a member yet"
-                    ))
-                })?;
-                self.member(&id)
-            }
-        }
-    }
 }

@@ -67,17 +67,8 @@ impl Campaign {
             )));
         }
         let action = self.resolve_action(&new.action)?;
-        let captain = match &new.captain {
-            Some(captain) => self.acting_member(captain)?,
-            None => {
-                let id = self.acting_member_id()?.ok_or_else(|| {
-                    StoreError::rejected(
-                        "say which captain is checking them in: this device is not linked to a member yet",
-                    )
-                })?;
-                self.member(&id)?
-            }
-        };
+        let captain = self
+            .member_acting_or_named(new.captain.as_deref(), "which captain is checking them in")?;
         if !captain.has_role(Role::PicketCaptain) && !captain.has_role(Role::Steward) {
             return Err(StoreError::NotAllowed(format!(
                 "{} is not a picket captain; a captain checks walk-ins in",
