@@ -57,7 +57,8 @@ fn a_hostile_members_phone_is_refused_by_the_hub_and_by_other_phones() {
     let hub = hub_campaign();
     let running = Hub::start(&hub, "off");
     let ana = paired_phone(&hub, &running.address, "Ana Okafor", "member");
-    let ben = paired_phone(&hub, &running.address, "Ben Tran", "member");
+    // A captain's phone, sent every member's arrivals.
+    let ben = paired_phone(&hub, &running.address, "Ben Tran", "captain");
     sync(&ana);
     sync(&ben);
     let ana_device = ana.json(&["whoami"]);
@@ -121,7 +122,8 @@ fn a_hostile_members_phone_is_refused_by_the_hub_and_by_other_phones() {
     };
     let ben_id = member_id("Ben Tran");
     let ana_id = member_id("Ana Okafor");
-    forge(&ana, &DocumentId::action(&action_id), |doc| {
+    // Ben's check-in, in Ana's own arrivals, where her phone may write.
+    forge(&ana, &DocumentId::arrivals(&ana_id), |doc| {
         put_record(
             doc,
             "checkins",

@@ -203,6 +203,20 @@ pub(crate) fn check_in_ids(device: &Holdfast) -> Vec<String> {
     ids
 }
 
+/// A member's id, as a device lists it.
+pub(crate) fn member_id(device: &Holdfast, name: &str) -> String {
+    device
+        .json(&["member", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|member| member["name"] == name)
+        .unwrap_or_else(|| panic!("no member {name}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 fn ledger_ids(device: &Holdfast) -> Vec<String> {
     let mut ids = field(&device.json(&["aid", "ledger"]), "id");
     ids.sort();
@@ -245,7 +259,7 @@ fn a_hub_and_three_phones_converge_after_offline_edits_in_any_order() {
     let hub = hub_campaign();
     let running = Hub::start(&hub, "off");
     let ana = paired_phone(&hub, &running.address, "Ana Okafor", "member");
-    let ben = paired_phone(&hub, &running.address, "Ben Tran", "member");
+    let ben = paired_phone(&hub, &running.address, "Ben Tran", "captain");
     let dee = paired_phone(&hub, &running.address, "Dee Walker", "coordinator");
     let port = running.address.rsplit(':').next().unwrap().to_string();
     drop(running);
@@ -273,8 +287,17 @@ fn a_hub_and_three_phones_converge_after_offline_edits_in_any_order() {
     let expected_ledger = ledger_ids(&hub);
     assert_eq!(expected_ledger.len(), 3, "contribution and two payouts");
     for phone in [&ana, &ben, &dee] {
-        assert_eq!(check_in_ids(phone), expected);
         assert_eq!(ledger_ids(phone), expected_ledger);
+    }
+    // The captain's phone holds every check-in; a member's phone holds its
+    // own and no one else's.
+    assert_eq!(check_in_ids(&ben), expected);
+    for (phone, name) in [(&ana, "Ana Okafor"), (&dee, "Dee Walker")] {
+        let own = check_in_ids(phone);
+        assert_eq!(own.len(), 1, "{name}: {own:?}");
+        assert!(expected.contains(&own[0]), "{name}: {own:?}");
+        let checks = phone.json(&["checks", "Gate picket"]);
+        assert_eq!(checks[0]["member_id"], member_id(&hub, name), "{checks}");
     }
     let attention = hub.ok(&["attention", "list"]);
     assert!(
@@ -302,7 +325,7 @@ fn a_hub_and_three_phones_converge_after_offline_edits_in_any_order() {
 fn strangers_revoked_devices_and_garbage_are_refused_while_the_hub_serves_others() {
     let hub = hub_campaign();
     let running = Hub::start(&hub, "off");
-    let ana = paired_phone(&hub, &running.address, "Ana Okafor", "member");
+    let ana = paired_phone(&hub, &running.address, "Ana Okafor", "captain");
     let ben = paired_phone(&hub, &running.address, "Ben Tran", "member");
 
     // A device of another campaign, never paired.

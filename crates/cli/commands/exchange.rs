@@ -79,8 +79,9 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
             let mut written = Vec::new();
             for id in campaign.documents()? {
                 let audience = id.kind()?.audience();
-                let shareable = audience == Audience::Campaign
-                    || (with_aid_private && audience == Audience::AidCoordinators);
+                let shareable =
+                    matches!(audience, Audience::Campaign | Audience::MemberAndCaptains)
+                        || (with_aid_private && audience == Audience::AidCoordinators);
                 if shareable {
                     let file = dir.join(format!("{}.automerge", id.as_str().replace(':', "-")));
                     written.push(write(&mut campaign, &id, file)?);

@@ -148,14 +148,6 @@ pub const POLICY: &[(DocumentKind, Rule)] = &[
     (
         DocumentKind::Action,
         rule(
-            "checkins",
-            &[Who::Owner, Who::Role(Role::PicketCaptain)],
-            &[Who::Owner, Who::Role(Role::PicketCaptain)],
-        ),
-    ),
-    (
-        DocumentKind::Action,
-        rule(
             "circles",
             &[Who::Role(Role::Facilitator), Who::Role(Role::PicketCaptain)],
             &[Who::Role(Role::Facilitator), Who::Role(Role::PicketCaptain)],
@@ -172,6 +164,16 @@ pub const POLICY: &[(DocumentKind, Rule)] = &[
     (
         DocumentKind::Action,
         rule("resolutions", SETTLERS, SETTLERS),
+    ),
+    // Check-ins live in each member's arrivals document, and only there:
+    // the record names the document's own member (`check_arrival`).
+    (
+        DocumentKind::Arrivals,
+        rule(
+            "checkins",
+            &[Who::Owner, Who::Role(Role::PicketCaptain)],
+            &[Who::Owner, Who::Role(Role::PicketCaptain)],
+        ),
     ),
     (
         DocumentKind::Aid,
@@ -530,7 +532,7 @@ pub fn check_policy(
         .map_err(|error| Refusal::Malformed(error.to_string()))?;
     let touched = touched_records(doc, kind, change)?;
     for (collection, record) in &touched {
-        check_record(doc, kind, collection, record, change, author)?;
+        check_record(doc, document, collection, record, change, author)?;
     }
     Ok(touched)
 }
@@ -742,7 +744,7 @@ fn view<'a>(
 
 fn check_record(
     doc: &AutoCommit,
-    kind: DocumentKind,
+    document: &DocumentId,
     collection: &str,
     record: &str,
     change: &Change,
@@ -754,6 +756,9 @@ fn check_record(
         record: record.to_string(),
         reason: reason.to_string(),
     };
+    let kind = document
+        .kind()
+        .map_err(|error| Refusal::Malformed(error.to_string()))?;
     let rule = rule_for(kind, collection).ok_or_else(|| refuse("no one may write it"))?;
     let change_heads = [change.hash()];
     let before = view(doc, collection, record, change.deps());
@@ -776,6 +781,9 @@ fn check_record(
             author,
         )
         .map_err(|reason| refuse(&reason))?;
+    }
+    if let Some(member) = document.arrivals_member() {
+        check_arrival(member, before.as_ref(), after.as_ref()).map_err(&refuse)?;
     }
     // An amount past what Holdfast keeps would wrap sums round on every
     // device that added it up; nobody may write one, stewards included.
@@ -834,6 +842,29 @@ fn check_record(
             .collect::<Vec<_>>()
             .join(", ")
     )))
+}
+
+/// A check-in in an arrivals document names that document's member, before
+/// and after, and an action: otherwise a member's arrivals could carry
+/// someone else's, and reach phones that were never meant to hold them.
+/// This holds for stewards' devices too.
+fn check_arrival(
+    member: &str,
+    before: Option<&View>,
+    after: Option<&View>,
+) -> Result<(), &'static str> {
+    if before.is_some_and(|before| before.text("member_id").as_deref() != Some(member)) {
+        return Err("it belongs to another member's arrivals");
+    }
+    if let Some(after) = after {
+        if after.text("member_id").as_deref() != Some(member) {
+            return Err("it names a member other than the one whose arrivals these are");
+        }
+        if after.text("action_id").is_none() {
+            return Err("it names no action");
+        }
+    }
+    Ok(())
 }
 
 /// Rules on proposals and votes that hold for every device, stewards'

@@ -9,6 +9,12 @@
 //!   keeping them per action keeps each document's history short, lets a device
 //!   load only the actions it touches, and keeps sync messages small because
 //!   only the phones at that action write to it.
+//! * `arrivals:<member uuid>`: one member's check-ins and check-outs, at every
+//!   action. A member's phone holds only its own; picket captains' and
+//!   stewards' devices hold everyone's. At a picket of thousands, a plain
+//!   member's phone then downloads what it needs (the action, its shifts,
+//!   its own arrivals), not every other person's check-in, and the hub's work
+//!   per phone does not grow with the crowd.
 //! * `aid`: the public side of mutual aid: requests and offers under
 //!   pseudonyms, matches and the ledger. Every paired device holds it.
 //! * `decisions`: open decision forums, proposals and members' votes.
@@ -26,7 +32,7 @@ use automerge::{transaction::Transactable, ActorId, AutoCommit, ObjType, ReadDoc
 
 use crate::CoreError;
 
-/// Which of the six kinds a document is.
+/// Which of the seven kinds a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DocumentKind {
     Campaign,
@@ -35,6 +41,7 @@ pub enum DocumentKind {
     AidPrivate,
     Personal,
     Decisions,
+    Arrivals,
 }
 
 /// Who may hold a document. Sync and bundle export consult this before a
@@ -45,6 +52,9 @@ pub enum Audience {
     Campaign,
     /// Only devices paired with the aid coordinator role.
     AidCoordinators,
+    /// The member the document belongs to (the devices they carry), picket
+    /// captains' and stewards' devices.
+    MemberAndCaptains,
     /// Only this device.
     ThisDevice,
 }
@@ -54,6 +64,7 @@ impl Audience {
         match self {
             Audience::Campaign => "campaign",
             Audience::AidCoordinators => "aid-coordinators",
+            Audience::MemberAndCaptains => "member-and-captains",
             Audience::ThisDevice => "this-device",
         }
     }
@@ -82,6 +93,10 @@ impl DocumentId {
     pub fn action(action_id: &str) -> Self {
         DocumentId(format!("action:{action_id}"))
     }
+    /// The document of one member's check-ins and check-outs.
+    pub fn arrivals(member_id: &str) -> Self {
+        DocumentId(format!("arrivals:{member_id}"))
+    }
 
     pub fn parse(text: &str) -> Result<Self, CoreError> {
         let id = DocumentId(text.to_string());
@@ -100,16 +115,31 @@ impl DocumentId {
             "aid-private" => Ok(DocumentKind::AidPrivate),
             "personal" => Ok(DocumentKind::Personal),
             "decisions" => Ok(DocumentKind::Decisions),
-            other => match other.strip_prefix("action:") {
-                Some(rest) if uuid::Uuid::parse_str(rest).is_ok() => Ok(DocumentKind::Action),
-                _ => Err(CoreError::UnknownDocumentId(other.to_string())),
-            },
+            other => {
+                let named = |prefix: &str| {
+                    other
+                        .strip_prefix(prefix)
+                        .is_some_and(|rest| uuid::Uuid::parse_str(rest).is_ok())
+                };
+                if named("action:") {
+                    Ok(DocumentKind::Action)
+                } else if named("arrivals:") {
+                    Ok(DocumentKind::Arrivals)
+                } else {
+                    Err(CoreError::UnknownDocumentId(other.to_string()))
+                }
+            }
         }
     }
 
     /// The action an `action:<uuid>` document belongs to.
     pub fn action_id(&self) -> Option<&str> {
         self.0.strip_prefix("action:")
+    }
+
+    /// The member an `arrivals:<uuid>` document belongs to.
+    pub fn arrivals_member(&self) -> Option<&str> {
+        self.0.strip_prefix("arrivals:")
     }
 }
 
@@ -127,6 +157,7 @@ impl DocumentKind {
             | DocumentKind::Aid
             | DocumentKind::Decisions => Audience::Campaign,
             DocumentKind::AidPrivate => Audience::AidCoordinators,
+            DocumentKind::Arrivals => Audience::MemberAndCaptains,
             DocumentKind::Personal => Audience::ThisDevice,
         }
     }
@@ -158,6 +189,7 @@ impl DocumentKind {
                 Action::COLLECTION,
                 Shift::COLLECTION,
                 Signup::COLLECTION,
+                // Check-ins made before they moved to arrivals documents.
                 CheckIn::COLLECTION,
                 Circle::COLLECTION,
                 RestCommitment::COLLECTION,
@@ -171,6 +203,7 @@ impl DocumentKind {
                 Resolution::COLLECTION,
             ],
             DocumentKind::AidPrivate => &[AidIdentity::COLLECTION],
+            DocumentKind::Arrivals => &[CheckIn::COLLECTION],
             DocumentKind::Personal => &[Reflection::COLLECTION],
             DocumentKind::Decisions => &[
                 Proposal::COLLECTION,
@@ -273,6 +306,19 @@ mod tests {
     fn document_ids_are_checked() {
         assert!(DocumentId::parse("campaign").is_ok());
         assert!(DocumentId::parse("action:not-a-uuid").is_err());
+        assert!(DocumentId::parse("arrivals:not-a-uuid").is_err());
+        let arrivals = DocumentId::arrivals("6f1c1d5e-7d3a-4a53-9d63-2a0f3f0d1e11");
+        assert_eq!(
+            DocumentId::parse(arrivals.as_str())
+                .unwrap()
+                .kind()
+                .unwrap(),
+            DocumentKind::Arrivals
+        );
+        assert_eq!(
+            arrivals.arrivals_member(),
+            Some("6f1c1d5e-7d3a-4a53-9d63-2a0f3f0d1e11")
+        );
         assert!(DocumentId::parse("secrets").is_err());
     }
 }

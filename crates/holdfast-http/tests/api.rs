@@ -458,13 +458,13 @@ fn a_clash_from_two_offline_devices_is_listed_and_settled() {
         other.import_document(&action_bytes).expect("imported");
         let request = CheckRequest {
             action: action_id.to_string(),
-            member: Some(dana),
+            member: Some(dana.clone()),
             ..CheckRequest::default()
         };
         campaign.check_in(request.clone()).expect("checked in here");
         other.check_in(request).expect("checked in there");
         let merged = other
-            .export_document(&DocumentId::action(action_id))
+            .export_document(&DocumentId::arrivals(&dana))
             .expect("merged bytes");
         campaign.import_document(&merged).expect("merged");
     });

@@ -307,8 +307,12 @@ impl Campaign {
                 // Everything in memory is also on disk, so dropping documents
                 // costs only a reload. Keeping the count bounded keeps a hub
                 // or a long-running app from holding every action ever held.
-                self.loaded
-                    .retain(|loaded_id, _| loaded_id.kind().ok() != Some(DocumentKind::Action));
+                self.loaded.retain(|loaded_id, _| {
+                    !matches!(
+                        loaded_id.kind().ok(),
+                        Some(DocumentKind::Action | DocumentKind::Arrivals)
+                    )
+                });
             }
             let mut loaded = documents::load(&self.connection, id)?;
             loaded.doc.set_actor(self.actor.clone());
@@ -860,6 +864,17 @@ pub(crate) fn refresh_attention(connection: &Connection, id: &DocumentId) -> Res
         .map(|resolution| resolution.id)
         .collect();
     let items = match id.kind()? {
+        // A member's arrivals feed the attention of the actions they name.
+        DocumentKind::Arrivals => {
+            let actions: Vec<String> = connection
+                .prepare_cached("SELECT DISTINCT action_id FROM checkins WHERE document_id = ?1")?
+                .query_map([id.as_str()], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for action_id in actions {
+                refresh_attention(connection, &DocumentId::action(&action_id))?;
+            }
+            return Ok(());
+        }
         DocumentKind::Action => {
             let action_id = id.action_id().unwrap_or_default();
             let check_ins = projection::read_check_ins(connection, Some(action_id))?;

@@ -25,7 +25,9 @@ pub use authority::{prefix, RefusedChange, Signatures};
 pub use campaign::{open_connection, Campaign, MergeOutcome, Writer, DATABASE_FILE};
 pub use error::{Result, StoreError};
 pub use rebase::Rebase;
-pub use replication::{PeerSync, Received, SyncEvent, SyncStatus, PRIVATE_KEY, PUBLIC_KEY};
+pub use replication::{
+    PeerSync, Received, Sharing, SyncEvent, SyncStatus, PRIVATE_KEY, PUBLIC_KEY,
+};
 #[cfg(feature = "hostile")]
 pub use use_cases::aid::forged_sealed_request;
 pub use vault::Vault;

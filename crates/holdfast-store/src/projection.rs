@@ -123,6 +123,11 @@ pub fn reproject(connection: &Connection, id: &DocumentId, doc: &AutoCommit) -> 
             project_all::<LedgerEntry>(connection, id, doc)?;
             project_all::<Resolution>(connection, id, doc)?;
         }
+        DocumentKind::Arrivals => {
+            for check_in in record::all::<CheckIn>(doc)? {
+                upsert_check_in(connection, id, &check_in)?;
+            }
+        }
         DocumentKind::AidPrivate => project_all::<AidIdentity>(connection, id, doc)?,
         DocumentKind::Personal => project_all::<Reflection>(connection, id, doc)?,
         DocumentKind::Decisions => {

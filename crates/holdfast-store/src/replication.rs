@@ -11,7 +11,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use automerge::sync::{self, SyncDoc};
 use automerge::ChangeHash;
-use holdfast_core::model::Device;
+use holdfast_core::model::{Device, Role};
 use holdfast_core::{time, Audience, DocumentId};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
@@ -28,6 +28,31 @@ pub struct Received {
     pub new_changes: usize,
     /// How many of the changes it brought were refused at the door.
     pub refused: usize,
+}
+
+/// What one peer device may hold, worked out once per list of documents.
+pub struct Sharing {
+    revoked: bool,
+    aid_identities: bool,
+    sees_the_picket: bool,
+    member: Option<String>,
+}
+
+impl Sharing {
+    pub fn allows(&self, id: &DocumentId) -> Result<bool> {
+        if self.revoked {
+            return Ok(false);
+        }
+        Ok(match id.kind()?.audience() {
+            Audience::Campaign => true,
+            Audience::AidCoordinators => self.aid_identities,
+            Audience::MemberAndCaptains => {
+                self.sees_the_picket
+                    || (self.member.is_some() && self.member.as_deref() == id.arrivals_member())
+            }
+            Audience::ThisDevice => false,
+        })
+    }
 }
 
 /// One peer this device has synced with.
@@ -70,31 +95,53 @@ impl Campaign {
 
     /// Whether a document may be sent to (or accepted from) a peer device.
     /// Documents for this device alone never qualify; documents for aid
-    /// coordinators need a device paired as one, on both sides.
+    /// coordinators need a device paired as one, on both sides; a member's
+    /// arrivals go to the devices that member carries, and to captains' and
+    /// stewards' devices.
     pub fn may_share(&self, id: &DocumentId, peer: &Device) -> Result<bool> {
-        if peer.is_revoked() {
-            return Ok(false);
-        }
-        Ok(match id.kind()?.audience() {
-            Audience::Campaign => true,
-            Audience::AidCoordinators => {
-                let this_device = self.device_by_key(&self.local_public_key()?)?;
-                peer.may_hold_aid_identities()
-                    && this_device.is_some_and(|device| device.may_hold_aid_identities())
-            }
-            Audience::ThisDevice => false,
-        })
+        self.sharing_with(peer)?.allows(id)
     }
 
     /// The documents this device holds that may go to a peer device.
     pub fn documents_for(&self, peer: &Device) -> Result<Vec<DocumentId>> {
+        let sharing = self.sharing_with(peer)?;
         let mut shared = Vec::new();
         for id in self.documents()? {
-            if self.may_share(&id, peer)? {
+            if sharing.allows(&id)? {
                 shared.push(id);
             }
         }
         Ok(shared)
+    }
+
+    /// What a peer device may hold, worked out once for a list of documents.
+    pub fn sharing_with(&self, peer: &Device) -> Result<Sharing> {
+        let revoked = peer.is_revoked();
+        let aid_identities = !revoked && peer.may_hold_aid_identities() && {
+            let this_device = self.device_by_key(&self.local_public_key()?)?;
+            this_device.is_some_and(|device| device.may_hold_aid_identities())
+        };
+        // A device sees the whole picket if it was paired as a captain or
+        // steward, or its member has since been made one.
+        let sees_the_picket = !revoked
+            && (matches!(peer.role, Role::Steward | Role::PicketCaptain)
+                || match &peer.member_id {
+                    Some(member) => self
+                        .find::<holdfast_core::model::Member>(member)?
+                        .is_some_and(|member| {
+                            member
+                                .roles
+                                .iter()
+                                .any(|role| matches!(role, Role::Steward | Role::PicketCaptain))
+                        }),
+                    None => false,
+                });
+        Ok(Sharing {
+            revoked,
+            aid_identities,
+            sees_the_picket,
+            member: peer.member_id.clone(),
+        })
     }
 
     /// This device's public key as recorded locally by the sync layer.

@@ -69,12 +69,7 @@ pub fn export(campaign: &mut Campaign, for_peer: Option<&str>) -> Result<(Vec<u8
     let mut plain = Vec::new();
     let mut entries = Vec::new();
     for id in campaign.documents()? {
-        if id
-            .kind()
-            .map_err(holdfast_store::StoreError::from)?
-            .audience()
-            != Audience::Campaign
-        {
+        if !may_carry(&id)? {
             continue;
         }
         let heads = match &peer_key {
@@ -122,6 +117,19 @@ pub fn export(campaign: &mut Campaign, for_peer: Option<&str>) -> Result<(Vec<u8
     Ok((file, summary))
 }
 
+/// Whether a bundle may carry a document. Arrivals ride along: a phone
+/// that checked in offline carries its own to the hall on a stick, and the
+/// hall's bundle carries everyone's. They are scoped to save the crowd's
+/// downloads at the picket, not to keep them from other members.
+fn may_carry(id: &DocumentId) -> Result<bool> {
+    Ok(matches!(
+        id.kind()
+            .map_err(holdfast_store::StoreError::from)?
+            .audience(),
+        Audience::Campaign | Audience::MemberAndCaptains
+    ))
+}
+
 /// Opens a bundle and merges what it holds. Nothing is merged unless the
 /// whole file decrypts and parses.
 pub fn import(campaign: &mut Campaign, file: &[u8]) -> Result<BundleSummary> {
@@ -136,12 +144,7 @@ pub fn import(campaign: &mut Campaign, file: &[u8]) -> Result<BundleSummary> {
                  a steward's device instead"
             )));
         }
-        if id
-            .kind()
-            .map_err(holdfast_store::StoreError::from)?
-            .audience()
-            != Audience::Campaign
-        {
+        if !may_carry(id)? {
             return Err(SyncError::Bundle(format!(
                 "it holds {id}, which no bundle may carry"
             )));

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use automerge::sync;
 use holdfast_core::model::{Device, Role};
 use holdfast_core::rebase::Epoch;
-use holdfast_core::DocumentId;
+use holdfast_core::{DocumentId, DocumentKind};
 use holdfast_store::{Campaign, Rebase};
 
 use crate::error::{Result, SyncError};
@@ -563,8 +563,9 @@ impl Session {
             }
             self.announce_received = true;
             let mut announced = BTreeSet::new();
+            let sharing = campaign.sharing_with(&peer)?;
             for (id, their_epoch, their_digest) in announce {
-                if !campaign.may_share(&id, &peer)? {
+                if !sharing.allows(&id)? {
                     // Offered a document this device may not hold from this
                     // peer (personal notes, or aid identities to a member):
                     // it is simply not synced.
@@ -642,7 +643,12 @@ impl Session {
         let mut syncs = syncs;
         syncs.sort_by_key(|(id, _, _)| *id != DocumentId::campaign());
         for (id, bytes, signatures) in syncs {
-            if !campaign.may_share(&id, &peer)? {
+            // A member's arrivals are taken from any paired device (a captain's
+            // phone since demoted still carries the check-ins it recorded
+            // with the role; the door checks each one), but only sent to
+            // the devices `may_share` names.
+            let hand_in_only = !campaign.may_share(&id, &peer)?;
+            if hand_in_only && id.kind().ok() != Some(DocumentKind::Arrivals) {
                 return Err(SyncError::NotAllowed {
                     document: id.to_string(),
                 });
@@ -664,8 +670,13 @@ impl Session {
                     reason: error.to_string(),
                 }
             })?;
-            self.activate(campaign, &peer, &id)?;
-            let state = self.active.get_mut(&id).expect("activated above");
+            let mut handed_in = sync::State::new();
+            let state = if hand_in_only {
+                &mut handed_in
+            } else {
+                self.activate(campaign, &peer, &id)?;
+                self.active.get_mut(&id).expect("activated above")
+            };
             let received = campaign.receive_sync_message(&id, state, message, &signatures)?;
             self.report.changes_received += received.new_changes;
             self.report.changes_refused += received.refused;

@@ -60,6 +60,8 @@ const ID_PERSONAL: u8 = 3;
 const ID_ACTION_UUID: u8 = 4;
 const ID_ACTION_TEXT: u8 = 5;
 const ID_DECISIONS: u8 = 6;
+const ID_ARRIVALS_UUID: u8 = 7;
+const ID_ARRIVALS_TEXT: u8 = 8;
 
 impl Message {
     pub fn encode(&self) -> Vec<u8> {
@@ -256,27 +258,33 @@ pub(crate) fn write_epoch(out: &mut Vec<u8>, epoch: &Epoch) {
     out.extend_from_slice(&epoch.base);
 }
 
-/// Document ids travel compactly: one byte for the fixed documents, and the
-/// sixteen bytes of the UUID for an action.
+/// Document ids travel compactly: one byte for the fixed documents, and
+/// one byte and the sixteen bytes of the UUID for an action's document or a
+/// member's arrivals.
 pub(crate) fn write_document_id(out: &mut Vec<u8>, id: &DocumentId) {
-    match id.as_str() {
-        "campaign" => out.push(ID_CAMPAIGN),
-        "aid" => out.push(ID_AID),
-        "aid-private" => out.push(ID_AID_PRIVATE),
-        "personal" => out.push(ID_PERSONAL),
-        "decisions" => out.push(ID_DECISIONS),
+    let (name, as_uuid, as_text) = match id.as_str() {
+        "campaign" => return out.push(ID_CAMPAIGN),
+        "aid" => return out.push(ID_AID),
+        "aid-private" => return out.push(ID_AID_PRIVATE),
+        "personal" => return out.push(ID_PERSONAL),
+        "decisions" => return out.push(ID_DECISIONS),
+        _ => match id.arrivals_member() {
+            Some(member) => (member, ID_ARRIVALS_UUID, ID_ARRIVALS_TEXT),
+            None => (
+                id.action_id().unwrap_or_default(),
+                ID_ACTION_UUID,
+                ID_ACTION_TEXT,
+            ),
+        },
+    };
+    match uuid::Uuid::parse_str(name) {
+        Ok(uuid) if uuid.hyphenated().to_string() == name => {
+            out.push(as_uuid);
+            out.extend_from_slice(uuid.as_bytes());
+        }
         _ => {
-            let action = id.action_id().unwrap_or_default();
-            match uuid::Uuid::parse_str(action) {
-                Ok(uuid) if uuid.hyphenated().to_string() == action => {
-                    out.push(ID_ACTION_UUID);
-                    out.extend_from_slice(uuid.as_bytes());
-                }
-                _ => {
-                    out.push(ID_ACTION_TEXT);
-                    write_bytes(out, action.as_bytes());
-                }
-            }
+            out.push(as_text);
+            write_bytes(out, name.as_bytes());
         }
     }
 }
@@ -375,6 +383,17 @@ impl<'a> Reader<'a> {
         Ok(Epoch { number, base })
     }
 
+    fn uuid(&mut self) -> Result<String> {
+        let bytes: [u8; 16] = self.take(16)?.try_into().expect("sixteen bytes");
+        Ok(uuid::Uuid::from_bytes(bytes).hyphenated().to_string())
+    }
+
+    fn named_document(&mut self, prefix: &str) -> Result<DocumentId> {
+        let text = self.text()?;
+        DocumentId::parse(&format!("{prefix}{text}"))
+            .map_err(|_| SyncError::MalformedFrame("an invalid document name"))
+    }
+
     pub(crate) fn document_id(&mut self) -> Result<DocumentId> {
         Ok(match self.byte()? {
             ID_CAMPAIGN => DocumentId::campaign(),
@@ -382,15 +401,10 @@ impl<'a> Reader<'a> {
             ID_AID_PRIVATE => DocumentId::aid_private(),
             ID_PERSONAL => DocumentId::personal(),
             ID_DECISIONS => DocumentId::decisions(),
-            ID_ACTION_UUID => {
-                let bytes: [u8; 16] = self.take(16)?.try_into().expect("sixteen bytes");
-                DocumentId::action(&uuid::Uuid::from_bytes(bytes).hyphenated().to_string())
-            }
-            ID_ACTION_TEXT => {
-                let text = self.text()?;
-                DocumentId::parse(&format!("action:{text}"))
-                    .map_err(|_| SyncError::MalformedFrame("an invalid document name"))?
-            }
+            ID_ACTION_UUID => DocumentId::action(&self.uuid()?),
+            ID_ARRIVALS_UUID => DocumentId::arrivals(&self.uuid()?),
+            ID_ACTION_TEXT => self.named_document("action:")?,
+            ID_ARRIVALS_TEXT => self.named_document("arrivals:")?,
             _ => return Err(SyncError::MalformedFrame("an unknown document kind")),
         })
     }
@@ -426,6 +440,14 @@ mod tests {
                 epochs: vec![
                     (DocumentId::aid(), Epoch::ZERO),
                     (DocumentId::decisions(), Epoch::ZERO),
+                    (
+                        DocumentId::arrivals("0b7e4c2a-1f3d-4e5a-8b9c-6d7e8f901a2b"),
+                        Epoch::ZERO,
+                    ),
+                    (
+                        DocumentId::arrivals("0B7E4C2A-1F3D-4E5A-8B9C-6D7E8F901A2B"),
+                        Epoch::ZERO,
+                    ),
                 ],
                 rebases: vec![Rebase {
                     document: DocumentId::campaign(),

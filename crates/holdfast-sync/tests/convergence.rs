@@ -70,7 +70,7 @@ fn step() -> impl Strategy<Value = Step> {
         (0..3_usize).prop_map(|device| Step::AddMember { device }),
         (2..4_usize).prop_map(|member| Step::Erase { member }),
         (0..4_usize, 0..4_usize).prop_map(|(left, right)| Step::Sync { left, right }),
-        (0..5_usize).prop_map(|attack| Step::Forge { attack }),
+        (0..7_usize).prop_map(|attack| Step::Forge { attack }),
         any::<bool>().prop_map(|on| Step::Captaincy { on }),
     ]
 }
@@ -111,7 +111,7 @@ fn forge(devices: &mut [Device], attack: usize, index: usize) {
         }),
         // Check in somebody else.
         2 => match victim {
-            Ok(victim) => hostile.forge(&action, |doc| {
+            Ok(victim) => hostile.forge(&DocumentId::arrivals(&victim), |doc| {
                 record(
                     doc,
                     "checkins",
@@ -122,6 +122,32 @@ fn forge(devices: &mut [Device], attack: usize, index: usize) {
                     ],
                 )
             }),
+            Err(_) => return,
+        },
+        // Check somebody else in inside its own arrivals, which every
+        // member's phone may hand in, or in the action's document, where
+        // check-ins no longer go.
+        5 | 6 => match victim {
+            Ok(victim) => {
+                let own_member = hostile.resolve_member(HOSTILE_MEMBER).unwrap().id;
+                let action_id = action.action_id().unwrap().to_string();
+                let target = match attack {
+                    5 => DocumentId::arrivals(&own_member),
+                    _ => action.clone(),
+                };
+                hostile.forge(&target, |doc| {
+                    record(
+                        doc,
+                        "checkins",
+                        &[
+                            ("action_id", action_id.as_str()),
+                            ("member_id", victim.as_str()),
+                            ("kind", "in"),
+                            ("at", "2026-03-02T08:00:00Z"),
+                        ],
+                    )
+                })
+            }
             Err(_) => return,
         },
         // Rename the campaign.
@@ -232,11 +258,24 @@ fn sync(devices: &mut [Device], left: usize, right: usize) {
     assert!(hostile, "the session did not finish");
 }
 
-fn record(campaign: &Campaign) -> (Vec<String>, Vec<String>) {
+/// The check-ins and members a device holds, counting only the arrivals
+/// the hub would send it now (a member's phone is sent its own; one that was
+/// a captain's keeps what it was sent then, which no longer follows).
+fn record(campaign: &Campaign, hub: &Campaign, device_id: &str) -> (Vec<String>, Vec<String>) {
+    let device = hub
+        .devices()
+        .unwrap()
+        .into_iter()
+        .find(|device| device.id == device_id)
+        .expect("a paired device");
     let mut check_ins: Vec<String> = campaign
         .check_ins(None)
         .unwrap()
         .into_iter()
+        .filter(|check| {
+            hub.may_share(&DocumentId::arrivals(&check.member_id), &device)
+                .unwrap()
+        })
         .map(|check| format!("{} {} {:?}", check.id, check.member_id, check.kind))
         .collect();
     check_ins.sort();
@@ -326,9 +365,13 @@ proptest! {
             sync(&mut devices, 1, 0);
             sync(&mut devices, 2, 0);
         }
-        let expected = record(&devices[0].campaign);
         for device in &devices[1..HOSTILE] {
-            prop_assert_eq!(record(&device.campaign), expected.clone());
+            let device_id = device.campaign.device_id().to_string();
+            let expected = record(&devices[0].campaign, &devices[0].campaign, &device_id);
+            prop_assert_eq!(
+                record(&device.campaign, &devices[0].campaign, &device_id),
+                expected
+            );
         }
         for device in &devices[..HOSTILE] {
             assert_untouched(device);

@@ -402,10 +402,20 @@ fn a_change_that_breaks_the_record_is_refused_and_never_saved() {
     let mut hub = hub();
     let mut phone = support::pair(&mut hub, "Ana Member", Role::Member);
     support::sync(&mut phone, &mut hub);
-    let action = DocumentId::action(&hub.campaign.actions().unwrap()[0].id);
+    let action_id = hub.campaign.actions().unwrap()[0].id.clone();
+    let ana = hub.campaign.resolve_member("Ana Member").unwrap().id;
+    // Ana's arrivals, which both devices hold after one honest check-in.
+    phone
+        .campaign
+        .check_in(holdfast_store::use_cases::check_ins::CheckRequest {
+            action: action_id.clone(),
+            ..Default::default()
+        })
+        .unwrap();
+    support::sync(&mut phone, &mut hub);
+    let action = DocumentId::arrivals(&ana);
     let heads_before = hub.campaign.document_heads(&action).unwrap();
     let check_ins_before = hub.campaign.check_ins(None).unwrap().len();
-    let ana = hub.campaign.resolve_member("Ana Member").unwrap().id;
 
     // A valid Automerge change that writes a check-in Holdfast cannot read:
     // its `kind` is a number, not "in" or "out". It is Ana's own check-in,
@@ -418,6 +428,7 @@ fn a_change_that_breaks_the_record_is_refused_and_never_saved() {
                 .expect("the check-ins collection");
             let bad = doc.put_object(&check_ins, "bad", ObjType::Map)?;
             doc.put(&bad, "id", "bad")?;
+            doc.put(&bad, "action_id", action_id.as_str())?;
             doc.put(&bad, "member_id", ana.as_str())?;
             doc.put(&bad, "kind", 42_i64)
         })

@@ -106,7 +106,7 @@ impl Campaign {
             CheckKind::In => "check in",
             CheckKind::Out => "check out",
         };
-        self.write(&DocumentId::action(&action.id), message, |writer| {
+        self.write(&DocumentId::arrivals(&check.member_id), message, |writer| {
             writer.put(&check)
         })?;
         Ok(check)
@@ -173,19 +173,24 @@ impl Campaign {
 
     /// Voids a mistaken check-in or check-out. The record stays, marked.
     pub fn void_check(&mut self, check_id: &str) -> Result<CheckIn> {
-        let mut check = crate::projection::read_check_ins(&self.connection, None)?
-            .into_iter()
-            .find(|check| check.id == check_id)
+        let document: String = self
+            .connection
+            .query_row(
+                "SELECT document_id FROM checkins WHERE id = ?1",
+                [check_id],
+                |row| row.get(0),
+            )
+            .optional()?
             .ok_or_else(|| StoreError::not_found("check-in", check_id))?;
+        let document = DocumentId::parse(&document)?;
+        let mut check: CheckIn =
+            holdfast_core::record::get(&self.loaded(&document)?.doc, check_id)?
+                .ok_or_else(|| StoreError::not_found("check-in", check_id))?;
         check.voided = true;
-        self.write(
-            &DocumentId::action(&check.action_id),
-            "void a check-in",
-            |writer| {
-                writer.check_attention();
-                writer.put(&check)
-            },
-        )?;
+        self.write(&document, "void a check-in", |writer| {
+            writer.check_attention();
+            writer.put(&check)
+        })?;
         Ok(check)
     }
 

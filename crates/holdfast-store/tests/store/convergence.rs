@@ -215,16 +215,16 @@ proptest! {
                 .documents()
                 .unwrap()
                 .into_iter()
-                .filter(|id| id.kind().unwrap().audience() == holdfast_core::Audience::Campaign)
+                .filter(travels)
                 .collect();
             let ours: Vec<DocumentId> = documents
                 .iter()
-                .filter(|id| id.kind().unwrap().audience() == holdfast_core::Audience::Campaign)
+                .filter(|id| travels(id))
                 .cloned()
                 .collect();
             prop_assert_eq!(ours, theirs);
         }
-        for id in documents.iter().filter(|id| id.kind().unwrap().audience() == holdfast_core::Audience::Campaign) {
+        for id in documents.iter().filter(|id| travels(id)) {
             let heads = world.replicas[0].heads(id).unwrap();
             for replica in &mut world.replicas[1..] {
                 prop_assert_eq!(&replica.heads(id).unwrap(), &heads);

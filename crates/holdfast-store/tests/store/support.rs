@@ -25,11 +25,21 @@ pub fn join(origin: &mut Campaign) -> (TempDir, Campaign) {
     (dir, joined)
 }
 
-/// Sends every document `from` may share with `to` (everything but private
-/// reflections and, here, the coordinators' document).
+/// Whether these tests carry a document between replicas: everything but
+/// private reflections and, here, the coordinators' document. (Arrivals
+/// travel everywhere here; who is sent which is the sync layer's, tested
+/// there.)
+pub fn travels(id: &DocumentId) -> bool {
+    matches!(
+        id.kind().unwrap().audience(),
+        Audience::Campaign | Audience::MemberAndCaptains
+    )
+}
+
+/// Sends every document these tests carry from `from` to `to`.
 pub fn send(from: &mut Campaign, to: &mut Campaign) {
     for id in from.documents().unwrap() {
-        if id.kind().unwrap().audience() != Audience::Campaign {
+        if !travels(&id) {
             continue;
         }
         let bytes = from.document_bytes(&id).unwrap();
