@@ -176,6 +176,10 @@ pub const POLICY: &[(DocumentKind, Rule)] = &[
         ),
     ),
     (
+        DocumentKind::Arrivals,
+        rule("resolutions", SETTLERS, SETTLERS),
+    ),
+    (
         DocumentKind::Aid,
         rule(
             "requests",
@@ -782,7 +786,10 @@ fn check_record(
         )
         .map_err(|reason| refuse(&reason))?;
     }
-    if let Some(member) = document.arrivals_member() {
+    if let Some(member) = document
+        .arrivals_member()
+        .filter(|_| collection == <crate::model::CheckIn as crate::Record>::COLLECTION)
+    {
         check_arrival(member, before.as_ref(), after.as_ref()).map_err(&refuse)?;
     }
     // An amount past what Holdfast keeps would wrap sums round on every

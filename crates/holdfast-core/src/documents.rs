@@ -203,7 +203,7 @@ impl DocumentKind {
                 Resolution::COLLECTION,
             ],
             DocumentKind::AidPrivate => &[AidIdentity::COLLECTION],
-            DocumentKind::Arrivals => &[CheckIn::COLLECTION],
+            DocumentKind::Arrivals => &[CheckIn::COLLECTION, Resolution::COLLECTION],
             DocumentKind::Personal => &[Reflection::COLLECTION],
             DocumentKind::Decisions => &[
                 Proposal::COLLECTION,

@@ -864,20 +864,23 @@ pub(crate) fn refresh_attention(connection: &Connection, id: &DocumentId) -> Res
         .map(|resolution| resolution.id)
         .collect();
     let items = match id.kind()? {
-        // A member's arrivals feed the attention of the actions they name.
+        // A check-in that needs a person (checked in twice, out with no
+        // check-in) is one member's: found among that member's arrivals
+        // alone, so a check-in costs the same at a crowd of five thousand.
         DocumentKind::Arrivals => {
-            let actions: Vec<String> = connection
-                .prepare_cached("SELECT DISTINCT action_id FROM checkins WHERE document_id = ?1")?
-                .query_map([id.as_str()], |row| row.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            for action_id in actions {
-                refresh_attention(connection, &DocumentId::action(&action_id))?;
-            }
-            return Ok(());
+            let check_ins = projection::read_check_ins_in_document(connection, id)?;
+            attention::find(&AttentionInput {
+                check_ins: &check_ins,
+                shifts: &[],
+                signups: &[],
+                ledger: &[],
+                matches: &[],
+                resolved: &resolved,
+            })
         }
         DocumentKind::Action => {
-            let action_id = id.action_id().unwrap_or_default();
-            let check_ins = projection::read_check_ins(connection, Some(action_id))?;
+            // Only check-ins written here before they moved to arrivals.
+            let check_ins = projection::read_check_ins_in_document(connection, id)?;
             let shifts: Vec<Shift> = projection::read_in_document(connection, id)?;
             let signups: Vec<Signup> = projection::read_in_document(connection, id)?;
             attention::find(&AttentionInput {

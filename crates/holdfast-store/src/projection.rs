@@ -127,6 +127,7 @@ pub fn reproject(connection: &Connection, id: &DocumentId, doc: &AutoCommit) -> 
             for check_in in record::all::<CheckIn>(doc)? {
                 upsert_check_in(connection, id, &check_in)?;
             }
+            project_all::<Resolution>(connection, id, doc)?;
         }
         DocumentKind::AidPrivate => project_all::<AidIdentity>(connection, id, doc)?,
         DocumentKind::Personal => project_all::<Reflection>(connection, id, doc)?,
@@ -285,16 +286,49 @@ pub fn read_check_ins(connection: &Connection, action_id: Option<&str>) -> Resul
     // the `checkins_by_action` index. The second keeps the one parameter so
     // both statements bind alike.
     let mut statement = match action_id {
-        Some(_) => connection.prepare_cached(
-            "SELECT id, action_id, shift_id, member_id, kind, at, recorded_by, device, voided FROM checkins
-             WHERE action_id = ?1 ORDER BY at, id",
-        )?,
-        None => connection.prepare_cached(
-            "SELECT id, action_id, shift_id, member_id, kind, at, recorded_by, device, voided FROM checkins
-             WHERE ?1 IS NULL ORDER BY at, id",
-        )?,
+        Some(_) => connection.prepare_cached(&format!(
+            "{CHECK_IN_COLUMNS} WHERE action_id = ?1 ORDER BY at, id"
+        ))?,
+        None => connection.prepare_cached(&format!(
+            "{CHECK_IN_COLUMNS} WHERE ?1 IS NULL ORDER BY at, id"
+        ))?,
     };
-    let rows = statement.query_map([action_id], |row| {
+    collect_check_ins(&mut statement, rusqlite::params![action_id])
+}
+
+/// The check-ins one document holds, oldest first. A member's arrivals are
+/// read through the index on member; an action's document (which held
+/// check-ins before arrivals did) through the one on action.
+pub fn read_check_ins_in_document(
+    connection: &Connection,
+    document: &DocumentId,
+) -> Result<Vec<CheckIn>> {
+    let (mut statement, key) = match (document.arrivals_member(), document.action_id()) {
+        (Some(member), _) => (
+            connection.prepare_cached(&format!(
+                "{CHECK_IN_COLUMNS} WHERE member_id = ?1 AND document_id = ?2 ORDER BY at, id"
+            ))?,
+            member,
+        ),
+        (None, Some(action)) => (
+            connection.prepare_cached(&format!(
+                "{CHECK_IN_COLUMNS} WHERE action_id = ?1 AND document_id = ?2 ORDER BY at, id"
+            ))?,
+            action,
+        ),
+        (None, None) => return Ok(Vec::new()),
+    };
+    collect_check_ins(&mut statement, rusqlite::params![key, document.as_str()])
+}
+
+const CHECK_IN_COLUMNS: &str =
+    "SELECT id, action_id, shift_id, member_id, kind, at, recorded_by, device, voided FROM checkins";
+
+fn collect_check_ins(
+    statement: &mut rusqlite::CachedStatement<'_>,
+    params: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<CheckIn>> {
+    let rows = statement.query_map(params, |row| {
         Ok((
             CheckIn {
                 id: row.get(0)?,

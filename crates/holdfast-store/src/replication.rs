@@ -7,6 +7,7 @@
 //! one transaction, and forgotten from memory if anything fails, so a change
 //! that is refused is never on disk.
 
+use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use automerge::sync::{self, SyncDoc};
@@ -35,7 +36,8 @@ pub struct Sharing {
     revoked: bool,
     aid_identities: bool,
     sees_the_picket: bool,
-    member: Option<String>,
+    /// Whose arrivals the device is sent even without the picket's.
+    members: BTreeSet<String>,
 }
 
 impl Sharing {
@@ -48,7 +50,9 @@ impl Sharing {
             Audience::AidCoordinators => self.aid_identities,
             Audience::MemberAndCaptains => {
                 self.sees_the_picket
-                    || (self.member.is_some() && self.member.as_deref() == id.arrivals_member())
+                    || id
+                        .arrivals_member()
+                        .is_some_and(|member| self.members.contains(member))
             }
             Audience::ThisDevice => false,
         })
@@ -136,11 +140,26 @@ impl Campaign {
                         }),
                     None => false,
                 });
+        // The member's own arrivals, and those of walk-ins a steward said
+        // were this member.
+        let mut members = BTreeSet::new();
+        if let Some(member) = &peer.member_id {
+            members.insert(member.clone());
+            let merged: Vec<String> = self
+                .connection
+                .prepare_cached(
+                    "SELECT id FROM records WHERE collection = 'members'
+                     AND json_extract(data, '$.merged_into') = ?1",
+                )?
+                .query_map([member], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            members.extend(merged);
+        }
         Ok(Sharing {
             revoked,
             aid_identities,
             sees_the_picket,
-            member: peer.member_id.clone(),
+            members,
         })
     }
 

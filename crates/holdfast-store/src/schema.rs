@@ -218,6 +218,13 @@ const MIGRATIONS: &[&str] = &[
             WHERE name = 'live_check_ins';
     END;
     "#,
+    // 7: which walk-ins were merged into a member, asked once per sync
+    // session (their arrivals go to that member's phone) on a hub that
+    // may list thousands of members.
+    r#"
+    CREATE INDEX members_by_merged_into ON records(json_extract(data, '$.merged_into'))
+        WHERE collection = 'members';
+    "#,
 ];
 
 /// The schema version this build writes.

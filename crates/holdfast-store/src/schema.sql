@@ -160,4 +160,7 @@ CREATE INDEX checkins_by_action ON checkins(action_id, member_id, at, kind, void
 
 CREATE INDEX checkins_by_member ON checkins(member_id, at);
 
+CREATE INDEX members_by_merged_into ON records(json_extract(data, '$.merged_into'))
+        WHERE collection = 'members';
+
 CREATE INDEX records_by_document ON records(document_id);

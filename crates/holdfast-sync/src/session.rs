@@ -524,7 +524,13 @@ impl Session {
             announce.push((id.clone(), campaign.epoch(&id)?, digest(&heads)));
             let mut state = campaign.sync_state(&peer.public_key, &id)?;
             if state.shared_heads != heads {
-                prime(&mut state);
+                if state.shared_heads.is_empty() && fresh_arrivals(campaign, &id)? {
+                    let mut genesis = holdfast_core::documents::genesis(&id)
+                        .map_err(holdfast_store::StoreError::from)?;
+                    prime_from(&mut state, genesis.get_heads());
+                } else {
+                    prime(&mut state);
+                }
                 self.active.insert(id, state);
             }
         }
@@ -851,15 +857,34 @@ impl Histories {
 /// since, instead of spending a round trip to learn what the peer has. If the
 /// peer lost them, Automerge's own `need` list repairs it on the next flight.
 fn prime(state: &mut sync::State) {
-    if state.shared_heads.is_empty() || state.their_heads.is_some() {
+    if state.shared_heads.is_empty() {
         return;
     }
-    state.their_heads = Some(state.shared_heads.clone());
+    let shared = state.shared_heads.clone();
+    prime_from(state, shared);
+}
+
+/// Primes a sync state as if the peer last held `heads`.
+fn prime_from(state: &mut sync::State, heads: Vec<automerge::ChangeHash>) {
+    if state.their_heads.is_some() {
+        return;
+    }
+    state.their_heads = Some(heads.clone());
     state.their_need = Some(Vec::new());
     state.their_have = Some(vec![sync::Have {
-        last_sync: state.shared_heads.clone(),
+        last_sync: heads,
         bloom: sync::BloomFilter::default(),
     }]);
+}
+
+/// Whether a document is a member's arrivals this device has never synced
+/// with the peer, in its first history. Every device can make a document's
+/// first change itself (`documents::genesis`), so the first flight carries
+/// everything after it: a phone's first check-in reaches the hub in the
+/// first flight instead of after a round trip to learn that the hub lacks
+/// the document. If the peer held more, Automerge's `need` list repairs it.
+fn fresh_arrivals(campaign: &Campaign, id: &DocumentId) -> Result<bool> {
+    Ok(id.kind().ok() == Some(DocumentKind::Arrivals) && campaign.epoch(id)? == Epoch::ZERO)
 }
 
 /// The first eight bytes of a BLAKE2s hash of the sorted heads.

@@ -101,8 +101,16 @@ fn a_members_phone_is_sent_its_own_arrivals_and_a_captains_phone_everyones() {
     both.sort();
     assert_eq!(members_checked_in(&hub), both);
     assert_eq!(members_checked_in(&kofi), both, "the captain's phone");
-    assert_eq!(members_checked_in(&ana), std::slice::from_ref(&ana_id), "Ana's phone");
-    assert_eq!(members_checked_in(&ben), std::slice::from_ref(&ben_id), "Ben's phone");
+    assert_eq!(
+        members_checked_in(&ana),
+        std::slice::from_ref(&ana_id),
+        "Ana's phone"
+    );
+    assert_eq!(
+        members_checked_in(&ben),
+        std::slice::from_ref(&ben_id),
+        "Ben's phone"
+    );
     assert_eq!(arrivals_held(&ana), [DocumentId::arrivals(&ana_id)]);
     assert_eq!(arrivals_held(&ben), [DocumentId::arrivals(&ben_id)]);
 
@@ -246,4 +254,53 @@ fn a_phone_that_offers_someone_elses_arrivals_is_not_sent_them() {
         members_checked_in(&ana).is_empty(),
         "Ana's phone got Ben's check-in"
     );
+}
+
+#[test]
+fn a_walk_in_merged_into_a_member_sends_the_walk_ins_arrivals_to_that_members_phone() {
+    let mut hub = hub();
+    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    let mut kofi = support::pair(&mut hub, "Kofi Captain", Role::PicketCaptain);
+    sync(&mut ana, &mut hub);
+    sync(&mut kofi, &mut hub);
+    // Ana came without her phone: the captain checks her in as a walk-in.
+    let walked_in = kofi
+        .campaign
+        .walk_in(holdfast_store::use_cases::walk_ins::NewWalkIn {
+            action: support::ACTION.into(),
+            name: "Ana M.".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    sync(&mut kofi, &mut hub);
+    sync(&mut ana, &mut hub);
+    assert!(members_checked_in(&ana).is_empty());
+    hub.campaign
+        .merge_walk_in(&walked_in.person.id, "Ana Member", support::STEWARD)
+        .unwrap();
+    sync(&mut ana, &mut hub);
+    sync(&mut ana, &mut hub);
+    assert_eq!(
+        members_checked_in(&ana),
+        std::slice::from_ref(&walked_in.person.id),
+        "the walk-in's check-in, now Ana's, on her phone"
+    );
+}
+
+#[test]
+fn a_first_check_in_goes_in_the_first_flight() {
+    let mut hub = hub();
+    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    sync(&mut ana, &mut hub);
+    let settled = sync(&mut ana, &mut hub);
+    check_in(&mut ana, "Ana Member");
+    let report = sync(&mut ana, &mut hub);
+    // The hub never held Ana's arrivals: without assuming it holds their
+    // first change, the phone spends a round trip learning so.
+    assert_eq!(report.changes_sent, 1, "{report:?}");
+    assert_eq!(
+        report.round_trips, settled.round_trips,
+        "a check-in costs no round trip more than a sync with nothing to send: {report:?}"
+    );
+    assert_eq!(members_checked_in(&hub), [member_id(&hub, "Ana Member")]);
 }

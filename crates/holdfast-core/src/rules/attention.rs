@@ -47,21 +47,21 @@ pub struct AttentionInput<'a> {
 pub fn find(input: &AttentionInput<'_>) -> Vec<AttentionItem> {
     let mut items = Vec::new();
     let pairing = attendance::pair(input.check_ins);
-    for (action_id, member_id, check_in_id) in &pairing.duplicate_check_ins {
+    for (_action, member_id, check_in_id) in &pairing.duplicate_check_ins {
         items.push(AttentionItem {
             key: format!("duplicate-check-in:{check_in_id}"),
             kind: AttentionKind::DuplicateCheckIn,
-            document: format!("action:{action_id}"),
+            document: format!("arrivals:{member_id}"),
             summary: format!(
                 "member {member_id} was checked in twice at one action; void one of the check-ins"
             ),
         });
     }
-    for (action_id, member_id, check_out_id) in &pairing.unmatched_check_outs {
+    for (_action, member_id, check_out_id) in &pairing.unmatched_check_outs {
         items.push(AttentionItem {
             key: format!("check-out-without-check-in:{check_out_id}"),
             kind: AttentionKind::CheckOutWithoutCheckIn,
-            document: format!("action:{action_id}"),
+            document: format!("arrivals:{member_id}"),
             summary: format!("member {member_id} checked out with no check-in on record; add the check-in or void the check-out"),
         });
     }
