@@ -28,7 +28,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use automerge::sync;
 use chrono::Utc;
 use holdfast_core::model::{ActionKind, Role};
 use holdfast_core::{time, DocumentId};
@@ -832,38 +831,19 @@ fn record_check_ins(dirs: Vec<PathBuf>, plan: &Plan, per_phone: usize) -> Result
     Ok(phones)
 }
 
-/// The first flight a phone will send the hub, built as `Session` builds it
-/// (every shared document with a digest of its heads, and a sync message for
-/// each document changed since the last sync, the stored state primed with
-/// the heads both sides last shared) and sized without being sent.
+/// The first flight a phone will send the hub, planned by the session's own
+/// `plan_first_flight` and sized without being sent.
 fn first_flight(campaign: &mut Campaign, hub_key: &str) -> Result<FlightSize> {
     let hub = campaign
         .device_by_key(hub_key)?
         .context("a phone does not list the hub among its devices")?;
-    let mut announce = Vec::new();
+    let (announce, states) = holdfast_sync::session::plan_first_flight(campaign, &hub)?;
     let mut syncs = Vec::new();
     let mut changes = 0;
-    for id in campaign.documents_for(&hub)? {
-        let heads = campaign.document_heads(&id)?;
-        announce.push((
-            id.clone(),
-            campaign.epoch(&id)?,
-            holdfast_sync::session::digest(&heads),
-        ));
-        let mut state = campaign.sync_state(hub_key, &id)?;
-        if state.shared_heads != heads {
-            if !state.shared_heads.is_empty() && state.their_heads.is_none() {
-                state.their_heads = Some(state.shared_heads.clone());
-                state.their_need = Some(Vec::new());
-                state.their_have = Some(vec![sync::Have {
-                    last_sync: state.shared_heads.clone(),
-                    bloom: sync::BloomFilter::default(),
-                }]);
-            }
-            if let Some((message, signatures)) = campaign.generate_sync_message(&id, &mut state)? {
-                changes += message.changes.iter().map(<[u8]>::len).sum::<usize>();
-                syncs.push((id, message.encode(), signatures));
-            }
+    for (id, mut state) in states {
+        if let Some((message, signatures)) = campaign.generate_sync_message(&id, &mut state)? {
+            changes += message.changes.iter().map(<[u8]>::len).sum::<usize>();
+            syncs.push((id, message.encode(), signatures));
         }
     }
     let documents = announce.len();

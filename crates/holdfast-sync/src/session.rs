@@ -518,22 +518,8 @@ impl Session {
     /// that changed here since the last sync with this peer.
     fn first_flight(&mut self, campaign: &mut Campaign) -> Result<Message> {
         let peer = self.peer_device()?.clone();
-        let mut announce = Vec::new();
-        for id in campaign.documents_for(&peer)? {
-            let heads = campaign.document_heads(&id)?;
-            announce.push((id.clone(), campaign.epoch(&id)?, digest(&heads)));
-            let mut state = campaign.sync_state(&peer.public_key, &id)?;
-            if state.shared_heads != heads {
-                if state.shared_heads.is_empty() && fresh_arrivals(campaign, &id)? {
-                    let mut genesis = holdfast_core::documents::genesis(&id)
-                        .map_err(holdfast_store::StoreError::from)?;
-                    prime_from(&mut state, genesis.get_heads());
-                } else {
-                    prime(&mut state);
-                }
-                self.active.insert(id, state);
-            }
-        }
+        let (announce, active) = plan_first_flight(campaign, &peer)?;
+        self.active = active;
         let syncs = self.generate(campaign)?;
         Ok(Message::Flight {
             announce: Some(announce),
@@ -862,6 +848,38 @@ fn prime(state: &mut sync::State) {
     }
     let shared = state.shared_heads.clone();
     prime_from(state, shared);
+}
+
+/// The list of documents a first flight announces.
+pub type Announce = Vec<(DocumentId, Epoch, HeadsDigest)>;
+
+/// What the connecting side's first flight says: every document it holds
+/// for the peer, with its epoch and a digest of its heads, and a primed
+/// sync state for each document that changed since the two last synced
+/// (the sync messages are generated from these). The load bench sizes the
+/// first flight through this too.
+pub fn plan_first_flight(
+    campaign: &mut Campaign,
+    peer: &Device,
+) -> Result<(Announce, BTreeMap<DocumentId, sync::State>)> {
+    let mut announce = Vec::new();
+    let mut active = BTreeMap::new();
+    for id in campaign.documents_for(peer)? {
+        let heads = campaign.document_heads(&id)?;
+        announce.push((id.clone(), campaign.epoch(&id)?, digest(&heads)));
+        let mut state = campaign.sync_state(&peer.public_key, &id)?;
+        if state.shared_heads != heads {
+            if state.shared_heads.is_empty() && fresh_arrivals(campaign, &id)? {
+                let mut genesis = holdfast_core::documents::genesis(&id)
+                    .map_err(holdfast_store::StoreError::from)?;
+                prime_from(&mut state, genesis.get_heads());
+            } else {
+                prime(&mut state);
+            }
+            active.insert(id, state);
+        }
+    }
+    Ok((announce, active))
 }
 
 /// Primes a sync state as if the peer last held `heads`.
