@@ -488,6 +488,10 @@ describe('the Holdfast web UI', () => {
     const changed = await row(gate);
     assert.equal(changed.my_choice, 'North gate');
     assert.equal(changed.voters, before.voters + (before.my_choice ? 0 : 1), 'changing a vote is still one vote');
+    // Votes are open: the list under the count shows this member's vote as it counts.
+    const me = (await api('/api/today')).me.name;
+    await card(gate).getByText(`Who voted (${changed.voters})`).click();
+    await card(gate).getByText(`${me}: North gate`).waitFor();
 
     const title = 'Picket on Saturdays too';
     const form = page.locator('form', { has: page.getByLabel('What is proposed, in a line') });

@@ -8,7 +8,7 @@
 //! commit, the in-memory document is thrown away and reloaded from disk, so
 //! memory never runs ahead of what is saved.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -842,7 +842,7 @@ fn has_attention(connection: &Connection, id: &DocumentId) -> Result<bool> {
 }
 
 /// Attention items of other documents that name members (a vote
-/// disagreement names the member) are recomputed when the `campaign`
+/// disagreement, a check-in made twice) are recomputed when the `campaign`
 /// document changes, so a rename shows and an erased member's name is not
 /// kept in the attention table.
 pub(crate) fn refresh_names_in_attention(connection: &Connection, id: &DocumentId) -> Result<()> {
@@ -853,7 +853,40 @@ pub(crate) fn refresh_names_in_attention(connection: &Connection, id: &DocumentI
     if has_attention(connection, &decisions)? {
         refresh_attention(connection, &decisions)?;
     }
+    // A check-in's item names its member: the few arrivals with items.
+    let arrivals: Vec<String> = connection
+        .prepare_cached(
+            "SELECT DISTINCT document_id FROM attention WHERE document_id LIKE 'arrivals:%'",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for document in arrivals {
+        refresh_attention(connection, &DocumentId::parse(&document)?)?;
+    }
     Ok(())
+}
+
+/// The names of the members, and the titles of the actions, that some
+/// check-ins name.
+fn names_and_titles(
+    connection: &Connection,
+    check_ins: &[CheckIn],
+) -> Result<(BTreeMap<String, String>, BTreeMap<String, String>)> {
+    let mut names = BTreeMap::new();
+    let mut titles = BTreeMap::new();
+    for check_in in check_ins {
+        if !names.contains_key(&check_in.member_id) {
+            if let Some(member) = projection::read_one::<Member>(connection, &check_in.member_id)? {
+                names.insert(member.id, member.name);
+            }
+        }
+        if !titles.contains_key(&check_in.action_id) {
+            if let Some(action) = projection::read_one::<Action>(connection, &check_in.action_id)? {
+                titles.insert(action.id, action.title);
+            }
+        }
+    }
+    Ok((names, titles))
 }
 
 /// Recomputes the "needs attention" items that belong to one document.
@@ -869,6 +902,7 @@ pub(crate) fn refresh_attention(connection: &Connection, id: &DocumentId) -> Res
         // alone, so a check-in costs the same at a crowd of five thousand.
         DocumentKind::Arrivals => {
             let check_ins = projection::read_check_ins_in_document(connection, id)?;
+            let (names, titles) = names_and_titles(connection, &check_ins)?;
             attention::find(&AttentionInput {
                 check_ins: &check_ins,
                 shifts: &[],
@@ -876,11 +910,14 @@ pub(crate) fn refresh_attention(connection: &Connection, id: &DocumentId) -> Res
                 ledger: &[],
                 matches: &[],
                 resolved: &resolved,
+                names: &names,
+                titles: &titles,
             })
         }
         DocumentKind::Action => {
             // Only check-ins written here before they moved to arrivals.
             let check_ins = projection::read_check_ins_in_document(connection, id)?;
+            let (names, titles) = names_and_titles(connection, &check_ins)?;
             let shifts: Vec<Shift> = projection::read_in_document(connection, id)?;
             let signups: Vec<Signup> = projection::read_in_document(connection, id)?;
             attention::find(&AttentionInput {
@@ -890,6 +927,8 @@ pub(crate) fn refresh_attention(connection: &Connection, id: &DocumentId) -> Res
                 ledger: &[],
                 matches: &[],
                 resolved: &resolved,
+                names: &names,
+                titles: &titles,
             })
         }
         DocumentKind::Aid => {
@@ -902,6 +941,8 @@ pub(crate) fn refresh_attention(connection: &Connection, id: &DocumentId) -> Res
                 ledger: &ledger,
                 matches: &matches,
                 resolved: &resolved,
+                names: &BTreeMap::new(),
+                titles: &BTreeMap::new(),
             })
         }
         DocumentKind::Decisions => {

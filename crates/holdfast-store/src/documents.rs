@@ -7,7 +7,7 @@
 //! either the old rows or the new snapshot, never neither.
 
 use automerge::{AutoCommit, Change, ChangeHash};
-use holdfast_core::{documents, DocumentId};
+use holdfast_core::{documents, Audience, DocumentId};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Result, StoreError};
@@ -120,6 +120,21 @@ pub fn list(connection: &Connection) -> Result<Vec<DocumentId>> {
     let ids = statement
         .query_map([], |row| row.get::<_, String>(0))?
         .collect::<std::result::Result<Vec<_>, _>>()?;
+    ids.iter().map(|id| Ok(DocumentId::parse(id)?)).collect()
+}
+
+/// The stored documents of every audience but one, through the index on
+/// audience: a hub that holds thousands of members' arrivals lists a
+/// member's phone its handful of documents without reading the rest.
+pub fn list_except(connection: &Connection, audience: Audience) -> Result<Vec<DocumentId>> {
+    let mut statement = connection.prepare_cached(
+        // No ORDER BY: sorting by id here would walk the primary key instead.
+        "SELECT id FROM documents WHERE audience < ?1 OR audience > ?1",
+    )?;
+    let mut ids = statement
+        .query_map([audience.as_str()], |row| row.get::<_, String>(0))?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    ids.sort();
     ids.iter().map(|id| Ok(DocumentId::parse(id)?)).collect()
 }
 

@@ -108,10 +108,9 @@ impl Campaign {
     /// Whether this device was paired as a steward's. Only such devices make
     /// re-bases, and only theirs are installed.
     pub fn is_steward_device(&self) -> Result<bool> {
-        let ours = self.device_id().to_string();
-        Ok(self.all::<Device>()?.iter().any(|device| {
-            device.id == ours && !device.is_revoked() && device.role == Role::Steward
-        }))
+        Ok(self
+            .find::<Device>(self.device_id())?
+            .is_some_and(|device| !device.is_revoked() && device.role == Role::Steward))
     }
 
     /// Gives the documents that hold names a new history without the erased

@@ -90,11 +90,30 @@ pub struct SyncStatus {
 
 impl Campaign {
     /// The paired device with this public key, revoked or not.
+    ///
+    /// Asked at every connection; read through an index on the key, so a
+    /// hub with thousands of paired phones does not read every device
+    /// record to find one.
     pub fn device_by_key(&self, public_key: &str) -> Result<Option<Device>> {
+        let data: Option<String> = self
+            .connection
+            .prepare_cached(
+                "SELECT data FROM records WHERE collection = 'devices'
+                 AND json_extract(data, '$.public_key') = ?1 ORDER BY id LIMIT 1",
+            )?
+            .query_row([public_key], |row| row.get(0))
+            .optional()?;
+        Ok(data.map(|data| serde_json::from_str(&data)).transpose()?)
+    }
+
+    /// Whether the campaign lists any device yet.
+    pub fn has_devices(&self) -> Result<bool> {
         Ok(self
-            .all::<Device>()?
-            .into_iter()
-            .find(|device| device.public_key == public_key))
+            .connection
+            .prepare_cached("SELECT 1 FROM records WHERE collection = 'devices' LIMIT 1")?
+            .query_row([], |_| Ok(()))
+            .optional()?
+            .is_some())
     }
 
     /// Whether a document may be sent to (or accepted from) a peer device.
@@ -109,8 +128,22 @@ impl Campaign {
     /// The documents this device holds that may go to a peer device.
     pub fn documents_for(&self, peer: &Device) -> Result<Vec<DocumentId>> {
         let sharing = self.sharing_with(peer)?;
+        let candidates = if sharing.sees_the_picket {
+            self.documents()?
+        } else {
+            // Everything but arrivals, then the peer's own.
+            let mut candidates =
+                crate::documents::list_except(&self.connection, Audience::MemberAndCaptains)?;
+            for member in &sharing.members {
+                let id = DocumentId::arrivals(member);
+                if crate::documents::exists(&self.connection, &id)? {
+                    candidates.push(id);
+                }
+            }
+            candidates
+        };
         let mut shared = Vec::new();
-        for id in self.documents()? {
+        for id in candidates {
             if sharing.allows(&id)? {
                 shared.push(id);
             }

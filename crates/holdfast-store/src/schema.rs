@@ -218,12 +218,22 @@ const MIGRATIONS: &[&str] = &[
             WHERE name = 'live_check_ins';
     END;
     "#,
-    // 7: which walk-ins were merged into a member, asked once per sync
-    // session (their arrivals go to that member's phone) on a hub that
-    // may list thousands of members.
+    // 7: what a sync session asks of a hub that holds thousands of
+    // members' arrivals and paired devices: the device with the peer's
+    // key, which walk-ins were merged into its member (their arrivals go to
+    // that member's phone too), and the documents of every audience but
+    // arrivals.
     r#"
     CREATE INDEX members_by_merged_into ON records(json_extract(data, '$.merged_into'))
         WHERE collection = 'members';
+
+    -- And the documents a member's phone is sent, without reading every
+    -- member's arrivals to find them.
+    CREATE INDEX documents_by_audience ON documents(audience, id);
+
+    -- And the device at the other end of each connection, by its key.
+    CREATE INDEX devices_by_public_key ON records(json_extract(data, '$.public_key'))
+        WHERE collection = 'devices';
     "#,
 ];
 

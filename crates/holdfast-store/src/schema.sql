@@ -160,6 +160,11 @@ CREATE INDEX checkins_by_action ON checkins(action_id, member_id, at, kind, void
 
 CREATE INDEX checkins_by_member ON checkins(member_id, at);
 
+CREATE INDEX devices_by_public_key ON records(json_extract(data, '$.public_key'))
+        WHERE collection = 'devices';
+
+CREATE INDEX documents_by_audience ON documents(audience, id);
+
 CREATE INDEX members_by_merged_into ON records(json_extract(data, '$.merged_into'))
         WHERE collection = 'members';
 

@@ -80,7 +80,7 @@ impl Identity {
                 identity
             }
         };
-        if campaign.devices()?.is_empty() {
+        if !campaign.has_devices()? {
             let label = campaign.settings()?.local_name;
             campaign.register_this_device(&identity.public_hex(), &format!("{label} hub"))?;
         }

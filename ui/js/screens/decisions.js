@@ -46,6 +46,21 @@ function countsList(row) {
   );
 }
 
+// Votes are open: who voted for what, folded away under the count.
+function ballotsList(row) {
+  if (!row.ballots?.length) return null;
+  return h(
+    'details',
+    { class: 'ballots' },
+    h('summary', { text: t('decisions.who_voted', { count: row.ballots.length }) }),
+    h(
+      'ul',
+      { class: 'plain' },
+      row.ballots.map((ballot) => h('li', { text: t('decisions.ballot', { name: ballot.name ?? t('decisions.erased_voter'), option: ballot.choice }) })),
+    ),
+  );
+}
+
 function proposalCard(row, { me, mayClose, app, redraw }) {
   const { proposal } = row;
   const closing = proposal.closing;
@@ -67,11 +82,12 @@ function proposalCard(row, { me, mayClose, app, redraw }) {
       }),
       countsList(row),
       h('p', { class: 'hint', text: t('decisions.closed_at', { when: formatDateTime(closing.at) }) }),
+      ballotsList(row),
     );
     if (row.arrived_after_close) parts.push(note(t('decisions.arrived_after_close', { count: row.arrived_after_close })));
   } else {
     if (proposal.closes_at) parts.push(h('p', { text: t(row.open ? 'decisions.closes_at' : 'decisions.time_up', { when: formatDateTime(proposal.closes_at) }) }));
-    parts.push(countsList(row), h('p', { class: 'hint', text: t('decisions.voters', { count: row.voters }) }));
+    parts.push(countsList(row), h('p', { class: 'hint', text: t('decisions.voters', { count: row.voters }) }), ballotsList(row));
     if (row.disagreements) parts.push(note(t('decisions.disagreements', { count: row.disagreements }), 'warning'));
     if (me && row.open) {
       parts.push(

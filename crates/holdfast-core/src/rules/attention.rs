@@ -42,27 +42,52 @@ pub struct AttentionInput<'a> {
     pub ledger: &'a [LedgerEntry],
     pub matches: &'a [AidMatch],
     pub resolved: &'a BTreeSet<String>,
+    /// Names of the members the check-ins name, by id; one missing (an
+    /// erased member) is said without a name.
+    pub names: &'a BTreeMap<String, String>,
+    /// Titles of the actions the check-ins are at, by id.
+    pub titles: &'a BTreeMap<String, String>,
+}
+
+impl AttentionInput<'_> {
+    fn name(&self, member_id: &str) -> &str {
+        self.names
+            .get(member_id)
+            .map_or("A member no longer on the list", String::as_str)
+    }
+
+    fn title(&self, action_id: &str) -> &str {
+        self.titles
+            .get(action_id)
+            .map_or("an action not on this device", String::as_str)
+    }
 }
 
 pub fn find(input: &AttentionInput<'_>) -> Vec<AttentionItem> {
     let mut items = Vec::new();
     let pairing = attendance::pair(input.check_ins);
-    for (_action, member_id, check_in_id) in &pairing.duplicate_check_ins {
+    for (action_id, member_id, check_in_id) in &pairing.duplicate_check_ins {
         items.push(AttentionItem {
             key: format!("duplicate-check-in:{check_in_id}"),
             kind: AttentionKind::DuplicateCheckIn,
             document: format!("arrivals:{member_id}"),
             summary: format!(
-                "member {member_id} was checked in twice at one action; void one of the check-ins"
+                "{} was checked in twice at {}; void one of the check-ins",
+                input.name(member_id),
+                input.title(action_id)
             ),
         });
     }
-    for (_action, member_id, check_out_id) in &pairing.unmatched_check_outs {
+    for (action_id, member_id, check_out_id) in &pairing.unmatched_check_outs {
         items.push(AttentionItem {
             key: format!("check-out-without-check-in:{check_out_id}"),
             kind: AttentionKind::CheckOutWithoutCheckIn,
             document: format!("arrivals:{member_id}"),
-            summary: format!("member {member_id} checked out with no check-in on record; add the check-in or void the check-out"),
+            summary: format!(
+                "{} checked out of {} with no check-in on record; add the check-in or void the check-out",
+                input.name(member_id),
+                input.title(action_id)
+            ),
         });
     }
 

@@ -60,6 +60,17 @@ pub struct ProposalRow {
     pub my_choice: Option<String>,
     /// Members whose votes from different devices disagree.
     pub disagreements: usize,
+    /// Who voted for what, by name: votes are open, and a member checks
+    /// that theirs was counted as they cast it.
+    pub ballots: Vec<Ballot>,
+}
+
+/// One member's vote as it counts, by name.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ballot {
+    /// None for a member erased since they voted.
+    pub name: Option<String>,
+    pub choice: String,
 }
 
 impl Campaign {
@@ -244,7 +255,16 @@ impl Campaign {
                 }
                 None => (live.counts.clone(), live.outcome.clone(), 0),
             };
+            let mut ballots = Vec::with_capacity(live.voters.len());
+            for (member, choice) in &live.voters {
+                ballots.push(Ballot {
+                    name: self.find::<Member>(member)?.map(|member| member.name),
+                    choice: choice.clone(),
+                });
+            }
+            ballots.sort_by(|left, right| left.name.cmp(&right.name));
             rows.push(ProposalRow {
+                ballots,
                 proposer_name: self.find::<Member>(&proposal.member_id)?.map(|m| m.name),
                 open: decisions::is_open(&proposal, &now),
                 counts,
