@@ -32,6 +32,11 @@ use crate::schema;
 
 /// How many documents stay in memory before action documents are dropped.
 const MAX_LOADED_DOCUMENTS: usize = 48;
+/// Members' arrivals are small (a few check-ins each) and a hub serving
+/// captains reads thousands of them per session: they have a cap of their
+/// own, so they neither push the action documents out nor are reloaded
+/// from disk for every captain.
+const MAX_LOADED_ARRIVALS: usize = 8192;
 
 /// The database file inside a data directory.
 pub const DATABASE_FILE: &str = "holdfast.sqlite3";
@@ -307,12 +312,15 @@ impl Campaign {
                 // Everything in memory is also on disk, so dropping documents
                 // costs only a reload. Keeping the count bounded keeps a hub
                 // or a long-running app from holding every action ever held.
-                self.loaded.retain(|loaded_id, _| {
-                    !matches!(
-                        loaded_id.kind().ok(),
-                        Some(DocumentKind::Action | DocumentKind::Arrivals)
-                    )
-                });
+                let arrivals = |loaded_id: &DocumentId| loaded_id.arrivals_member().is_some();
+                let held_arrivals = self.loaded.keys().filter(|key| arrivals(key)).count();
+                if self.loaded.len() - held_arrivals >= MAX_LOADED_DOCUMENTS {
+                    self.loaded
+                        .retain(|loaded_id, _| loaded_id.action_id().is_none());
+                }
+                if held_arrivals >= MAX_LOADED_ARRIVALS {
+                    self.loaded.retain(|loaded_id, _| !arrivals(loaded_id));
+                }
             }
             let mut loaded = documents::load(&self.connection, id)?;
             loaded.doc.set_actor(self.actor.clone());

@@ -579,11 +579,13 @@ impl Session {
                     self.activate(campaign, &peer, &id)?;
                 }
             }
-            // Documents the peer did not list are ones it lacks.
+            // Documents the peer did not list are ones it lacks: it can
+            // make their first change itself, so the reply carries all the
+            // rest at once instead of first asking what the peer holds.
             for id in campaign.documents_for(&peer)? {
                 if !announced.contains(&id) {
                     if campaign.epoch(&id)? == Epoch::ZERO {
-                        self.activate(campaign, &peer, &id)?;
+                        self.activate_lacking(campaign, &peer, &id)?;
                     } else {
                         self.apart.insert(id.clone());
                         self.offer_rebase(campaign, &id, &mut reply)?;
@@ -769,6 +771,23 @@ impl Session {
             }
         }
         Ok(true)
+    }
+
+    /// Like `activate`, for a document the peer does not hold at all.
+    fn activate_lacking(
+        &mut self,
+        campaign: &Campaign,
+        peer: &Device,
+        id: &DocumentId,
+    ) -> Result<()> {
+        if !self.active.contains_key(id) {
+            let mut state = campaign.sync_state(&peer.public_key, id)?;
+            let mut genesis =
+                holdfast_core::documents::genesis(id).map_err(holdfast_store::StoreError::from)?;
+            prime_from(&mut state, genesis.get_heads());
+            self.active.insert(id.clone(), state);
+        }
+        Ok(())
     }
 
     fn activate(&mut self, campaign: &Campaign, peer: &Device, id: &DocumentId) -> Result<()> {
