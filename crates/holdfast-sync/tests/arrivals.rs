@@ -12,7 +12,7 @@ use holdfast_core::model::Role;
 use holdfast_core::DocumentId;
 use holdfast_store::use_cases::check_ins::CheckRequest;
 use holdfast_sync::{Config, Session, Status};
-use support::{assert_refused, member_id, sync, Device};
+use support::{assert_refused, check_in_members, member_id, sync, Device};
 
 fn hub() -> Device {
     support::founder(&[
@@ -31,18 +31,6 @@ fn check_in(device: &mut Device, member: &str) {
             ..CheckRequest::default()
         })
         .unwrap();
-}
-
-fn members_checked_in(device: &Device) -> Vec<String> {
-    let mut members: Vec<String> = device
-        .campaign
-        .check_ins(None)
-        .unwrap()
-        .into_iter()
-        .map(|check| check.member_id)
-        .collect();
-    members.sort();
-    members
 }
 
 fn arrivals_held(device: &Device) -> Vec<DocumentId> {
@@ -99,15 +87,15 @@ fn a_members_phone_is_sent_its_own_arrivals_and_a_captains_phone_everyones() {
     let ben_id = member_id(&hub, "Ben Member");
     let mut both = vec![ana_id.clone(), ben_id.clone()];
     both.sort();
-    assert_eq!(members_checked_in(&hub), both);
-    assert_eq!(members_checked_in(&kofi), both, "the captain's phone");
+    assert_eq!(check_in_members(&hub), both);
+    assert_eq!(check_in_members(&kofi), both, "the captain's phone");
     assert_eq!(
-        members_checked_in(&ana),
+        check_in_members(&ana),
         std::slice::from_ref(&ana_id),
         "Ana's phone"
     );
     assert_eq!(
-        members_checked_in(&ben),
+        check_in_members(&ben),
         std::slice::from_ref(&ben_id),
         "Ben's phone"
     );
@@ -121,11 +109,7 @@ fn a_members_phone_is_sent_its_own_arrivals_and_a_captains_phone_everyones() {
         .unwrap();
     sync(&mut ben, &mut hub);
     sync(&mut ben, &mut hub);
-    assert_eq!(
-        members_checked_in(&ben),
-        both,
-        "Ben's phone, as a captain's"
-    );
+    assert_eq!(check_in_members(&ben), both, "Ben's phone, as a captain's");
 }
 
 #[test]
@@ -139,7 +123,7 @@ fn a_captains_check_in_of_a_member_reaches_the_member_through_the_hub() {
     sync(&mut kofi, &mut hub);
     sync(&mut ana, &mut hub);
     let ana_id = member_id(&hub, "Ana Member");
-    assert_eq!(members_checked_in(&ana), std::slice::from_ref(&ana_id));
+    assert_eq!(check_in_members(&ana), std::slice::from_ref(&ana_id));
     // So her phone knows she is checked in, and refuses a second check-in.
     let twice = ana.campaign.check_in(CheckRequest {
         action: support::ACTION.into(),
@@ -175,7 +159,7 @@ fn a_check_in_naming_another_member_in_ones_own_arrivals_is_refused() {
         })
         .unwrap();
     sync(&mut ana, &mut hub);
-    assert!(members_checked_in(&hub).is_empty());
+    assert!(check_in_members(&hub).is_empty());
     assert_refused(&hub, "other than the one whose arrivals these are");
 }
 
@@ -211,7 +195,7 @@ fn a_check_in_written_into_the_actions_document_is_refused_even_from_a_steward()
         })
         .unwrap();
     sync(&mut ana, &mut hub);
-    assert!(members_checked_in(&hub).is_empty());
+    assert!(check_in_members(&hub).is_empty());
     assert_refused(&hub, "no one may write it");
     assert_refused(&hub, "other than the one whose arrivals these are");
 }
@@ -251,7 +235,7 @@ fn a_phone_that_offers_someone_elses_arrivals_is_not_sent_them() {
     }
     assert!(finished, "the session did not end");
     assert!(
-        members_checked_in(&ana).is_empty(),
+        check_in_members(&ana).is_empty(),
         "Ana's phone got Ben's check-in"
     );
 }
@@ -274,14 +258,14 @@ fn a_walk_in_merged_into_a_member_sends_the_walk_ins_arrivals_to_that_members_ph
         .unwrap();
     sync(&mut kofi, &mut hub);
     sync(&mut ana, &mut hub);
-    assert!(members_checked_in(&ana).is_empty());
+    assert!(check_in_members(&ana).is_empty());
     hub.campaign
         .merge_walk_in(&walked_in.person.id, "Ana Member", support::STEWARD)
         .unwrap();
     sync(&mut ana, &mut hub);
     sync(&mut ana, &mut hub);
     assert_eq!(
-        members_checked_in(&ana),
+        check_in_members(&ana),
         std::slice::from_ref(&walked_in.person.id),
         "the walk-in's check-in, now Ana's, on her phone"
     );
@@ -302,5 +286,5 @@ fn a_first_check_in_goes_in_the_first_flight() {
         report.round_trips, settled.round_trips,
         "a check-in costs no round trip more than a sync with nothing to send: {report:?}"
     );
-    assert_eq!(members_checked_in(&hub), [member_id(&hub, "Ana Member")]);
+    assert_eq!(check_in_members(&hub), [member_id(&hub, "Ana Member")]);
 }

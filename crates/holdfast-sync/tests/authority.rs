@@ -18,7 +18,7 @@ use holdfast_store::use_cases::members::NewMember;
 use holdfast_store::use_cases::walk_ins::NewWalkIn;
 use holdfast_store::StoreError;
 use holdfast_sync::{Config, Session, Status};
-use support::{assert_refused, member_id, refusals, sync, Device, STEWARD};
+use support::{assert_refused, check_in_members, member_id, refusals, sync, Device, STEWARD};
 
 fn hub() -> Device {
     support::founder(&[
@@ -95,18 +95,6 @@ fn check_out(device: &mut Device, member: &str) {
             at: None,
         })
         .unwrap();
-}
-
-fn check_in_members(device: &Device) -> Vec<String> {
-    let mut members: Vec<String> = device
-        .campaign
-        .check_ins(None)
-        .unwrap()
-        .into_iter()
-        .map(|check| check.member_id)
-        .collect();
-    members.sort();
-    members
 }
 
 #[test]

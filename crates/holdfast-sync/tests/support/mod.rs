@@ -152,6 +152,19 @@ pub fn projected_rows(device: &Device) -> Vec<String> {
     rows
 }
 
+/// The members a device holds check-ins of, one entry per check-in, sorted.
+pub fn check_in_members(device: &Device) -> Vec<String> {
+    let mut members: Vec<String> = device
+        .campaign
+        .check_ins(None)
+        .unwrap()
+        .into_iter()
+        .map(|check| check.member_id)
+        .collect();
+    members.sort();
+    members
+}
+
 /// A member's id, by name, as a device holds it.
 pub fn member_id(device: &Device, name: &str) -> String {
     device.campaign.resolve_member(name).unwrap().id
