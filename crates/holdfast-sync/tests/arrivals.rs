@@ -288,3 +288,21 @@ fn a_first_check_in_goes_in_the_first_flight() {
     );
     assert_eq!(check_in_members(&hub), [member_id(&hub, "Ana Member")]);
 }
+
+#[test]
+fn a_captains_phone_gets_arrivals_it_lacks_without_an_extra_round_trip() {
+    let mut hub = hub();
+    let mut ana = support::pair(&mut hub, "Ana Member", Role::Member);
+    let mut kofi = support::pair(&mut hub, "Kofi Captain", Role::PicketCaptain);
+    sync(&mut ana, &mut hub);
+    sync(&mut kofi, &mut hub);
+    let settled = sync(&mut kofi, &mut hub);
+    check_in(&mut ana, "Ana Member");
+    sync(&mut ana, &mut hub);
+    // The captain's phone does not list Ana's arrivals: the hub's first
+    // reply carries them whole, instead of first asking what it holds.
+    let report = sync(&mut kofi, &mut hub);
+    assert_eq!(report.changes_received, 1, "{report:?}");
+    assert_eq!(report.round_trips, settled.round_trips, "{report:?}");
+    assert_eq!(check_in_members(&kofi), [member_id(&hub, "Ana Member")]);
+}
