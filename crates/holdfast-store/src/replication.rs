@@ -166,10 +166,7 @@ impl Campaign {
                     Some(member) => self
                         .find::<holdfast_core::model::Member>(member)?
                         .is_some_and(|member| {
-                            member
-                                .roles
-                                .iter()
-                                .any(|role| matches!(role, Role::Steward | Role::PicketCaptain))
+                            member.has_role(Role::Steward) || member.has_role(Role::PicketCaptain)
                         }),
                     None => false,
                 });

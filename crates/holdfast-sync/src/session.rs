@@ -782,9 +782,7 @@ impl Session {
     ) -> Result<()> {
         if !self.active.contains_key(id) {
             let mut state = campaign.sync_state(&peer.public_key, id)?;
-            let mut genesis =
-                holdfast_core::documents::genesis(id).map_err(holdfast_store::StoreError::from)?;
-            prime_from(&mut state, genesis.get_heads());
+            prime_from_genesis(&mut state, id)?;
             self.active.insert(id.clone(), state);
         }
         Ok(())
@@ -889,9 +887,7 @@ pub fn plan_first_flight(
         let mut state = campaign.sync_state(&peer.public_key, &id)?;
         if state.shared_heads != heads {
             if state.shared_heads.is_empty() && fresh_arrivals(campaign, &id)? {
-                let mut genesis = holdfast_core::documents::genesis(&id)
-                    .map_err(holdfast_store::StoreError::from)?;
-                prime_from(&mut state, genesis.get_heads());
+                prime_from_genesis(&mut state, &id)?;
             } else {
                 prime(&mut state);
             }
@@ -912,6 +908,15 @@ fn prime_from(state: &mut sync::State, heads: Vec<automerge::ChangeHash>) {
         last_sync: heads,
         bloom: sync::BloomFilter::default(),
     }]);
+}
+
+/// Primes a sync state as if the peer held only the document's first
+/// change, which every device can make itself (`documents::genesis`).
+fn prime_from_genesis(state: &mut sync::State, id: &DocumentId) -> Result<()> {
+    let mut genesis =
+        holdfast_core::documents::genesis(id).map_err(holdfast_store::StoreError::from)?;
+    prime_from(state, genesis.get_heads());
+    Ok(())
 }
 
 /// Whether a document is a member's arrivals this device has never synced

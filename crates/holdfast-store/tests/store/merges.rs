@@ -92,6 +92,13 @@ fn a_captain_and_a_member_checking_the_same_person_in_apart_is_flagged_not_dropp
     let items = phone.attention().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].kind, "duplicate_check_in");
+    // The item names the person and the action, not their ids.
+    assert!(
+        items[0].summary.contains("Ana Ferreira") && items[0].summary.contains("Gate B picket"),
+        "{}",
+        items[0].summary
+    );
+    assert!(!items[0].summary.contains(&ana.id), "{}", items[0].summary);
     // Turnout still counts Ana once.
     assert_eq!(hall.turnout(&action.id).unwrap().turned_out, 1);
 
