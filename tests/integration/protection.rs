@@ -205,3 +205,78 @@ fn a_wipe_leaves_no_export_or_half_written_key_in_the_folder() {
     // What the user put elsewhere is theirs.
     assert!(elsewhere.exists());
 }
+
+#[test]
+fn a_key_file_copied_before_the_passphrase_was_set_opens_nothing() {
+    let holdfast = Holdfast::new();
+    holdfast.member("Zqwx Rekey-test", &[]);
+    let folder = holdfast.data_dir();
+    let key = folder.join("holdfast.key");
+    let kept = holdfast.file("holdfast.key.before");
+    std::fs::copy(&key, &kept).unwrap();
+
+    let set = holdfast.run_with(
+        &[("HOLDFAST_NEW_PASSPHRASE", PASSPHRASE)],
+        &["passphrase", "set"],
+    );
+    assert!(set.status.success(), "{set:?}");
+    let with_passphrase = holdfast.file("holdfast.key.after");
+    std::fs::copy(&key, &with_passphrase).unwrap();
+
+    // Someone who copied the folder before the passphrase puts the old key
+    // file back: it must open nothing.
+    std::fs::copy(&kept, &key).unwrap();
+    let refused = holdfast.run(&["member", "list"]);
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    assert!(!String::from_utf8_lossy(&refused.stdout).contains("Zqwx"));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("does not open this database"), "{said}");
+
+    // The key file the passphrase sealed still opens everything.
+    std::fs::copy(&with_passphrase, &key).unwrap();
+    let listed = holdfast.ok_with(&[("HOLDFAST_PASSPHRASE", PASSPHRASE)], &["member", "list"]);
+    assert!(listed.contains("Zqwx Rekey-test"), "{listed}");
+
+    // Removing the passphrase gives the database a new key again: the
+    // passphrase-sealed key file opens nothing afterwards.
+    let removed = holdfast.run_with(
+        &[("HOLDFAST_PASSPHRASE", PASSPHRASE)],
+        &["passphrase", "remove"],
+    );
+    assert!(removed.status.success(), "{removed:?}");
+    let after_removal = holdfast.ok(&["member", "list"]);
+    assert!(after_removal.contains("Zqwx Rekey-test"));
+    std::fs::copy(&with_passphrase, &key).unwrap();
+    let refused = holdfast.run_with(&[("HOLDFAST_PASSPHRASE", PASSPHRASE)], &["member", "list"]);
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    let left: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("rekey") || name.contains("next"))
+        .collect();
+    assert!(left.is_empty(), "left in the folder: {left:?}");
+}
+
+#[test]
+fn the_passphrase_is_not_changed_under_a_running_hub() {
+    let holdfast = Holdfast::new();
+    holdfast.member("Zqwx Hub-open", &[]);
+    let hub = crate::sync::Hub::start(&holdfast, "off");
+    let refused = holdfast.run_with(
+        &[("HOLDFAST_NEW_PASSPHRASE", PASSPHRASE)],
+        &["passphrase", "set"],
+    );
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("open in another Holdfast"), "{said}");
+    // Nothing changed: the campaign opens without a passphrase, beside the
+    // hub, as before.
+    let listed = holdfast.ok(&["member", "list"]);
+    assert!(listed.contains("Zqwx Hub-open"), "{listed}");
+    drop(hub);
+    let set = holdfast.run_with(
+        &[("HOLDFAST_NEW_PASSPHRASE", PASSPHRASE)],
+        &["passphrase", "set"],
+    );
+    assert!(set.status.success(), "{set:?}");
+}

@@ -62,7 +62,12 @@ impl Holdfast {
 
     /// Runs a command that must succeed and returns what it printed.
     pub fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
+        self.ok_with(&[], args)
+    }
+
+    /// Runs a command that must succeed, with extra environment variables.
+    pub fn ok_with(&self, environment: &[(&str, &str)], args: &[&str]) -> String {
+        let output = self.run_with(environment, args);
         assert!(
             output.status.success(),
             "`holdfast {}` failed with {:?}\nstdout: {}\nstderr: {}",

@@ -28,7 +28,7 @@
 //! Wiping destroys the key first (overwritten, flushed, removed), which
 //! makes every other file unreadable at once, then removes the files.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -88,7 +88,7 @@ impl Drop for DatabaseKey {
 }
 
 impl DatabaseKey {
-    fn generate() -> Self {
+    pub(crate) fn generate() -> Self {
         let mut key = [0_u8; 32];
         rand::rng().fill_bytes(&mut key);
         DatabaseKey(key)
@@ -103,13 +103,18 @@ impl DatabaseKey {
 
     /// The statement SQLCipher needs first on every connection.
     pub(crate) fn pragma(&self) -> zeroize::Zeroizing<String> {
+        zeroize::Zeroizing::new(format!("PRAGMA key = {};", self.literal().as_str()))
+    }
+
+    /// The key as SQLCipher reads a raw key in SQL: `"x'…'"`.
+    pub(crate) fn literal(&self) -> zeroize::Zeroizing<String> {
         let hex = zeroize::Zeroizing::new(
             self.0
                 .iter()
                 .map(|byte| format!("{byte:02x}"))
                 .collect::<String>(),
         );
-        zeroize::Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", hex.as_str()))
+        zeroize::Zeroizing::new(format!("\"x'{}'\"", hex.as_str()))
     }
 }
 
@@ -207,26 +212,24 @@ pub fn protection(data_dir: &Path) -> Result<Option<Protection>> {
     }
 }
 
-/// Seals the existing key under a new passphrase (or none: then by the
-/// system keystore where one answers, else on this device only). The
-/// database itself is not rewritten: only the small key file changes,
-/// atomically. A keystore entry the old file needed is removed afterwards.
-/// Gives the protection the key has now.
+/// Protects the campaign with a new passphrase (or none: then by the system
+/// keystore where one answers, else on this device only). The database is
+/// written again under a new key, so no copy of the old key file opens it
+/// (see [`crate::rekey`]); refused while another process has the campaign
+/// open. A keystore entry the old file needed is removed afterwards. Gives
+/// the protection the key has now.
 pub fn change_passphrase(
     data_dir: &Path,
     current: Option<&str>,
     new: Option<&str>,
     cost: Cost,
 ) -> Result<Protection> {
-    let key = unlock(data_dir, current)?.ok_or_else(|| {
-        StoreError::rejected("this campaign was made before encryption; it has no key to protect")
-    })?;
     if new.is_some_and(|passphrase| passphrase.chars().count() < 8) {
         return Err(StoreError::rejected(
             "a passphrase needs at least 8 characters",
         ));
     }
-    write_key_file(data_dir, &key, new, cost)
+    crate::rekey::change_protection(data_dir, current, new, cost)
 }
 
 /// What a wipe did.
@@ -259,23 +262,28 @@ pub fn wipe(data_dir: &Path) -> Result<Wiped> {
         fs::remove_file(&key_path).map_err(|source| data_dir_error(&key_path, source))?;
     }
     // A key file half-written when a passphrase change was cut off holds
-    // the key too.
-    let partial = data_dir.join(format!("{KEY_FILE}.partial"));
-    if let Ok(metadata) = fs::metadata(&partial) {
-        let mut noise = vec![0_u8; metadata.len() as usize];
-        rand::rng().fill_bytes(&mut noise);
-        if let Ok(mut file) = OpenOptions::new().write(true).open(&partial) {
-            let _ = file.write_all(&noise).and_then(|()| file.sync_all());
+    // the key too, and so does the next key of a re-key cut off.
+    let next = data_dir.join(crate::rekey::NEXT_KEY_FILE);
+    let next_account = keystore_account_of(&next);
+    for kept in [data_dir.join(format!("{KEY_FILE}.partial")), next] {
+        if let Ok(metadata) = fs::metadata(&kept) {
+            let mut noise = vec![0_u8; metadata.len() as usize];
+            rand::rng().fill_bytes(&mut noise);
+            if let Ok(mut file) = OpenOptions::new().write(true).open(&kept) {
+                let _ = file.write_all(&noise).and_then(|()| file.sync_all());
+            }
+            let _ = fs::remove_file(&kept);
         }
-        let _ = fs::remove_file(&partial);
     }
     let seconds_until_unreadable = started.elapsed().as_secs_f64();
-    if let Some(account) = account {
+    for account in account.into_iter().chain(next_account) {
         let _ = keystore::delete(&account);
     }
     let mut files_removed = 1;
     for name in [
         crate::DATABASE_FILE.to_string(),
+        crate::rekey::REKEYED_DATABASE.to_string(),
+        crate::rekey::LOCK_FILE.to_string(),
         format!("{}-wal", crate::DATABASE_FILE),
         format!("{}-shm", crate::DATABASE_FILE),
         format!("{}-journal", crate::DATABASE_FILE),
@@ -402,13 +410,50 @@ impl KeyFile {
 /// random sealing key goes into the system keystore first; if none takes it,
 /// the key is kept on this device only. A keystore entry that the replaced
 /// file needed is removed once the new file is in place.
-fn write_key_file(
+pub(crate) fn write_key_file(
     data_dir: &Path,
     key: &DatabaseKey,
     passphrase: Option<&str>,
     cost: Cost,
 ) -> Result<Protection> {
     let replaced_account = keystore_account(data_dir).ok().flatten();
+    let sealed = seal_key_file(key, passphrase, cost)?;
+    let written = write_atomically(data_dir, &sealed.bytes);
+    if written.is_err() {
+        sealed.forget_new_entry();
+    }
+    written?;
+    if let Some(replaced) = replaced_account {
+        if sealed.stored_account.as_ref() != Some(&replaced) {
+            let _ = keystore::delete(&replaced);
+        }
+    }
+    Ok(sealed.protection)
+}
+
+/// A key file's bytes, not yet written anywhere.
+pub(crate) struct SealedKeyFile {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) protection: Protection,
+    /// The keystore entry made for it, if any.
+    stored_account: Option<String>,
+}
+
+impl SealedKeyFile {
+    /// Removes the keystore entry made for a file that was never kept.
+    pub(crate) fn forget_new_entry(&self) {
+        if let Some(account) = &self.stored_account {
+            let _ = keystore::delete(account);
+        }
+    }
+}
+
+/// Seals `key` as [`write_key_file`] does, without writing it.
+pub(crate) fn seal_key_file(
+    key: &DatabaseKey,
+    passphrase: Option<&str>,
+    cost: Cost,
+) -> Result<SealedKeyFile> {
     let mut salt = [0_u8; 16];
     let mut nonce = [0_u8; 24];
     rand::rng().fill_bytes(&mut salt);
@@ -451,19 +496,58 @@ fn write_key_file(
             }
         }
     };
-    let written = write_atomically(data_dir, &file.encode());
-    if written.is_err() {
-        if let Some(account) = &stored_account {
-            let _ = keystore::delete(account);
-        }
-    }
-    written?;
-    if let Some(replaced) = replaced_account {
-        if stored_account.as_ref() != Some(&replaced) {
+    Ok(SealedKeyFile {
+        bytes: file.encode(),
+        protection,
+        stored_account,
+    })
+}
+
+/// Puts a key file written beside (`next`) in place of the key file, and
+/// removes the keystore entry the replaced file needed, if the new one
+/// does not need it too.
+pub(crate) fn replace_key_file(data_dir: &Path, next: &Path) -> Result<()> {
+    let replaced = keystore_account_of(&data_dir.join(KEY_FILE));
+    let kept = keystore_account_of(next);
+    let path = data_dir.join(KEY_FILE);
+    fs::rename(next, &path).map_err(|source| data_dir_error(&path, source))?;
+    crate::rekey::sync_folder(data_dir);
+    if let Some(replaced) = replaced {
+        if kept.as_ref() != Some(&replaced) {
             let _ = keystore::delete(&replaced);
         }
     }
-    Ok(protection)
+    Ok(())
+}
+
+/// Removes a key file that will never be used, with its keystore entry.
+pub(crate) fn discard_key_file(path: &Path) {
+    let account = keystore_account_of(path);
+    if fs::remove_file(path).is_ok() {
+        if let Some(account) = account {
+            let _ = keystore::delete(&account);
+        }
+    }
+}
+
+/// The keystore entry a key file needs, if it is readable and sealed that
+/// way.
+fn keystore_account_of(path: &Path) -> Option<String> {
+    fs::read(path)
+        .ok()
+        .and_then(|bytes| KeyFile::parse(&bytes).ok())
+        .filter(|file| file.protection == KEYSTORE)
+        .map(|file| file.keystore_account())
+}
+
+/// Writes a new private file and flushes it to the disk.
+pub(crate) fn write_flushed(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut handle =
+        crate::file_modes::create_private(path).map_err(|source| data_dir_error(path, source))?;
+    handle
+        .write_all(bytes)
+        .and_then(|()| handle.sync_all())
+        .map_err(|source| data_dir_error(path, source))
 }
 
 /// Removes the key file, and its keystore entry if it has one: for a
@@ -482,16 +566,9 @@ fn write_atomically(data_dir: &Path, bytes: &[u8]) -> Result<()> {
     // leaves the old key file or the new one, never half of one.
     let path = data_dir.join(KEY_FILE);
     let partial = data_dir.join(format!("{KEY_FILE}.partial"));
-    let mut handle = crate::file_modes::create_private(&partial)
-        .map_err(|source| data_dir_error(&partial, source))?;
-    handle
-        .write_all(bytes)
-        .and_then(|()| handle.sync_all())
-        .map_err(|source| data_dir_error(&partial, source))?;
+    write_flushed(&partial, bytes)?;
     fs::rename(&partial, &path).map_err(|source| data_dir_error(&path, source))?;
-    if let Ok(directory) = File::open(data_dir) {
-        let _ = directory.sync_all();
-    }
+    crate::rekey::sync_folder(data_dir);
     Ok(())
 }
 

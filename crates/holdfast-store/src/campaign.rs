@@ -66,6 +66,8 @@ pub struct Campaign {
     /// The browser at the hall this device is acting for during one
     /// request to its web UI, if any.
     pub(crate) acting: Option<crate::use_cases::hall_browsers::HallBrowser>,
+    /// Held while the campaign is open, so its key is not changed under it.
+    _open: crate::rekey::OpenLock,
 }
 
 /// What an edit may do to one document.
@@ -192,6 +194,10 @@ impl Campaign {
         if !data_dir.join(DATABASE_FILE).exists() {
             return Err(StoreError::NoCampaign(data_dir.display().to_string()));
         }
+        // A change of key cut off is finished or undone first, with the
+        // folder locked against one still under way.
+        let _opening = crate::rekey::OpenLock::shared(data_dir)?;
+        crate::rekey::finish_interrupted(data_dir)?;
         let key = at_rest::unlock(data_dir, passphrase)?;
         if key.is_none() && encrypted(&data_dir.join(DATABASE_FILE)) {
             return Err(StoreError::KeyFileMissing(
@@ -206,6 +212,7 @@ impl Campaign {
     }
 
     fn open_database(data_dir: &Path, key: Option<&at_rest::DatabaseKey>) -> Result<Self> {
+        let open = crate::rekey::OpenLock::shared(data_dir)?;
         let mut connection = connect(data_dir, key)?;
         crate::file_modes::protect(data_dir)?;
         // WAL lets readers go on while a write commits; synchronous = FULL
@@ -246,6 +253,7 @@ impl Campaign {
             signature_cache: HashMap::new(),
             pending_signatures: HashMap::new(),
             acting: None,
+            _open: open,
         })
     }
 
@@ -737,25 +745,23 @@ fn encrypted(database: &Path) -> bool {
 
 /// A connection to a data directory's database, keyed. Every connection
 /// goes through here: SQLCipher needs the key before the first read.
-fn connect(data_dir: &Path, key: Option<&at_rest::DatabaseKey>) -> Result<Connection> {
+pub(crate) fn connect(data_dir: &Path, key: Option<&at_rest::DatabaseKey>) -> Result<Connection> {
+    connect_to(&data_dir.join(DATABASE_FILE), key)
+}
+
+/// A connection to one database file under `key`, as [`connect`] makes.
+pub(crate) fn connect_file(path: &Path, key: &at_rest::DatabaseKey) -> Result<Connection> {
+    connect_to(path, Some(key))
+}
+
+fn connect_to(path: &Path, key: Option<&at_rest::DatabaseKey>) -> Result<Connection> {
     let connection = match key {
-        Some(key) => keyed_connection(data_dir, key)?,
-        None => Connection::open(data_dir.join(DATABASE_FILE))?,
+        Some(key) => keyed_connection(path, key)?,
+        None => Connection::open(path)?,
     };
     // SQLCipher writes its own lines to standard error when a page fails to
     // decrypt; Holdfast's message says what happened instead.
     let _ = connection.pragma_update(None, "cipher_log_level", "NONE");
-    // Sorting and temporary tables stay in memory, so that no unencrypted
-    // temporary file is ever written beside the database.
-    connection.pragma_update(None, "temp_store", "MEMORY")?;
-    // Deleted rows are overwritten with zeros, not only unlinked: after an
-    // erasure re-bases a document, the pages of its old history hold
-    // nothing a key holder could read back.
-    connection.pragma_update(None, "secure_delete", "ON")?;
-    // Every page read from disk is decrypted and authenticated, so the
-    // pages a check-in and the dashboard touch are kept decrypted in
-    // memory: 16 MB rather than SQLite's 2 MB (BENCHMARKS.md).
-    connection.pragma_update(None, "cache_size", -16_384)?;
     // Reading the schema proves the key: a wrong one fails here, before
     // anything is written.
     connection
@@ -773,12 +779,23 @@ fn connect(data_dir: &Path, key: Option<&at_rest::DatabaseKey>) -> Result<Connec
                 if failure.code == rusqlite::ErrorCode::DatabaseCorrupt =>
             {
                 StoreError::DamagedDatabase {
-                    path: data_dir.join(DATABASE_FILE).display().to_string(),
+                    path: path.display().to_string(),
                     detail: detail.unwrap_or_else(|| failure.to_string()),
                 }
             }
             other => StoreError::Database(other),
         })?;
+    // Sorting and temporary tables stay in memory, so that no unencrypted
+    // temporary file is ever written beside the database.
+    connection.pragma_update(None, "temp_store", "MEMORY")?;
+    // Deleted rows are overwritten with zeros, not only unlinked: after an
+    // erasure re-bases a document, the pages of its old history hold
+    // nothing a key holder could read back.
+    connection.pragma_update(None, "secure_delete", "ON")?;
+    // Every page read from disk is decrypted and authenticated, so the
+    // pages a check-in and the dashboard touch are kept decrypted in
+    // memory: 16 MB rather than SQLite's 2 MB (BENCHMARKS.md).
+    connection.pragma_update(None, "cache_size", -16_384)?;
     Ok(connection)
 }
 
@@ -791,12 +808,12 @@ fn connect(data_dir: &Path, key: Option<&at_rest::DatabaseKey>) -> Result<Connec
 /// tried again on a fresh connection a few times before it is an error. A
 /// wrong key is not caught here: SQLCipher only finds that out at the first
 /// read, and that is never retried.
-fn keyed_connection(data_dir: &Path, key: &at_rest::DatabaseKey) -> Result<Connection> {
+fn keyed_connection(path: &Path, key: &at_rest::DatabaseKey) -> Result<Connection> {
     const ATTEMPTS: u32 = 4;
     static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let mut attempt = 1;
     loop {
-        let connection = Connection::open(data_dir.join(DATABASE_FILE))?;
+        let connection = Connection::open(path)?;
         let keyed = {
             let _turn = KEYING
                 .lock()

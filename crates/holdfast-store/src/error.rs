@@ -71,6 +71,10 @@ pub enum StoreError {
     /// The key file needs the system keystore, and none answered.
     #[error("this campaign's key is sealed by the system keystore, which could not be reached (is the desktop session's keyring running and unlocked?): {0}")]
     KeystoreUnreachable(String),
+    /// Another process (the app, a hub, `holdfast serve`) has the campaign
+    /// open, and what was asked would change it underneath.
+    #[error("the campaign is open in another Holdfast on this computer (the app, a running hub or `holdfast serve`); close it and try again. Nothing was changed")]
+    OpenElsewhere,
     #[error("pairing refused: {0}")]
     InviteRefused(String),
     #[error("the file is not a Holdfast document: {0}")]

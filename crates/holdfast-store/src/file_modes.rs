@@ -15,12 +15,15 @@ use std::path::Path;
 use crate::error::{Result, StoreError};
 
 /// The files Holdfast keeps in a data folder, by name.
-const KEPT: [&str; 5] = [
+const KEPT: [&str; 8] = [
     crate::at_rest::KEY_FILE,
     crate::campaign::DATABASE_FILE,
     "holdfast.sqlite3-wal",
     "holdfast.sqlite3-shm",
     "holdfast.key.partial",
+    crate::rekey::NEXT_KEY_FILE,
+    crate::rekey::REKEYED_DATABASE,
+    crate::rekey::LOCK_FILE,
 ];
 
 /// Makes the folder and the files in it private to this account.

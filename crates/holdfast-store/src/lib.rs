@@ -15,6 +15,7 @@ pub mod inspect;
 pub mod keystore;
 mod projection;
 mod rebase;
+mod rekey;
 mod replication;
 mod schema;
 mod sync_message;
