@@ -54,7 +54,11 @@ async fn read_some(
 pub async fn sync_with(campaign: SharedVault, address: &str) -> Result<Report, NetError> {
     let identity = Identity::of(lock(&campaign).campaign()?)?;
     let mut socket = connect(address).await?;
-    let (mut session, first) = Session::connect(identity, Config::default())?;
+    let config = Config {
+        peer_address: Some(address.to_string()),
+        ..Config::default()
+    };
+    let (mut session, first) = Session::connect(identity, config)?;
     write(&mut socket, &first, address).await?;
     let mut buffer = vec![0_u8; 64 * 1024];
     loop {
@@ -77,15 +81,8 @@ pub async fn sync_with(campaign: SharedVault, address: &str) -> Result<Report, N
         match output.status {
             Status::Continue => continue,
             Status::Done(report) => {
+                // The session noted the sync in the commit of its last step.
                 let _ = socket.shutdown().await;
-                let mut vault = lock(&campaign);
-                vault.campaign()?.record_sync(
-                    &report.peer_key,
-                    &report.peer_device,
-                    address,
-                    report.changes_sent,
-                    report.changes_received,
-                )?;
                 return Ok(report);
             }
             Status::Failed(source) => {

@@ -233,6 +233,7 @@ async fn connection(
     let config = Config {
         collapse_heads: true,
         pause_after_handshake: true,
+        peer_address: Some(address.to_string()),
         ..Config::default()
     };
     let mut session = Some(Session::accept(identity, config));
@@ -373,14 +374,8 @@ async fn connection(
         return;
     };
     match outcome {
+        // The session noted the sync itself, in the commit of its last step.
         Ok(Status::Done(report)) => {
-            let _ = campaign.record_sync(
-                &report.peer_key,
-                &report.peer_device,
-                &address.to_string(),
-                report.changes_sent,
-                report.changes_received,
-            );
             if options.log {
                 match &report.paired_device {
                     Some(_) => eprintln!("hub: {address}: paired {logged_peer}"),

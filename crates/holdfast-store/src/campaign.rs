@@ -66,6 +66,9 @@ pub struct Campaign {
     /// The browser at the hall this device is acting for during one
     /// request to its web UI, if any.
     pub(crate) acting: Option<crate::use_cases::hall_browsers::HallBrowser>,
+    /// An erasure inside a transaction left the write-ahead log to be
+    /// emptied once it commits.
+    pub(crate) log_to_truncate: bool,
     /// Held while the campaign is open, so its key is not changed under it.
     _open: crate::rekey::OpenLock,
 }
@@ -253,6 +256,7 @@ impl Campaign {
             signature_cache: HashMap::new(),
             pending_signatures: HashMap::new(),
             acting: None,
+            log_to_truncate: false,
             _open: open,
         })
     }
@@ -489,7 +493,7 @@ impl Campaign {
         let actor = &self.actor;
         let mut wrote_something = false;
         let outcome = (|| -> Result<()> {
-            let transaction = self.connection.transaction()?;
+            let transaction = self.connection.savepoint()?;
             let persisted = loaded.persisted_heads.clone();
             let new_changes = documents::changes_after(loaded, &persisted);
             wrote_something = new_changes.iter().any(|change| !change.is_empty());
@@ -529,6 +533,62 @@ impl Campaign {
         }
     }
 
+    /// Runs `work` with everything it writes committed once, at the end,
+    /// instead of once per document: a sync flight that brings a captain's
+    /// phone hundreds of members' arrivals waits for the disk once. Each
+    /// write inside still succeeds or fails on its own (a savepoint), and
+    /// nothing is durable before this returns `Ok`. If the final commit
+    /// fails, nothing `work` wrote is kept and every document in memory is
+    /// dropped, to be read again from what the disk holds.
+    pub fn in_one_commit<T>(&mut self, work: impl FnOnce(&mut Campaign) -> T) -> Result<T> {
+        // Outermost, the write lock is taken at once: a transaction that
+        // read first would fail to write if another process (the command
+        // line beside a hub) had committed meanwhile. Inside another, a
+        // savepoint.
+        let outermost = self.connection.is_autocommit();
+        let (begin, end, undo) = if outermost {
+            ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+        } else {
+            (
+                "SAVEPOINT in_one_commit",
+                "RELEASE in_one_commit",
+                "ROLLBACK TO in_one_commit; RELEASE in_one_commit",
+            )
+        };
+        self.connection.execute_batch(begin)?;
+        let done = work(self);
+        // SQLite ends the whole transaction by itself after some failures
+        // (a full disk); then there is nothing left to end.
+        let committed = if self.connection.is_autocommit() {
+            Err(StoreError::rejected(
+                "the database ended the transaction after a failure; nothing was saved",
+            ))
+        } else {
+            self.connection.execute_batch(end).map_err(StoreError::from)
+        };
+        if let Err(error) = committed {
+            if !self.connection.is_autocommit() {
+                let _ = self.connection.execute_batch(undo);
+            }
+            self.forget_memory();
+            return Err(error);
+        }
+        if outermost && self.log_to_truncate {
+            self.truncate_log()?;
+        }
+        Ok(done)
+    }
+
+    /// Drops every document and cache held in memory; they are read again
+    /// from disk when next used.
+    fn forget_memory(&mut self) {
+        self.loaded.clear();
+        self.authors = None;
+        self.signature_cache.clear();
+        self.pending_signatures.clear();
+        self.incoming_signatures.clear();
+    }
+
     /// The full Automerge bytes of a document, as any Automerge reader opens them.
     pub fn document_bytes(&mut self, id: &DocumentId) -> Result<Vec<u8>> {
         if !documents::exists(&self.connection, id)? {
@@ -547,7 +607,7 @@ impl Campaign {
         for id in self.documents()? {
             self.loaded(&id)?;
             let loaded = self.loaded.get(&id).expect("loaded above");
-            let transaction = self.connection.transaction()?;
+            let transaction = self.connection.savepoint()?;
             projection::reproject(&transaction, &id, &loaded.doc)?;
             refresh_attention(&transaction, &id)?;
             transaction.commit()?;
@@ -560,7 +620,7 @@ impl Campaign {
         for id in self.documents()? {
             self.loaded(&id)?;
             let loaded = self.loaded.get_mut(&id).expect("loaded above");
-            let transaction = self.connection.transaction()?;
+            let transaction = self.connection.savepoint()?;
             documents::compact(&transaction, &id, loaded, &time::now())?;
             transaction.commit()?;
             loaded.pending_rows = 0;
@@ -586,7 +646,7 @@ impl Campaign {
             let was_loaded = self.loaded.contains_key(&id);
             self.loaded(&id)?;
             let loaded = self.loaded.get_mut(&id).expect("loaded above");
-            let transaction = self.connection.transaction()?;
+            let transaction = self.connection.savepoint()?;
             documents::compact(&transaction, &id, loaded, &time::now())?;
             transaction.commit()?;
             loaded.pending_rows = 0;

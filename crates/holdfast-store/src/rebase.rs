@@ -285,7 +285,7 @@ impl Campaign {
         let key = self.cached_signing_key()?;
         let actor = self.actor().clone();
         let own_changes = new.get_changes(&[]);
-        let transaction = self.connection.transaction()?;
+        let transaction = self.connection.savepoint()?;
         // The re-base change, or the edits carried over, are this device's:
         // signed like every other change it writes.
         Campaign::save_signatures(
@@ -460,8 +460,15 @@ impl Campaign {
     }
 
     /// Copies the write-ahead log into the database and empties it, so the
-    /// old pages it held are gone from the disk as well.
-    fn truncate_log(&self) -> Result<()> {
+    /// old pages it held are gone from the disk as well. Inside a
+    /// transaction (a sync flight) that cannot be done yet; it is done as
+    /// the transaction commits.
+    pub(crate) fn truncate_log(&mut self) -> Result<()> {
+        if !self.connection.is_autocommit() {
+            self.log_to_truncate = true;
+            return Ok(());
+        }
+        self.log_to_truncate = false;
         self.connection
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())

@@ -244,7 +244,7 @@ impl Campaign {
                 }
             }
         }
-        let transaction = self.connection.transaction()?;
+        let transaction = self.connection.savepoint()?;
         for (id, state) in states {
             transaction.execute(
                 "INSERT INTO sync_states (peer_key, document_id, state) VALUES (?1, ?2, ?3)

@@ -53,6 +53,10 @@ pub struct Config {
     /// may hand it no bytes at all). A hub uses this to decide whether it
     /// has room for the device before anything the device sent is applied.
     pub pause_after_handshake: bool,
+    /// Where the peer was reached. When set, a session that finishes notes
+    /// the sync in the log of peers (`Campaign::record_sync`) in the same
+    /// commit as everything else it wrote.
+    pub peer_address: Option<String>,
 }
 
 impl Default for Config {
@@ -62,6 +66,7 @@ impl Default for Config {
             max_message_bytes: 32 * 1024 * 1024,
             collapse_heads: false,
             pause_after_handshake: false,
+            peer_address: None,
         }
     }
 }
@@ -238,8 +243,23 @@ impl Session {
         }
     }
 
-    /// Hands the session bytes read from the socket.
+    /// Hands the session bytes read from the socket. Everything they lead
+    /// to writing is committed once, before the reply is handed back
+    /// ([`Campaign::in_one_commit`]), so a reply never tells the peer of
+    /// something the disk does not hold.
     pub fn receive(&mut self, campaign: &mut Campaign, bytes: &[u8]) -> Output {
+        match campaign.in_one_commit(|campaign| self.receive_uncommitted(campaign, bytes)) {
+            Ok(output) => output,
+            Err(error) => {
+                let mut send = Vec::new();
+                let status = self.fail(error.into(), &mut send);
+                self.report.bytes_sent += send.len();
+                Output { send, status }
+            }
+        }
+    }
+
+    fn receive_uncommitted(&mut self, campaign: &mut Campaign, bytes: &[u8]) -> Output {
         self.report.bytes_received += bytes.len();
         self.reader.push(bytes);
         let mut send = Vec::new();
@@ -268,12 +288,27 @@ impl Session {
         };
         self.report.bytes_sent += send.len();
         if let Status::Done(report) = status {
+            let report = Report {
+                bytes_sent: self.report.bytes_sent,
+                ..report
+            };
+            if let Some(address) = &self.config.peer_address {
+                if let Err(error) = campaign.record_sync(
+                    &report.peer_key,
+                    &report.peer_device,
+                    address,
+                    report.changes_sent,
+                    report.changes_received,
+                ) {
+                    return Output {
+                        send: Vec::new(),
+                        status: Status::Failed(error.into()),
+                    };
+                }
+            }
             return Output {
                 send,
-                status: Status::Done(Report {
-                    bytes_sent: self.report.bytes_sent,
-                    ..report
-                }),
+                status: Status::Done(report),
             };
         }
         Output { send, status }

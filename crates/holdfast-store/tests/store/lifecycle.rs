@@ -218,3 +218,47 @@ fn a_creation_cut_off_by_a_crash_can_be_tried_again() {
         "Fair Contract Now"
     );
 }
+
+/// What one sync flight writes is committed once: another process sees none
+/// of it until the flight is done, then all of it; an edit refused inside
+/// undoes only itself.
+#[test]
+fn writes_in_one_commit_appear_together_and_a_refused_one_undoes_only_itself() {
+    let (dir, mut campaign) = new_campaign();
+    let names_elsewhere = |dir: &std::path::Path| -> Vec<String> {
+        let other = holdfast_store::open_connection(dir, None).unwrap();
+        let mut statement = other
+            .prepare(
+                "SELECT json_extract(data, '$.name') FROM records
+                 WHERE collection = 'members' ORDER BY 1",
+            )
+            .unwrap();
+        statement
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let seen_inside = campaign
+        .in_one_commit(|campaign| {
+            member(campaign, "Ana Ferreira", &[]);
+            // A second member with no name is refused; Ana stays.
+            let refused = campaign.add_member(holdfast_store::use_cases::members::NewMember {
+                name: " ".into(),
+                ..Default::default()
+            });
+            assert!(refused.is_err());
+            member(campaign, "Kofi Mensah", &[]);
+            names_elsewhere(dir.path())
+        })
+        .unwrap();
+    assert!(
+        seen_inside.is_empty(),
+        "seen before the commit: {seen_inside:?}"
+    );
+    assert_eq!(names_elsewhere(dir.path()), ["Ana Ferreira", "Kofi Mensah"]);
+    drop(campaign);
+    let reopened = Campaign::open(dir.path()).unwrap();
+    let members: Vec<Member> = reopened.all().unwrap();
+    assert_eq!(members.len(), 2);
+}
