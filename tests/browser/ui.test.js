@@ -10,7 +10,7 @@
 // `chromium` package; no browser is downloaded.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -412,6 +412,37 @@ describe('the Holdfast web UI', () => {
     // An earlier month opens with a tap.
     await months.nth(1).locator('summary').click();
     assert.equal(await months.nth(1).evaluate((month) => month.open), true);
+    await page.context().close();
+    noProblems();
+  });
+
+  test('the sovereignty figures save as one page that names no one and loads nothing', async () => {
+    const page = await openPage();
+    await show(page, 'sovereignty');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Save a page to share' }).click()]);
+    assert.match(download.suggestedFilename(), /^what-we-run-\d{4}-\d{2}-\d{2}\.html$/);
+    const saved = join(artifacts, 'sovereignty-page.html');
+    await download.saveAs(saved);
+    const html = readFileSync(saved, 'utf8');
+    const members = await api('/api/members');
+    assert.ok(members.length > 5, 'the demo has members');
+    for (const member of members) {
+      for (const part of member.name.split(' ').filter((word) => word.length > 3)) {
+        assert.ok(!html.includes(part), `the page names ${member.name}`);
+      }
+    }
+    // Nothing outside the file: no link, script, image or style from anywhere.
+    assert.doesNotMatch(html, /<script|<img|<link|src=|href=|url\(/i);
+    assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+    // The file opens on its own, with a chart and the figures for each measure.
+    const alone = await browser.newPage();
+    await alone.goto(`file://${saved}`);
+    assert.equal(await alone.locator('main section').count(), 6);
+    assert.equal(await alone.locator('main section svg rect').count() > 6, true);
+    const heading = await alone.locator('h1').textContent();
+    assert.equal(heading.trim(), 'What we run ourselves');
+    await alone.screenshot({ path: join(artifacts, 'sovereignty-page.png'), fullPage: true });
+    await alone.close();
     await page.context().close();
     noProblems();
   });

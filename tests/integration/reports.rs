@@ -49,6 +49,36 @@ fn sovereignty_is_counted_month_by_month() {
     let text = holdfast.ok(&["sovereignty", "--until", "2026-03-31"]);
     assert!(text.contains("2026-02"), "{text}");
     holdfast.fails_with(1, &["sovereignty", "--until", "March"]);
+
+    // The same figures as a page to share: the committee's members are not
+    // in it, its counts are.
+    let page = holdfast.file("what-we-run.html");
+    let said = holdfast.ok(&[
+        "sovereignty",
+        "--until",
+        "2026-03-31",
+        "--page",
+        page.to_str().unwrap(),
+    ]);
+    assert!(said.contains("names no one"), "{said}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    for name in ["Ana", "Lopes", "Ben", "Okafor"] {
+        assert!(!html.contains(name), "the page names {name}");
+    }
+    // By the end of March: no committee still meeting of one formed, and
+    // one practice kept up of one started.
+    assert!(html.contains("<p class=\"figure\">0 of 1</p>"), "{html}");
+    assert!(html.contains("<p class=\"figure\">1 of 1</p>"), "{html}");
+    assert!(html.contains("<tr><th scope=\"row\">Mar 2026</th><td>0</td></tr>"));
+    assert_eq!(html.matches("<section>").count(), 6);
+    let refused = holdfast.refused(&[
+        "sovereignty",
+        "--page",
+        page.to_str().unwrap(),
+        "--language",
+        "fr",
+    ]);
+    assert!(refused.contains("en or es"), "{refused}");
 }
 
 #[test]

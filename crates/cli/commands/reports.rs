@@ -24,6 +24,12 @@ pub enum Command {
         /// The last day to count, YYYY-MM-DD (today if left out).
         #[arg(long, value_name = "DATE")]
         until: Option<String>,
+        /// Write the figures as one HTML page to share (no names in it).
+        #[arg(long, value_name = "FILE")]
+        page: Option<std::path::PathBuf>,
+        /// The page's language: en or es.
+        #[arg(long, value_name = "LANGUAGE", default_value = "en", requires = "page")]
+        language: String,
     },
 }
 
@@ -138,11 +144,25 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
                 )
             })
         }
-        Command::Sovereignty { until } => {
+        Command::Sovereignty {
+            until,
+            page,
+            language,
+        } => {
             let until = match until {
                 Some(text) => time::parse_date(&text)?,
                 None => today(),
             };
+            if let Some(path) = page {
+                let html = campaign.sovereignty_page(until, &language)?;
+                std::fs::write(&path, html).map_err(|error| {
+                    anyhow::anyhow!("could not write the page to {}: {error}", path.display())
+                })?;
+                let written = path.display().to_string();
+                return output.show(&serde_json::json!({ "page": written }), || {
+                    format!("Wrote the page to {written}. It names no one; share it as it is.")
+                });
+            }
             let months = campaign.sovereignty(until)?;
             output.show(&months, || {
                 let mut table = Table::new(&[

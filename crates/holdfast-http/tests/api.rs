@@ -903,3 +903,45 @@ fn sync_now_with_no_hub_in_reach_says_so_and_changes_nothing() {
     let (status, answer) = server.post("/api/sync/now", Value::Null);
     assert_eq!(status, 503, "{answer}");
 }
+
+#[test]
+fn the_sovereignty_page_saves_as_one_file_that_names_no_one() {
+    let server = start();
+    let response = server
+        .agent
+        .get(format!("{}/api/sovereignty/page?lang=es", server.base))
+        .call()
+        .expect("an answer");
+    assert_eq!(response.status().as_u16(), 200);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(header("content-type").starts_with("text/html"));
+    assert!(
+        header("content-disposition").starts_with("attachment; filename=\"what-we-run-"),
+        "{}",
+        header("content-disposition")
+    );
+    let page = response.into_body().read_to_string().expect("text");
+    assert!(page.contains("<html lang=\"es\">"));
+    assert!(page.contains("Lo que gestionamos nosotros"), "{page}");
+    assert!(page.contains("Local 7"));
+    for name in member_names(&server) {
+        // Whole words of the name; "Bo" is inside too many other words.
+        for part in name.split(' ').filter(|part| part.len() > 3) {
+            assert!(!page.contains(part), "the page names {name}");
+        }
+    }
+    assert!(page.contains("default-src 'none'"));
+
+    let refused = server
+        .agent
+        .get(format!("{}/api/sovereignty/page?lang=xx", server.base))
+        .call();
+    assert_eq!(refused.expect("an answer").status().as_u16(), 400);
+}

@@ -4,7 +4,7 @@
 import { api } from '../api.js';
 import { barChart, lineChart } from '../charts.js';
 import { empty, h, screenHeading, section } from '../dom.js';
-import { formatMoney, formatMonth, formatShortMonth, t } from '../i18n.js';
+import { formatMoney, formatMonth, formatShortMonth, language, t } from '../i18n.js';
 
 const MONTHS_SHOWN = 12;
 
@@ -25,6 +25,16 @@ export async function render(container) {
     container.append(empty('sovereignty.none'));
     return;
   }
+  // The same figures as one file with no names in it, written by the hub.
+  container.append(
+    h(
+      'p',
+      { class: 'share' },
+      h('a', { class: 'button', href: `/api/sovereignty/page?lang=${encodeURIComponent(language())}`, download: '', text: t('sovereignty.save_page') }),
+      ' ',
+      h('span', { class: 'hint', text: t('sovereignty.save_page_explain') }),
+    ),
+  );
   const latest = months.at(-1);
   const grid = h('div', { class: 'chart-grid' });
   container.classList.add('wide');

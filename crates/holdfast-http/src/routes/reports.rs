@@ -1,6 +1,8 @@
 //! Sovereignty gains over time, and the "needs attention" list.
 
 use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use holdfast_core::model::Resolution;
@@ -15,6 +17,7 @@ use crate::state::Shared;
 pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/sovereignty", get(sovereignty))
+        .route("/sovereignty/page", get(sovereignty_page))
         .route("/attention", get(attention))
         .route("/attention/resolve", post(resolve))
 }
@@ -33,6 +36,35 @@ async fn sovereignty(
         .run(move |campaign| campaign.sovereignty(until))
         .await
         .map(Json)
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    until: Option<String>,
+    lang: Option<String>,
+}
+
+/// The figures as one HTML file to share, saved rather than shown.
+async fn sovereignty_page(
+    State(shared): State<Shared>,
+    Query(query): Query<PageQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let until = super::date_or_today(query.until.as_deref())?;
+    let language = query.lang.unwrap_or_else(|| "en".to_string());
+    let page = shared
+        .run(move |campaign| campaign.sovereignty_page(until, &language))
+        .await?;
+    let name = format!(
+        "attachment; filename=\"what-we-run-{}.html\"",
+        holdfast_core::time::format_date(until)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        page,
+    ))
 }
 
 async fn attention(State(shared): State<Shared>) -> ApiResult<Json<Vec<AttentionRow>>> {

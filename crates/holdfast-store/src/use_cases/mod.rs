@@ -19,6 +19,7 @@ pub mod pairing;
 pub mod reports;
 pub mod roster;
 pub mod skills;
+pub mod sovereignty_page;
 pub mod structure;
 pub mod walk_ins;
 
