@@ -203,8 +203,10 @@ impl Campaign {
         calendar.name(&settings.campaign_name);
         let from_text = time::format_date(from);
         let actions = self.actions()?;
+        // An action still under way on the first day belongs on it too (a
+        // picket that began before midnight).
         for action in actions.iter().filter(|action| {
-            !action.cancelled && time::day_of(&action.starts_at) >= from_text.as_str()
+            !action.cancelled && time::day_of(&action.ends_at) >= from_text.as_str()
         }) {
             let mut event = Event::new();
             event
