@@ -177,7 +177,12 @@ impl Campaign {
         }
         let loaded = self.loaded(id)?;
         let Some(change) = loaded.doc.get_change_by_hash(hash) else {
-            return Ok(());
+            // The document was read again from disk since the edit was
+            // made: saving now would keep the edit's lists and lose the
+            // edit. Nothing is saved; the person can try again.
+            return Err(StoreError::rejected(
+                "the campaign changed on disk while this edit was being made; nothing was saved, please try again",
+            ));
         };
         for author in &authors {
             authority::check_policy(&loaded.doc, id, &change, author)

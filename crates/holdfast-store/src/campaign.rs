@@ -344,7 +344,23 @@ impl Campaign {
     /// The one path for local edits: run `edit` on the document, commit it as
     /// one Automerge change, and write the change and its projections in one
     /// SQLite transaction. Returns only once that transaction has committed.
+    ///
+    /// The whole edit runs holding the database's write lock
+    /// ([`Campaign::in_one_commit`]): the document is read, changed, checked
+    /// and saved with no other process committing in between. Another
+    /// process's commit noticed half-way through would drop the document
+    /// holding the new change from memory, and the edit would reach the
+    /// lists but not the history other devices receive.
     pub fn write<T>(
+        &mut self,
+        id: &DocumentId,
+        message: &str,
+        edit: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.in_one_commit(|campaign| campaign.write_locked(id, message, edit))?
+    }
+
+    fn write_locked<T>(
         &mut self,
         id: &DocumentId,
         message: &str,
@@ -420,6 +436,16 @@ impl Campaign {
 
     /// Like [`Campaign::merge_into`], with signatures that came with the bytes.
     pub fn merge_into_signed(
+        &mut self,
+        id: &DocumentId,
+        bytes: &[u8],
+        signatures: &Signatures,
+    ) -> Result<MergeOutcome> {
+        // Under the write lock, for the reason given at [`Campaign::write`].
+        self.in_one_commit(|campaign| campaign.merge_locked(id, bytes, signatures))?
+    }
+
+    fn merge_locked(
         &mut self,
         id: &DocumentId,
         bytes: &[u8],
@@ -618,14 +644,23 @@ impl Campaign {
     /// Folds every document's change rows into a snapshot.
     pub fn compact_all(&mut self) -> Result<()> {
         for id in self.documents()? {
-            self.loaded(&id)?;
-            let loaded = self.loaded.get_mut(&id).expect("loaded above");
-            let transaction = self.connection.savepoint()?;
-            documents::compact(&transaction, &id, loaded, &time::now())?;
-            transaction.commit()?;
-            loaded.pending_rows = 0;
+            self.compact_one(&id)?;
         }
         Ok(())
+    }
+
+    /// Replaces a document's change rows with a snapshot of it. The write
+    /// lock is taken before the document is read: a snapshot of a copy in
+    /// memory that another process has since added to would delete that
+    /// process's changes with the rows it replaces.
+    fn compact_one(&mut self, id: &DocumentId) -> Result<()> {
+        self.in_one_commit(|campaign| -> Result<()> {
+            campaign.loaded(id)?;
+            let loaded = campaign.loaded.get_mut(id).expect("loaded above");
+            documents::compact(&campaign.connection, id, loaded, &time::now())?;
+            loaded.pending_rows = 0;
+            Ok(())
+        })?
     }
 
     /// Housekeeping that keeps the check-in path short: folds the change rows
@@ -644,12 +679,7 @@ impl Campaign {
         for id in &piled_up {
             let id = DocumentId::parse(id)?;
             let was_loaded = self.loaded.contains_key(&id);
-            self.loaded(&id)?;
-            let loaded = self.loaded.get_mut(&id).expect("loaded above");
-            let transaction = self.connection.savepoint()?;
-            documents::compact(&transaction, &id, loaded, &time::now())?;
-            transaction.commit()?;
-            loaded.pending_rows = 0;
+            self.compact_one(&id)?;
             // A document loaded only to be compacted is let go again, so that
             // housekeeping over many documents holds one at a time.
             if !was_loaded {

@@ -226,14 +226,20 @@ impl Campaign {
             )));
         }
         let by = self.member_acting_or_named(by, "who is closing it")?;
-        let tally = decisions::tally(&proposal, &self.all::<Vote>()?);
-        proposal.closing = Some(Closing {
-            at: time::now(),
-            by: by.id,
-            outcome: tally.outcome,
-            counts: tally.counts,
-        });
         self.write(&DocumentId::decisions(), "close a vote", |writer| {
+            // Counted from the document itself, as it stands under the
+            // write lock: the votes every other device will find in this
+            // change's past. The lists can trail the document (a hub
+            // admitting a phone's vote this instant), and a count taken
+            // from them would be refused by every device, this one first.
+            let votes: Vec<Vote> = writer.all()?;
+            let tally = decisions::tally(&proposal, &votes);
+            proposal.closing = Some(Closing {
+                at: time::now(),
+                by: by.id,
+                outcome: tally.outcome,
+                counts: tally.counts,
+            });
             writer.put(&proposal)
         })?;
         Ok(proposal)

@@ -262,3 +262,53 @@ fn writes_in_one_commit_appear_together_and_a_refused_one_undoes_only_itself() {
     let members: Vec<Member> = reopened.all().unwrap();
     assert_eq!(members.len(), 2);
 }
+
+/// An edit made while another process commits (the command line beside a
+/// running hub, which notes a phone's sync as the phone goes) is saved
+/// whole: in the document that syncs, not only in the lists read from it.
+/// Once, the other process's commit was noticed in the middle of the edit,
+/// the document holding the new change was dropped from memory, and only
+/// the lists were written: a vote counted on this device that no other
+/// device would ever receive.
+#[test]
+fn an_edit_made_while_another_process_commits_reaches_the_document() {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let (dir, mut campaign) = new_campaign();
+    campaign
+        .register_this_device(&"ab".repeat(32), "Hall desktop")
+        .unwrap();
+    let path = dir.path().to_path_buf();
+    let (go, wait_for_go) = mpsc::channel::<()>();
+    let (done, wait_for_done) = mpsc::channel::<()>();
+    let elsewhere = std::thread::spawn(move || {
+        let mut other = Campaign::open(&path).unwrap();
+        wait_for_go.recv().unwrap();
+        member(&mut other, "Kofi Mensah", &[]);
+        let _ = done.send(());
+    });
+    let site = Site::new("North depot");
+    campaign
+        .write(&DocumentId::campaign(), "add a site", |writer| {
+            writer.put(&site)?;
+            // The other process commits now. It may have to wait for this
+            // edit to be saved first (the right outcome), so this waits
+            // only a moment for it.
+            go.send(()).unwrap();
+            let _ = wait_for_done.recv_timeout(Duration::from_secs(2));
+            Ok(())
+        })
+        .unwrap();
+    elsewhere.join().unwrap();
+    drop(campaign);
+
+    let mut reopened = Campaign::open(dir.path()).unwrap();
+    let bytes = reopened.document_bytes(&DocumentId::campaign()).unwrap();
+    let doc = automerge::AutoCommit::load(&bytes).unwrap();
+    let sites: Vec<Site> = holdfast_core::record::all(&doc).unwrap();
+    assert_eq!(sites, vec![site.clone()], "the site is not in the document");
+    let members: Vec<Member> = holdfast_core::record::all(&doc).unwrap();
+    assert_eq!(members.len(), 1, "the other process's member: {members:?}");
+    assert_eq!(reopened.find::<Site>(&site.id).unwrap(), Some(site));
+}
