@@ -12,14 +12,12 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use holdfast_core::model::{ActionKind, BundleKey, Role};
 use holdfast_core::DocumentId;
 use holdfast_store::use_cases::actions::NewAction;
 use holdfast_store::use_cases::members::NewMember;
 use holdfast_store::Campaign;
-use holdfast_sync::{Identity, InviteCode};
+use holdfast_sync::{bundle, Identity, InviteCode};
 use tempfile::TempDir;
 
 /// The steward every fuzz campaign has; only a steward may issue invites.
@@ -39,11 +37,6 @@ pub const BUNDLE_KEY_HEX: &str = "000102030405060708090a0b0c0d0e0f10111213141516
 /// creates, so that `bundle::export` picks this one as the newest key.
 const BUNDLE_KEY_GENERATION: i64 = 1_000_000;
 const BUNDLE_KEY_CREATED: &str = "2026-01-01T00:00:00Z";
-
-/// What the bundle format starts with, and its version byte.
-pub const BUNDLE_MAGIC: &[u8; 16] = b"HOLDFAST BUNDLE\n";
-pub const BUNDLE_VERSION: u8 = 3;
-const BUNDLE_NONCE_BYTES: usize = 24;
 
 /// A campaign in its own temporary directory, with this device's identity.
 pub struct Fixture {
@@ -110,14 +103,7 @@ impl Fixture {
             .write(
                 &DocumentId::campaign(),
                 "add the fuzzing bundle key",
-                |writer| {
-                    writer.put(&BundleKey {
-                        id: BUNDLE_KEY_ID.into(),
-                        key: BUNDLE_KEY_HEX.into(),
-                        generation: BUNDLE_KEY_GENERATION,
-                        created_at: BUNDLE_KEY_CREATED.into(),
-                    })
-                },
+                |writer| writer.put(&bundle_key()),
             )
             .expect("the fuzzing bundle key");
         Fixture {
@@ -229,75 +215,33 @@ pub fn run_catching_contained_panics<T>(call: impl FnOnce() -> T) -> T {
     }
 }
 
-/// Seals `plain` as a bundle file with the fixed key, the way
-/// `holdfast_sync::bundle::export` does: magic, version, key id, then a
-/// nonce and the ciphertext, with everything before the nonce
-/// authenticated. The fuzzer cannot forge an authentication tag, so this is
-/// how it reaches the parser that runs after decryption.
-pub fn seal_bundle(plain: &[u8], nonce: [u8; BUNDLE_NONCE_BYTES]) -> Vec<u8> {
-    let mut header = BUNDLE_MAGIC.to_vec();
-    header.push(BUNDLE_VERSION);
-    write_number(&mut header, BUNDLE_KEY_ID.len() as u64);
-    header.extend_from_slice(BUNDLE_KEY_ID.as_bytes());
-    let sealed = bundle_cipher()
-        .encrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: plain,
-                aad: &header,
-            },
-        )
-        .expect("sealing never fails");
-    let mut file = header;
-    file.extend_from_slice(&nonce);
-    file.extend_from_slice(&sealed);
-    file
+/// The fixed bundle key every fixture campaign holds.
+fn bundle_key() -> BundleKey {
+    BundleKey {
+        id: BUNDLE_KEY_ID.into(),
+        key: BUNDLE_KEY_HEX.into(),
+        generation: BUNDLE_KEY_GENERATION,
+        created_at: BUNDLE_KEY_CREATED.into(),
+    }
+}
+
+/// Seals `plain` as a bundle file with the fixed key, by the same function
+/// `holdfast_sync::bundle::export` seals with. The fuzzer cannot forge an
+/// authentication tag, so this is how it reaches the parser that runs after
+/// decryption.
+pub fn seal_bundle(plain: &[u8], nonce: [u8; bundle::NONCE_BYTES]) -> Vec<u8> {
+    bundle::seal(plain, &bundle_key(), nonce).expect("the fixed key seals")
 }
 
 /// Opens a bundle sealed with the fixed key and returns its plaintext, or
 /// `None` if it is not one. The seed generator uses it to turn a real bundle
 /// into the plaintext the sealing mode of the bundle target starts from.
 pub fn unseal_bundle(file: &[u8]) -> Option<Vec<u8>> {
-    let mut header = BUNDLE_MAGIC.to_vec();
-    header.push(BUNDLE_VERSION);
-    write_number(&mut header, BUNDLE_KEY_ID.len() as u64);
-    header.extend_from_slice(BUNDLE_KEY_ID.as_bytes());
-    let rest = file.strip_prefix(header.as_slice())?;
-    if rest.len() < BUNDLE_NONCE_BYTES {
-        return None;
-    }
-    let (nonce, sealed) = rest.split_at(BUNDLE_NONCE_BYTES);
-    bundle_cipher()
-        .decrypt(
-            XNonce::from_slice(nonce),
-            Payload {
-                msg: sealed,
-                aad: &header,
-            },
-        )
-        .ok()
-}
-
-fn bundle_cipher() -> XChaCha20Poly1305 {
-    let key: Vec<u8> = (0..BUNDLE_KEY_HEX.len())
-        .step_by(2)
-        .map(|index| u8::from_str_radix(&BUNDLE_KEY_HEX[index..index + 2], 16).expect("hex"))
-        .collect();
-    XChaCha20Poly1305::new_from_slice(&key).expect("a 32-byte key")
+    bundle::unseal(file, &[bundle_key()]).ok()
 }
 
 /// An unsigned LEB128 number, as the bundle and wire formats write them.
-pub fn write_number(out: &mut Vec<u8>, mut value: u64) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
+pub use holdfast_sync::number::write as write_number;
 
 /// Splits a fuzz input into chunks at points the input itself chooses.
 ///

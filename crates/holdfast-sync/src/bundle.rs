@@ -21,6 +21,7 @@
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use holdfast_core::model::BundleKey;
 use holdfast_core::{Audience, DocumentId};
 use holdfast_store::Campaign;
 use rand::RngCore;
@@ -35,7 +36,8 @@ const MAGIC: &[u8; 16] = b"HOLDFAST BUNDLE\n";
 /// 2: each document carries its epoch (which history it is).
 /// 3: and the signatures of its changes.
 const VERSION: u8 = 3;
-const NONCE_BYTES: usize = 24;
+/// The XChaCha20-Poly1305 nonce at the front of the sealed part.
+pub const NONCE_BYTES: usize = 24;
 
 /// What an export or import covered.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -90,24 +92,9 @@ pub fn export(campaign: &mut Campaign, for_peer: Option<&str>) -> Result<(Vec<u8
         write_bytes(&mut plain, bytes);
         write_signatures(&mut plain, signatures);
     }
-    let mut header = MAGIC.to_vec();
-    header.push(VERSION);
-    write_bytes(&mut header, key.id.as_bytes());
     let mut nonce = [0_u8; NONCE_BYTES];
     rand::rng().fill_bytes(&mut nonce);
-    let cipher = cipher_for(&key.key)?;
-    let sealed = cipher
-        .encrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: &plain,
-                aad: &header,
-            },
-        )
-        .map_err(|_| SyncError::Bundle("encryption failed".into()))?;
-    let mut file = header;
-    file.extend_from_slice(&nonce);
-    file.extend_from_slice(&sealed);
+    let file = seal(&plain, &key, nonce)?;
     let summary = BundleSummary {
         documents: entries.len(),
         changed: 0,
@@ -180,7 +167,53 @@ type Entry = (
     holdfast_store::Signatures,
 );
 
+/// Seals a bundle's contents with a bundle key: the magic, the format
+/// version and the key's id in the clear, then the nonce and the
+/// ciphertext, with everything before the nonce authenticated too. The
+/// nonce must never repeat under one key; [`export`] draws it at random.
+pub fn seal(plain: &[u8], key: &BundleKey, nonce: [u8; NONCE_BYTES]) -> Result<Vec<u8>> {
+    let mut header = MAGIC.to_vec();
+    header.push(VERSION);
+    write_bytes(&mut header, key.id.as_bytes());
+    let sealed = cipher_for(&key.key)?
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: plain,
+                aad: &header,
+            },
+        )
+        .map_err(|_| SyncError::Bundle("encryption failed".into()))?;
+    let mut file = header;
+    file.extend_from_slice(&nonce);
+    file.extend_from_slice(&sealed);
+    Ok(file)
+}
+
 fn open(campaign: &Campaign, file: &[u8]) -> Result<Vec<Entry>> {
+    let plain = unseal(file, &campaign.bundle_keys()?)?;
+    let mut reader = Reader::new(&plain);
+    let malformed = |_| SyncError::Bundle("its contents are malformed".into());
+    let count = reader.count(1 + 9 + 1).map_err(malformed)?;
+    let mut entries = Vec::with_capacity(count);
+    for _ in 0..count {
+        let id = reader.document_id().map_err(malformed)?;
+        let epoch = reader.epoch().map_err(malformed)?;
+        let bytes = reader.bytes().map_err(malformed)?.to_vec();
+        let signatures = reader.signatures().map_err(malformed)?;
+        entries.push((id, epoch, bytes, signatures));
+    }
+    if !reader.finished() {
+        return Err(SyncError::Bundle("its contents are malformed".into()));
+    }
+    Ok(entries)
+}
+
+/// Opens a bundle file sealed with one of `keys` and returns what
+/// [`seal`] sealed, or says by name why it cannot: not a bundle, a format
+/// this version does not read, a key this device was never given, or bytes
+/// that fail authentication.
+pub fn unseal(file: &[u8], keys: &[BundleKey]) -> Result<Vec<u8>> {
     if file.len() < MAGIC.len() + 1 || &file[..MAGIC.len()] != MAGIC {
         return Err(SyncError::Bundle(
             "this is not a Holdfast bundle file".into(),
@@ -201,16 +234,11 @@ fn open(campaign: &Campaign, file: &[u8]) -> Result<Vec<Entry>> {
         .take(NONCE_BYTES)
         .map_err(|_| SyncError::Bundle("the file is cut short".into()))?;
     let sealed = &file[header_length + NONCE_BYTES..];
-    let key = campaign
-        .bundle_keys()?
-        .into_iter()
-        .find(|key| key.id == key_id)
-        .ok_or_else(|| {
-            SyncError::Bundle(
-                "it was sealed for another campaign, or with a key this device was never given"
-                    .into(),
-            )
-        })?;
+    let key = keys.iter().find(|key| key.id == key_id).ok_or_else(|| {
+        SyncError::Bundle(
+            "it was sealed for another campaign, or with a key this device was never given".into(),
+        )
+    })?;
     let plain = cipher_for(&key.key)?
         .decrypt(
             XNonce::from_slice(nonce),
@@ -222,21 +250,7 @@ fn open(campaign: &Campaign, file: &[u8]) -> Result<Vec<Entry>> {
         .map_err(|_| {
             SyncError::Bundle("it is damaged or was altered (it failed authentication)".into())
         })?;
-    let mut reader = Reader::new(&plain);
-    let malformed = |_| SyncError::Bundle("its contents are malformed".into());
-    let count = reader.count(1 + 9 + 1).map_err(malformed)?;
-    let mut entries = Vec::with_capacity(count);
-    for _ in 0..count {
-        let id = reader.document_id().map_err(malformed)?;
-        let epoch = reader.epoch().map_err(malformed)?;
-        let bytes = reader.bytes().map_err(malformed)?.to_vec();
-        let signatures = reader.signatures().map_err(malformed)?;
-        entries.push((id, epoch, bytes, signatures));
-    }
-    if !reader.finished() {
-        return Err(SyncError::Bundle("its contents are malformed".into()));
-    }
-    Ok(entries)
+    Ok(plain)
 }
 
 fn cipher_for(hex: &str) -> Result<XChaCha20Poly1305> {

@@ -7,6 +7,7 @@
 //! * [`frame`]: length-prefixed frames, with a size cap checked first.
 //! * [`noise`]: the Noise handshakes (XX for sync, XXpsk3 for pairing).
 //! * [`wire`]: the messages inside the encrypted channel.
+//! * [`number`]: the LEB128 numbers every format here writes and reads.
 //! * [`validate`]: checks Automerge sync messages before Automerge sees them.
 //! * [`session`]: the per-connection state machine.
 //! * [`pairing`]: the new device's side of redeeming an invite.
@@ -20,6 +21,7 @@ pub mod frame;
 pub mod identity;
 pub mod invite;
 pub mod noise;
+pub mod number;
 pub mod pairing;
 pub mod session;
 pub mod validate;

@@ -51,8 +51,9 @@ const SMALLEST_CHANGE_BYTES: usize = 1;
 /// the product of entries and bits per entry exact in the `f64` arithmetic
 /// Automerge uses to size the array, so our expected length matches its.
 const MOST_BLOOM_BITS: u64 = 1 << 31;
-/// A uleb128 number carries seven bits per byte, so a `u64` needs at most ten.
-const MOST_NUMBER_BYTES: usize = 10;
+use crate::number::NumberError;
+#[cfg(test)]
+use crate::number::MOST_BYTES as MOST_NUMBER_BYTES;
 
 /// How much a single sync message may claim before it is refused.
 ///
@@ -362,26 +363,13 @@ impl<'a> Reader<'a> {
     /// carrying only the top bit, and no trailing zero byte that a shorter
     /// encoding would not need.
     fn number(&mut self, what: &'static str) -> Result<u64, InvalidMessage> {
-        let mut value: u64 = 0;
-        for index in 0..MOST_NUMBER_BYTES {
-            let byte = self.byte(what)?;
-            let payload = u64::from(byte & 0x7f);
-            // Only bit 63 is left for the tenth byte; anything more would be
-            // shifted out of the u64.
-            if index == MOST_NUMBER_BYTES - 1 && payload > 1 {
-                return Err(InvalidMessage::NumberTooLarge { what });
-            }
-            // The shift is at most 63, because index is at most 9.
-            value |= payload << (7 * index);
-            if byte & 0x80 == 0 {
-                if index > 0 && byte == 0 {
-                    return Err(InvalidMessage::OverlongNumber { what });
-                }
-                return Ok(value);
-            }
-        }
-        // The tenth byte asked for an eleventh.
-        Err(InvalidMessage::NumberTooLarge { what })
+        let (value, length) = crate::number::read(self.bytes).map_err(|error| match error {
+            NumberError::CutShort => InvalidMessage::Truncated { what },
+            NumberError::TooLarge => InvalidMessage::NumberTooLarge { what },
+            NumberError::Overlong => InvalidMessage::OverlongNumber { what },
+        })?;
+        self.bytes = &self.bytes[length..];
+        Ok(value)
     }
 
     /// Reads an unsigned LEB128 number that must fit in a u32, where
@@ -452,19 +440,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Encodes `value` as unsigned LEB128, the shortest way.
-    fn uleb(mut value: u64) -> Vec<u8> {
-        let mut out = Vec::new();
-        loop {
-            let low = (value & 0x7f) as u8;
-            value >>= 7;
-            if value == 0 {
-                out.push(low);
-                return out;
-            }
-            out.push(low | 0x80);
-        }
-    }
+    use crate::number::encode as uleb;
 
     fn join(parts: &[&[u8]]) -> Vec<u8> {
         parts.concat()

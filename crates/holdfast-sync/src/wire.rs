@@ -225,17 +225,7 @@ impl Message {
     }
 }
 
-pub(crate) fn write_number(out: &mut Vec<u8>, mut value: u64) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
+pub(crate) use crate::number::write as write_number;
 
 pub(crate) fn write_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     write_number(out, bytes.len() as u64);
@@ -325,19 +315,10 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn number(&mut self) -> Result<u64> {
-        let mut value: u64 = 0;
-        for shift in (0..64).step_by(7) {
-            let byte = self.byte()?;
-            let part = u64::from(byte & 0x7f);
-            if shift == 63 && part > 1 {
-                return Err(SyncError::MalformedFrame("a number too large"));
-            }
-            value |= part << shift;
-            if byte & 0x80 == 0 {
-                return Ok(value);
-            }
-        }
-        Err(SyncError::MalformedFrame("a number too large"))
+        let (value, length) = crate::number::read(&self.bytes[self.position..])
+            .map_err(|error| SyncError::MalformedFrame(error.describe()))?;
+        self.position += length;
+        Ok(value)
     }
 
     /// A count of entries that each take at least `minimum` bytes.
@@ -490,6 +471,21 @@ mod tests {
         assert!(Message::decode(&good).is_err());
         for cut in 0..good.len() - 1 {
             assert!(Message::decode(&good[..cut]).is_err());
+        }
+    }
+
+    /// The messages' numbers are read as strictly as the sync messages
+    /// inside them: a number written longer than it needs is refused, as
+    /// `validate` refuses one (once, this reader took it).
+    #[test]
+    fn a_number_written_longer_than_it_needs_is_refused() {
+        assert_eq!(Reader::new(&[0x05]).number().unwrap(), 5);
+        for overlong in [&[0x85, 0x00][..], &[0x80, 0x80, 0x00]] {
+            let error = Reader::new(overlong).number().unwrap_err();
+            assert!(
+                error.to_string().contains("longer than it needs"),
+                "{error}"
+            );
         }
     }
 }
