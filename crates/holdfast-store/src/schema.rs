@@ -296,6 +296,53 @@ mod tests {
         );
     }
 
+    /// A digest of each released migration's text, in order. A database
+    /// out there has run each of these exactly as written; changing one
+    /// would leave such databases with a schema no new one has. A change to
+    /// the schema is a new migration, whose digest is appended here in the
+    /// same commit.
+    const RELEASED: &[u64] = &[
+        0xfa85_f859_8f91_9a17,
+        0x1de4_6a3a_9861_324f,
+        0x958c_7fd8_d08d_98f5,
+        0x8383_bf67_43c1_d37f,
+        0xed0a_e1db_9d42_fc0a,
+        0x46b2_c974_9b62_6170,
+        0x22ad_c017_ac98_4737,
+    ];
+
+    /// FNV-1a: stable across builds and platforms, which is all a guard
+    /// against edits needs.
+    fn digest(text: &str) -> u64 {
+        text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    }
+
+    #[test]
+    fn released_migrations_are_never_edited() {
+        let digests: Vec<u64> = MIGRATIONS.iter().map(|text| digest(text)).collect();
+        assert!(
+            RELEASED.len() <= digests.len(),
+            "a released migration was removed"
+        );
+        for (index, (released, now)) in RELEASED.iter().zip(&digests).enumerate() {
+            assert_eq!(
+                released,
+                now,
+                "migration {} was released and must not change; put the change in a new migration (digests now: {digests:#x?})",
+                index + 1
+            );
+        }
+        // A new migration's digest is listed in the commit that adds it;
+        // from then on the migration is frozen.
+        assert_eq!(
+            RELEASED.len(),
+            digests.len(),
+            "list the new migration's digest in RELEASED: {digests:#x?}"
+        );
+    }
+
     #[test]
     fn migrating_twice_changes_nothing() {
         let mut connection = Connection::open_in_memory().unwrap();
