@@ -56,6 +56,11 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
   cargo install tauri-driver --locked --quiet
 fi
 
+if [ ! -d node_modules ]; then
+  echo "setup: installing the JavaScript lint and format checkers (eslint, prettier)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
 if [ ! -d tests/interop/node_modules ]; then
   echo "setup: installing the interop test's npm packages"
   (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Every check Holdfast has, as CI runs them: formatting, lints with warnings
-# denied, the Rust tests, a short fuzzing pass, the interop test against the
-# JavaScript Automerge implementation, the web UI in a browser, the desktop
-# app's real window on a virtual display, and a quick pass of the benchmark
-# so it cannot rot.
+# Every check Holdfast has, as CI runs them: formatting and lints with
+# warnings denied (Rust and JavaScript), the Rust tests, a short fuzzing
+# pass, the interop test against the JavaScript Automerge implementation, the
+# web UI in a browser, the desktop app's real window on a virtual display,
+# and a quick pass of the benchmark so it cannot rot.
 #
 # The desktop app (src-tauri, package holdfast-app) is left out of the
 # workspace's default members so that plain `cargo build` and `cargo test`
@@ -32,6 +32,10 @@ export CARGO_INCREMENTAL=0
 
 step "cargo fmt --check"
 cargo fmt --all --check
+
+step "JavaScript: eslint and prettier over ui/ and the JavaScript tests"
+npm run --silent lint
+npm run --silent format:check
 
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings

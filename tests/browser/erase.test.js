@@ -16,7 +16,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { artifacts, launchBrowser, openPage, seriousViolations, startDemoServer, stopAll } from './support.js';
+import {
+  artifacts,
+  launchBrowser,
+  openPage,
+  seriousViolations,
+  startDemoServer,
+  stopAll,
+} from './support.js';
 
 let server;
 let dataDir;
@@ -45,7 +52,9 @@ describe('erasing a member from the web UI', () => {
   test('a steward erases a member after typing their full name', async () => {
     const [today, members] = await Promise.all([api('/api/today'), api('/api/members')]);
     assert.ok(today.me.roles.includes('steward'), 'the demo device belongs to a steward');
-    const chosen = members.find((member) => member.id !== today.me.id && !member.roles.includes('steward'));
+    const chosen = members.find(
+      (member) => member.id !== today.me.id && !member.roles.includes('steward'),
+    );
     assert.ok(chosen, 'the demo has a member to erase');
 
     const page = await openPage(browser, problems);
@@ -62,7 +71,10 @@ describe('erasing a member from the web UI', () => {
     assert.equal(await own.getByRole('button', { name: /^Erase/ }).count(), 0);
     await page.getByLabel('Find by name or site').fill(chosen.name);
     const row = page.locator(`[data-member="${chosen.id}"]`);
-    assert.equal(await row.getByRole('button', { name: `Erase ${chosen.name}…` }).isVisible(), false);
+    assert.equal(
+      await row.getByRole('button', { name: `Erase ${chosen.name}…` }).isVisible(),
+      false,
+    );
     await row.locator('summary').click();
     await row.getByRole('button', { name: `Erase ${chosen.name}…` }).click();
 
@@ -76,9 +88,15 @@ describe('erasing a member from the web UI', () => {
     assert.match(text, /check-ins stay/);
     assert.match(text, /cannot be undone/);
     const typed = question.getByLabel(`Type their full name, ${chosen.name}, to confirm`);
-    assert.equal(await page.evaluate(() => document.activeElement?.id), await typed.getAttribute('id'));
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.id),
+      await typed.getAttribute('id'),
+    );
     assert.deepEqual(await seriousViolations(page), []);
-    await page.screenshot({ path: join(artifacts, 'members-erase-question-390x844.png'), fullPage: true });
+    await page.screenshot({
+      path: join(artifacts, 'members-erase-question-390x844.png'),
+      fullPage: true,
+    });
 
     // Cancel puts the button back; asking again starts from an empty field.
     await question.getByRole('button', { name: 'Cancel' }).click();
@@ -97,7 +115,10 @@ describe('erasing a member from the web UI', () => {
     );
     assert.ok((await api('/api/members')).some((member) => member.id === chosen.id));
     assert.deepEqual(await seriousViolations(page), []);
-    await page.screenshot({ path: join(artifacts, 'members-erase-refused-390x844.png'), fullPage: true });
+    await page.screenshot({
+      path: join(artifacts, 'members-erase-refused-390x844.png'),
+      fullPage: true,
+    });
 
     // Typed as a person would, in lower case: the member is erased.
     await typed.fill(` ${chosen.name.toLowerCase()} `);

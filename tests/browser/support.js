@@ -28,7 +28,11 @@ function binary(variable, relative, build) {
 
 const holdfastBinary = () => binary('HOLDFAST_BIN', 'debug/holdfast', 'cargo build -p holdfast');
 const serverBinary = () =>
-  binary('HOLDFAST_SERVE_BIN', 'debug/examples/serve', 'cargo build -p holdfast-http --example serve');
+  binary(
+    'HOLDFAST_SERVE_BIN',
+    'debug/examples/serve',
+    'cargo build -p holdfast-http --example serve',
+  );
 
 // The children's environment: the UI from this source tree, and no data
 // folder or passphrase inherited from whoever runs the tests.
@@ -47,7 +51,8 @@ export function holdfast(dataDir, args, extra = {}) {
       ['--data-dir', dataDir, '--json', ...args],
       { env: childEnvironment(extra), timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        if (error) rejectRun(new Error(`holdfast ${args.join(' ')} failed: ${error.message}\n${stderr}`));
+        if (error)
+          rejectRun(new Error(`holdfast ${args.join(' ')} failed: ${error.message}\n${stderr}`));
         else resolveRun(JSON.parse(stdout));
       },
     );
@@ -66,7 +71,10 @@ function launch(program, args, ready, env, name) {
     running.add(child);
     let output = '';
     let started = false;
-    const timer = setTimeout(() => rejectStart(new Error(`${name} did not start: ${output}`)), 120_000);
+    const timer = setTimeout(
+      () => rejectStart(new Error(`${name} did not start: ${output}`)),
+      120_000,
+    );
     child.stdout.on('data', (chunk) => {
       output += chunk;
       const found = !started && output.match(ready);
@@ -89,7 +97,13 @@ function launch(program, args, ready, env, name) {
 
 // Starts `holdfast --data-dir DIR ARGS...` (serve, hub) until it prints `ready`.
 export function start(dataDir, args, ready, extra = {}) {
-  return launch(holdfastBinary(), ['--data-dir', dataDir, ...args], ready, childEnvironment(extra), `holdfast ${args[0]}`);
+  return launch(
+    holdfastBinary(),
+    ['--data-dir', dataDir, ...args],
+    ready,
+    childEnvironment(extra),
+    `holdfast ${args[0]}`,
+  );
 }
 
 // Starts the example server on a free port with a fresh demo campaign and
@@ -124,7 +138,14 @@ export function launchBrowser() {
   mkdirSync(artifacts, { recursive: true });
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -149,9 +170,20 @@ export async function seriousViolations(page) {
   axeSource ??= readFileSync(axePath, 'utf8');
   await page.evaluate(axeSource);
   const results = await page.evaluate(() =>
-    globalThis.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }),
+    globalThis.axe.run(document, {
+      runOnly: {
+        type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
+      },
+    }),
   );
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join('; ')})`);
+    .map(
+      (violation) =>
+        `${violation.id}: ${violation.help} (${violation.nodes
+          .map((node) => node.target.join(' '))
+          .slice(0, 3)
+          .join('; ')})`,
+    );
 }

@@ -16,10 +16,30 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import * as support from './support.js';
-import { artifacts, launchBrowser, PHONE, seriousViolations, startDemoServer, stopAll } from './support.js';
+import {
+  artifacts,
+  launchBrowser,
+  PHONE,
+  seriousViolations,
+  startDemoServer,
+  stopAll,
+} from './support.js';
 
 const DESKTOP = { width: 1280, height: 800 };
-const SCREENS = ['today', 'captain', 'choke-points', 'cadence', 'circle', 'skills', 'decisions', 'aid', 'sovereignty', 'members', 'attention', 'sync'];
+const SCREENS = [
+  'today',
+  'captain',
+  'choke-points',
+  'cadence',
+  'circle',
+  'skills',
+  'decisions',
+  'aid',
+  'sovereignty',
+  'members',
+  'attention',
+  'sync',
+];
 
 let server;
 let dataDir;
@@ -40,7 +60,8 @@ after(async () => {
 
 // A page that records script errors and policy violations, so any test
 // that sees one fails instead of passing on a half-working screen.
-const openPage = (viewport = PHONE, locale = 'en-US') => support.openPage(browser, problems, viewport, locale);
+const openPage = (viewport = PHONE, locale = 'en-US') =>
+  support.openPage(browser, problems, viewport, locale);
 
 async function show(page, screen) {
   await page.goto(`${server.base}/#/${screen}`);
@@ -66,9 +87,11 @@ describe('the Holdfast web UI', () => {
     const state = page.getByTestId('check-state');
     assert.equal((await button.textContent()).trim(), 'Check in');
     await button.click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked in at'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked in at'),
+    );
     assert.match(await state.textContent(), /^Checked in at .+\. Saved on this device\.$/);
-    assert.equal(await button.isVisible(), false, 'the saved state takes the big button\'s place');
+    assert.equal(await button.isVisible(), false, "the saved state takes the big button's place");
     await page.getByTestId('check-out').waitFor();
     const today = await api('/api/today');
     assert.equal(today.checked_in, true);
@@ -84,7 +107,9 @@ describe('the Holdfast web UI', () => {
     await page.waitForTimeout(1100);
     await page.getByTestId('check-out').click();
     await page.getByRole('button', { name: 'Yes, check out' }).click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked out at'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked out at'),
+    );
     assert.equal((await button.textContent()).trim(), 'Check in');
     assert.equal((await api('/api/today')).checked_in, false);
     await page.context().close();
@@ -98,12 +123,17 @@ describe('the Holdfast web UI', () => {
     const saved = page.waitForResponse((response) => response.url().endsWith('/api/check-in'));
     await page.getByTestId('check-button').click();
     const check = await (await saved).json();
-    const voided = page.waitForResponse((response) => response.url().endsWith(`/api/check-ins/${check.id}/void`));
+    const voided = page.waitForResponse((response) =>
+      response.url().endsWith(`/api/check-ins/${check.id}/void`),
+    );
     await page.getByTestId('undo').click();
     const answer = await (await voided).json();
     assert.equal(answer.id, check.id);
     assert.equal(answer.voided, true, 'the record keeps the check-in, marked void');
-    await page.getByTestId('check-state').getByText('Check-in undone. You are not checked in.').waitFor();
+    await page
+      .getByTestId('check-state')
+      .getByText('Check-in undone. You are not checked in.')
+      .waitFor();
     assert.equal((await api('/api/today')).checked_in, false);
     assert.equal(await page.getByTestId('check-button').isVisible(), true);
     await page.context().close();
@@ -118,7 +148,9 @@ describe('the Holdfast web UI', () => {
     const saved = page.waitForResponse((response) => response.url().endsWith('/api/check-in'));
     await page.keyboard.press('Enter');
     const check = await (await saved).json();
-    await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked in at'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked in at'),
+    );
     assert.equal(
       await page.evaluate(() => document.activeElement?.dataset.testid),
       'check-state',
@@ -129,7 +161,9 @@ describe('the Holdfast web UI', () => {
     await page.locator('#status:not(:empty)').waitFor();
     assert.equal(await page.evaluate(() => document.body.classList.contains('with-status')), true);
     await page.screenshot({ path: join(artifacts, 'today-keyboard-check-in-390x844.png') });
-    await page.evaluate(() => { location.hash = '#/circle'; });
+    await page.evaluate(() => {
+      location.hash = '#/circle';
+    });
     await page.waitForSelector('.screen[data-screen="circle"]');
     assert.equal(await page.locator('#status').textContent(), '');
     assert.equal(await page.evaluate(() => document.body.classList.contains('with-status')), false);
@@ -141,7 +175,9 @@ describe('the Holdfast web UI', () => {
     await page.waitForTimeout(1100);
     await page.getByTestId('check-out').click();
     await page.getByRole('button', { name: 'Yes, check out' }).click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked out at'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked out at'),
+    );
     assert.ok(check.id);
     await page.context().close();
     noProblems();
@@ -164,7 +200,9 @@ describe('the Holdfast web UI', () => {
 
     await page.waitForTimeout(1100);
     await page.getByTestId('check-button').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked in at'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked in at'),
+    );
     assert.equal(await quiet(), true, 'checked in at an action: quiet');
     assert.equal((await page.getByTestId('quiet').textContent()).trim(), 'Quiet mode is on');
     assert.equal(await how(), 'On by itself: you are checked in at an action.');
@@ -186,7 +224,9 @@ describe('the Holdfast web UI', () => {
     await page.waitForTimeout(1100);
     await page.getByTestId('check-out').click();
     await page.getByRole('button', { name: 'Yes, check out' }).click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked out at'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked out at'),
+    );
     assert.equal(await quiet(), false);
     assert.equal(await page.evaluate(() => window.buzzes), 1);
     await page.context().close();
@@ -200,7 +240,9 @@ describe('the Holdfast web UI', () => {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       await route.continue();
     });
-    await page.evaluate(() => { location.hash = '#/circle'; });
+    await page.evaluate(() => {
+      location.hash = '#/circle';
+    });
     await page.getByTestId('loading').waitFor({ timeout: 1200 });
     assert.equal((await page.getByTestId('loading').textContent()).trim(), 'Loading…');
     await page.waitForSelector('.screen[data-screen="circle"]');
@@ -222,11 +264,19 @@ describe('the Holdfast web UI', () => {
       await page.mouse.click(x, y);
       await page.waitForTimeout(gap);
       await page.mouse.click(x, y);
-      await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked in at'));
+      await page.waitForFunction(() =>
+        document
+          .querySelector('[data-testid=check-state]')
+          ?.textContent.startsWith('Checked in at'),
+      );
       await page.waitForTimeout(1000);
       const today = await api('/api/today');
       assert.equal(today.checked_in, true, `a second tap after ${gap} ms checked the member out`);
-      assert.match(await page.getByTestId('check-state').textContent(), /^Checked in at /, `after ${gap} ms`);
+      assert.match(
+        await page.getByTestId('check-state').textContent(),
+        /^Checked in at /,
+        `after ${gap} ms`,
+      );
       // A double tap on "Yes, check out" does not check straight back in.
       await page.waitForTimeout(1100);
       await page.getByTestId('check-out').click();
@@ -235,9 +285,17 @@ describe('the Holdfast web UI', () => {
       await page.mouse.click(yesBox.x + yesBox.width / 2, yesBox.y + yesBox.height / 2);
       await page.waitForTimeout(gap);
       await page.mouse.click(yesBox.x + yesBox.width / 2, yesBox.y + yesBox.height / 2);
-      await page.waitForFunction(() => document.querySelector('[data-testid=check-state]')?.textContent.startsWith('Checked out at'));
+      await page.waitForFunction(() =>
+        document
+          .querySelector('[data-testid=check-state]')
+          ?.textContent.startsWith('Checked out at'),
+      );
       await page.waitForTimeout(1000);
-      assert.equal((await api('/api/today')).checked_in, false, `a second tap on "Yes" after ${gap} ms checked back in`);
+      assert.equal(
+        (await api('/api/today')).checked_in,
+        false,
+        `a second tap on "Yes" after ${gap} ms checked back in`,
+      );
       await page.context().close();
     }
     noProblems();
@@ -249,21 +307,40 @@ describe('the Holdfast web UI', () => {
     const missingBefore = Number(await page.locator('.count').nth(1).locator('dd').textContent());
     const hereBefore = Number(await page.locator('.count').nth(0).locator('dd').textContent());
     assert.ok(missingBefore > 0, 'the demo shift has people still to arrive');
-    const first = page.locator('section', { hasText: 'Signed up, not here yet' }).locator('li').first();
+    const first = page
+      .locator('section', { hasText: 'Signed up, not here yet' })
+      .locator('li')
+      .first();
     const name = (await first.locator('.row-name').textContent()).trim();
     await first.getByRole('button', { name: `Check in ${name}` }).click();
     await page.getByRole('button', { name: `Check out ${name}` }).waitFor();
     // The row stays where the captain tapped, marked, so that a second tap
     // there checks nobody else in.
     await first.getByText('Here ✓').waitFor();
-    assert.equal((await first.locator('.row-name').textContent()).trim(), name, 'the row did not move');
-    assert.deepEqual(await first.getByRole('button').allTextContents(), ['Undo'], 'only the undo is left to tap');
-    assert.equal(Number(await page.locator('.count').nth(0).locator('dd').textContent()), hereBefore + 1);
-    assert.equal(Number(await page.locator('.count').nth(1).locator('dd').textContent()), missingBefore - 1);
+    assert.equal(
+      (await first.locator('.row-name').textContent()).trim(),
+      name,
+      'the row did not move',
+    );
+    assert.deepEqual(
+      await first.getByRole('button').allTextContents(),
+      ['Undo'],
+      'only the undo is left to tap',
+    );
+    assert.equal(
+      Number(await page.locator('.count').nth(0).locator('dd').textContent()),
+      hereBefore + 1,
+    );
+    assert.equal(
+      Number(await page.locator('.count').nth(1).locator('dd').textContent()),
+      missingBefore - 1,
+    );
 
     // A mis-tap is taken back in one tap: the check-in stays in the record,
     // voided, and the row offers the check-in again.
-    const voided = page.waitForResponse((response) => /\/api\/check-ins\/[^/]+\/void$/.test(response.url()));
+    const voided = page.waitForResponse((response) =>
+      /\/api\/check-ins\/[^/]+\/void$/.test(response.url()),
+    );
     await first.getByRole('button', { name: `Undo for ${name}` }).click();
     assert.equal((await (await voided).json()).voided, true);
     await first.getByRole('button', { name: `Check in ${name}` }).waitFor();
@@ -271,7 +348,10 @@ describe('the Holdfast web UI', () => {
       (expected) => Number(document.querySelectorAll('.count dd')[0].textContent) === expected,
       hereBefore,
     );
-    assert.equal(Number(await page.locator('.count').nth(1).locator('dd').textContent()), missingBefore);
+    assert.equal(
+      Number(await page.locator('.count').nth(1).locator('dd').textContent()),
+      missingBefore,
+    );
     await page.context().close();
     noProblems();
   });
@@ -289,16 +369,25 @@ describe('the Holdfast web UI', () => {
     await form.getByRole('button', { name: 'Check in' }).click();
     const here = page.locator('section', { hasText: 'Here now' });
     await here.getByText('Sam Ortiz').waitFor();
-    assert.equal(Number(await page.locator('.count').nth(0).locator('dd').textContent()), hereBefore + 1);
+    assert.equal(
+      Number(await page.locator('.count').nth(0).locator('dd').textContent()),
+      hereBefore + 1,
+    );
     const members = await api('/api/members');
-    assert.ok(!members.some((member) => member.name === 'Sam Ortiz'), 'not a member until a steward says so');
+    assert.ok(
+      !members.some((member) => member.name === 'Sam Ortiz'),
+      'not a member until a steward says so',
+    );
     await page.screenshot({ path: join(artifacts, 'captain-walk-in-390x844.png'), fullPage: true });
 
     await show(page, 'attention');
     const item = page.getByTestId('walk-in-item').filter({ hasText: 'Sam Ortiz' });
     await item.getByText(/Sam Ortiz walked in at All-day .+, checked in by /).waitFor();
     assert.deepEqual(await seriousViolations(page), []);
-    await page.screenshot({ path: join(artifacts, 'attention-walk-in-390x844.png'), fullPage: true });
+    await page.screenshot({
+      path: join(artifacts, 'attention-walk-in-390x844.png'),
+      fullPage: true,
+    });
     await item.getByRole('button', { name: 'Add as a new member' }).click();
     await page.waitForFunction(() => !document.body.textContent.includes('Sam Ortiz walked in'));
     const after = await api('/api/members');
@@ -316,14 +405,25 @@ describe('the Holdfast web UI', () => {
     await page.addInitScript((action) => {
       sessionStorage.setItem(
         'holdfast.circle.round',
-        JSON.stringify({ action, participants: 5, index: 0, done: [], remaining: 2, paused: false, at: Date.now() }),
+        JSON.stringify({
+          action,
+          participants: 5,
+          index: 0,
+          done: [],
+          remaining: 2,
+          paused: false,
+          at: Date.now(),
+        }),
       );
     }, due[0].action_id);
     await show(page, 'circle');
     await page.getByRole('heading', { name: /^Round 1 of / }).waitFor();
     await page.locator('.clock.time-up').waitFor({ timeout: 5000 });
     assert.equal(await page.getByTestId('clock').textContent(), '0:00');
-    assert.equal((await page.locator('p.note.time-up').textContent()).trim(), 'Time is up. Let the last person finish, then move on.');
+    assert.equal(
+      (await page.locator('p.note.time-up').textContent()).trim(),
+      'Time is up. Let the last person finish, then move on.',
+    );
     await page.screenshot({ path: join(artifacts, 'circle-time-up-390x844.png') });
     await page.context().close();
     noProblems();
@@ -352,9 +452,13 @@ describe('the Holdfast web UI', () => {
     // clock going.
     await page.getByRole('button', { name: 'Next round' }).click();
     await page.getByRole('heading', { name: `Round 2 of ${rounds.length}` }).waitFor();
-    await page.evaluate(() => { location.hash = '#/today'; });
+    await page.evaluate(() => {
+      location.hash = '#/today';
+    });
     await page.waitForSelector('.screen[data-screen="today"]');
-    await page.evaluate(() => { location.hash = '#/circle'; });
+    await page.evaluate(() => {
+      location.hash = '#/circle';
+    });
     await page.getByRole('heading', { name: `Round 2 of ${rounds.length}` }).waitFor();
     await page.reload();
     await page.waitForSelector('body[data-ready] .screen[data-screen="circle"]');
@@ -366,14 +470,20 @@ describe('the Holdfast web UI', () => {
     );
     const [minutes, seconds] = (await clock.textContent()).split(':').map(Number);
     const left = minutes * 60 + seconds;
-    assert.ok(left < rounds[1].minutes * 60 && left > rounds[1].minutes * 60 - 60, `the clock went on: ${left} s left`);
+    assert.ok(
+      left < rounds[1].minutes * 60 && left > rounds[1].minutes * 60 - 60,
+      `the clock went on: ${left} s left`,
+    );
 
     for (let index = 1; index < rounds.length; index += 1) {
       await page.getByRole('heading', { name: `Round ${index + 1} of ${rounds.length}` }).waitFor();
       await page.getByTestId('next-round').click();
     }
     await page.getByTestId('put-away').waitFor();
-    assert.equal(await page.getByRole('heading', { level: 2 }).textContent(), 'Put your phone away');
+    assert.equal(
+      await page.getByRole('heading', { level: 2 }).textContent(),
+      'Put your phone away',
+    );
     await page.screenshot({ path: join(artifacts, 'circle-put-away-390x844.png') });
     assert.equal((await api('/api/circles/due')).length, dueBefore - 1);
 
@@ -384,12 +494,17 @@ describe('the Holdfast web UI', () => {
     await page.getByLabel('My rest commitment').fill('Sunday morning, no phone, long walk.');
     await page.getByRole('button', { name: 'Share with the campaign' }).click();
     await page.getByText('Shared. Thank you for looking after yourself.').waitFor();
-    await page.screenshot({ path: join(artifacts, 'circle-afterwards-390x844.png'), fullPage: true });
+    await page.screenshot({
+      path: join(artifacts, 'circle-afterwards-390x844.png'),
+      fullPage: true,
+    });
 
     const reflections = await api('/api/reflections');
     assert.ok(reflections.some((reflection) => reflection.text === 'The drumming kept us warm.'));
     const shared = await api('/api/circles/rest');
-    assert.ok(shared.some((commitment) => commitment.commitment === 'Sunday morning, no phone, long walk.'));
+    assert.ok(
+      shared.some((commitment) => commitment.commitment === 'Sunday morning, no phone, long walk.'),
+    );
     await page.context().close();
     noProblems();
   });
@@ -402,7 +517,11 @@ describe('the Holdfast web UI', () => {
     const months = page.locator('details.month');
     const count = await months.count();
     assert.ok(count >= 2, 'the demo has several months of totals');
-    assert.equal(await months.first().evaluate((month) => month.open), true, 'the latest month is open');
+    assert.equal(
+      await months.first().evaluate((month) => month.open),
+      true,
+      'the latest month is open',
+    );
     for (let index = 1; index < count; index += 1) {
       assert.equal(await months.nth(index).evaluate((month) => month.open), false);
     }
@@ -419,7 +538,10 @@ describe('the Holdfast web UI', () => {
   test('the sovereignty figures save as one page that names no one and loads nothing', async () => {
     const page = await openPage();
     await show(page, 'sovereignty');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Save a page to share' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Save a page to share' }).click(),
+    ]);
     assert.match(download.suggestedFilename(), /^what-we-run-\d{4}-\d{2}-\d{2}\.html$/);
     const saved = join(artifacts, 'sovereignty-page.html');
     await download.saveAs(saved);
@@ -438,7 +560,7 @@ describe('the Holdfast web UI', () => {
     const alone = await browser.newPage();
     await alone.goto(`file://${saved}`);
     assert.equal(await alone.locator('main section').count(), 6);
-    assert.equal(await alone.locator('main section svg rect').count() > 6, true);
+    assert.equal((await alone.locator('main section svg rect').count()) > 6, true);
     const heading = await alone.locator('h1').textContent();
     assert.equal(heading.trim(), 'What we run ourselves');
     await alone.screenshot({ path: join(artifacts, 'sovereignty-page.png'), fullPage: true });
@@ -453,7 +575,11 @@ describe('the Holdfast web UI', () => {
     const rows = page.getByTestId('member-list').locator('li');
     const count = await rows.count();
     assert.ok(count > 0 && count <= 25, `${count} rows drawn`);
-    assert.equal(await page.getByRole('button', { name: /^Erase / }).count(), 0, 'no erase button until a row is opened');
+    assert.equal(
+      await page.getByRole('button', { name: /^Erase / }).count(),
+      0,
+      'no erase button until a row is opened',
+    );
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
     await page.screenshot({ path: join(artifacts, 'members-list-390x844.png'), fullPage: true });
     assert.ok(height < 5000, `the members screen is ${height} px tall on a phone`);
@@ -470,7 +596,11 @@ describe('the Holdfast web UI', () => {
     await show(page, 'aid');
     const month = new Date().toISOString().slice(0, 7);
     const rentCell = () =>
-      page.getByTestId(`aid-totals-${month}`).locator('[data-category="rent"] .asked').textContent({ timeout: 500 }).catch(() => '–');
+      page
+        .getByTestId(`aid-totals-${month}`)
+        .locator('[data-category="rent"] .asked')
+        .textContent({ timeout: 500 })
+        .catch(() => '–');
     const before = await rentCell();
 
     const form = page.getByTestId('aid-request-form');
@@ -483,7 +613,9 @@ describe('the Holdfast web UI', () => {
 
     await page.waitForFunction(
       ([wanted, previous]) =>
-        (document.querySelector(`[data-testid="aid-totals-${wanted}"] [data-category="rent"] .asked`)?.textContent ?? previous) !== previous,
+        (document.querySelector(
+          `[data-testid="aid-totals-${wanted}"] [data-category="rent"] .asked`,
+        )?.textContent ?? previous) !== previous,
       [month, before],
     );
     const afterText = await rentCell();
@@ -506,19 +638,29 @@ describe('the Holdfast web UI', () => {
     await show(page, 'decisions');
     const gate = 'Which gate do we picket first on the day of action?';
     const card = (title) => page.locator('li.proposal', { hasText: title });
-    const row = async (title) => (await api('/api/decisions')).find((entry) => entry.proposal.title === title);
+    const row = async (title) =>
+      (await api('/api/decisions')).find((entry) => entry.proposal.title === title);
     const before = await row(gate);
     assert.ok(before.open && before.voters > 0, 'the demo has an open vote with votes');
 
     await card(gate).getByRole('button', { name: 'Vote Loading dock' }).click();
     await page.getByText('You voted Loading dock.').first().waitFor();
     await card(gate).getByText('Your vote: Loading dock.').waitFor();
-    assert.equal(await card(gate).getByRole('button', { name: 'Vote Loading dock' }).getAttribute('aria-pressed'), 'true');
+    assert.equal(
+      await card(gate)
+        .getByRole('button', { name: 'Vote Loading dock' })
+        .getAttribute('aria-pressed'),
+      'true',
+    );
     await card(gate).getByRole('button', { name: 'Vote North gate' }).click();
     await card(gate).getByText('Your vote: North gate.').waitFor();
     const changed = await row(gate);
     assert.equal(changed.my_choice, 'North gate');
-    assert.equal(changed.voters, before.voters + (before.my_choice ? 0 : 1), 'changing a vote is still one vote');
+    assert.equal(
+      changed.voters,
+      before.voters + (before.my_choice ? 0 : 1),
+      'changing a vote is still one vote',
+    );
     // Votes are open: the list under the count shows this member's vote as it counts.
     const me = (await api('/api/today')).me.name;
     await card(gate).getByText(`Who voted (${changed.voters})`).click();
@@ -537,7 +679,9 @@ describe('the Holdfast web UI', () => {
 
     await card(title).getByRole('button', { name: 'Close the vote' }).click();
     await card(title).getByRole('button', { name: 'Close and record the count' }).click();
-    const decided = page.locator('section', { has: page.getByRole('heading', { name: 'Decided' }) });
+    const decided = page.locator('section', {
+      has: page.getByRole('heading', { name: 'Decided' }),
+    });
     await decided.locator('li.proposal', { hasText: title }).getByText('Carried: yes').waitFor();
     const closed = await row(title);
     assert.deepEqual(closed.proposal.closing.counts, [1, 0]);
@@ -565,7 +709,10 @@ describe('the Holdfast web UI', () => {
       const shown = rows.nth(index);
       assert.equal((await shown.locator('h4').textContent()).trim(), row.name);
       const text = await shown.textContent();
-      assert.ok(text.includes(`${row.people_committed} of ${row.people_needed} people committed`), text);
+      assert.ok(
+        text.includes(`${row.people_committed} of ${row.people_needed} people committed`),
+        text,
+      );
       if (row.contingency) assert.ok(text.includes(row.contingency));
     }
     await page.context().close();
@@ -589,8 +736,12 @@ describe('the Holdfast web UI', () => {
     const stateText = await state.textContent();
     assert.ok(stateText.includes(status.fingerprint), stateText);
     if (status.peers.length) assert.ok(stateText.includes(status.peers[0].label ?? ''), stateText);
-    else assert.ok(stateText.includes('This device has not synced with another one yet.'), stateText);
-    assert.ok(status.unsynced_local_changes > 1, 'the demo was made on this device and never left it');
+    else
+      assert.ok(stateText.includes('This device has not synced with another one yet.'), stateText);
+    assert.ok(
+      status.unsynced_local_changes > 1,
+      'the demo was made on this device and never left it',
+    );
     assert.equal(
       (await page.getByTestId('unsynced').textContent()).trim(),
       `${status.unsynced_local_changes} changes made here are not on any other device yet.`,
@@ -614,7 +765,10 @@ describe('the Holdfast web UI', () => {
     await form.getByText('First choose the member the device is for.').waitFor();
     const someone = members.find((member) => member.id !== today.me.id);
     await form.getByLabel('Whose device is it?').fill(someone.name);
-    await form.getByRole('button', { name: `Choose ${someone.name}` }).first().click();
+    await form
+      .getByRole('button', { name: `Choose ${someone.name}` })
+      .first()
+      .click();
     assert.equal((await form.locator('.chosen').textContent()).trim(), `For ${someone.name}`);
     await form.getByLabel('Role of the new device').selectOption('captain');
     await form.getByLabel('Hours until the invite expires').fill('6');
@@ -622,21 +776,31 @@ describe('the Holdfast web UI', () => {
     const code = page.getByTestId('invite-code');
     await code.waitFor();
     assert.match((await code.textContent()).trim(), /^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
-    await page.getByRole('heading', { name: `Invite for ${someone.name} as Picket captain` }).waitFor();
+    await page
+      .getByRole('heading', { name: `Invite for ${someone.name} as Picket captain` })
+      .waitFor();
     const qr = page.getByTestId('invite-qr').locator('svg');
     assert.ok(await qr.isVisible());
     assert.equal(await qr.getAttribute('role'), 'img');
     assert.equal(await qr.getAttribute('aria-label'), `QR code of the invite for ${someone.name}`);
     const box = await qr.boundingBox();
-    assert.ok(box.width >= 200 && box.width <= PHONE.width, `the QR code is ${box.width} pixels wide`);
+    assert.ok(
+      box.width >= 200 && box.width <= PHONE.width,
+      `the QR code is ${box.width} pixels wide`,
+    );
     // Only the QR code's shapes were copied in, drawn in black on white.
     assert.deepEqual(
-      await qr.evaluate((element) => [...new Set([...element.querySelectorAll('*')].map((child) => child.localName))].sort()),
+      await qr.evaluate((element) =>
+        [...new Set([...element.querySelectorAll('*')].map((child) => child.localName))].sort(),
+      ),
       ['path', 'rect'],
     );
     await page.getByTestId('invite').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(artifacts, 'sync-invite-390x844.png') });
-    await page.screenshot({ path: join(artifacts, 'sync-invite-390x844-full.png'), fullPage: true });
+    await page.screenshot({
+      path: join(artifacts, 'sync-invite-390x844-full.png'),
+      fullPage: true,
+    });
     assert.deepEqual(await seriousViolations(page), []);
 
     let refusals = 0;
@@ -646,7 +810,10 @@ describe('the Holdfast web UI', () => {
       const other = others[0];
       await page.getByRole('button', { name: `Revoke ${other.label}` }).click();
       await page.getByRole('button', { name: 'Yes, revoke it' }).click();
-      await page.locator(`[data-device="${other.id}"]`).getByText(/revoked /).waitFor();
+      await page
+        .locator(`[data-device="${other.id}"]`)
+        .getByText(/revoked /)
+        .waitFor();
       const after = (await api('/api/devices')).find((device) => device.id === other.id);
       assert.ok(after.revoked_at);
     } else {
@@ -661,7 +828,10 @@ describe('the Holdfast web UI', () => {
         return { status: response.status, body: await response.json() };
       });
       refusals += 1;
-      assert.deepEqual(answer, { status: 404, body: { error: 'no device with id or name `no-such-device`' } });
+      assert.deepEqual(answer, {
+        status: 404,
+        body: { error: 'no device with id or name `no-such-device`' },
+      });
 
       // ...and the screen shows that refusal when its list offers such a
       // device, as a list from a tampered or confused server would.
@@ -688,13 +858,19 @@ describe('the Holdfast web UI', () => {
       assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel');
       await row.getByRole('button', { name: 'Cancel' }).click();
       assert.equal(await question.count(), 0);
-      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), `Revoke ${stranger.label}`);
+      assert.equal(
+        await page.evaluate(() => document.activeElement?.getAttribute('aria-label')),
+        `Revoke ${stranger.label}`,
+      );
       await row.getByRole('button', { name: `Revoke ${stranger.label}` }).click();
       await row.getByRole('button', { name: 'Yes, revoke it' }).click();
       refusals += 1;
       const refusal = row.getByRole('alert');
       await refusal.waitFor();
-      assert.equal(await refusal.textContent(), `Not saved: no device with id or name \`${stranger.id}\``);
+      assert.equal(
+        await refusal.textContent(),
+        `Not saved: no device with id or name \`${stranger.id}\``,
+      );
       await page.screenshot({ path: join(artifacts, 'sync-revoke-refused-390x844.png') });
       assert.deepEqual(await seriousViolations(page), []);
       await page.unroute(`${server.base}/api/devices`);
@@ -721,8 +897,13 @@ describe('the Holdfast web UI', () => {
       const found = {};
       for (const screen of SCREENS) {
         await show(page, screen);
-        await page.screenshot({ path: join(artifacts, `${screen}-${viewport.width}x${viewport.height}.png`) });
-        await page.screenshot({ path: join(artifacts, `${screen}-${viewport.width}x${viewport.height}-full.png`), fullPage: true });
+        await page.screenshot({
+          path: join(artifacts, `${screen}-${viewport.width}x${viewport.height}.png`),
+        });
+        await page.screenshot({
+          path: join(artifacts, `${screen}-${viewport.width}x${viewport.height}-full.png`),
+          fullPage: true,
+        });
         const violations = await seriousViolations(page);
         if (violations.length) found[screen] = violations;
       }
@@ -739,7 +920,10 @@ describe('the Holdfast web UI', () => {
       await show(page, screen);
       if (screen === 'today') {
         assert.equal(await page.locator('html').getAttribute('lang'), 'es');
-        assert.equal((await page.getByTestId('check-button').textContent()).trim(), 'Registrar llegada');
+        assert.equal(
+          (await page.getByTestId('check-button').textContent()).trim(),
+          'Registrar llegada',
+        );
       }
       await page.screenshot({ path: join(artifacts, `${screen}-es-390x844.png`) });
       const violations = await seriousViolations(page);
@@ -764,18 +948,25 @@ describe('the Holdfast web UI', () => {
       ['es-ES', 'Todavía no hay ninguna campaña en este dispositivo'],
     ]) {
       const page = await openPage(PHONE, locale);
-      await page.goto(`${server.base}/no-campaign.html?dir=${encodeURIComponent('/home/steward/Holdfast data')}`);
+      await page.goto(
+        `${server.base}/no-campaign.html?dir=${encodeURIComponent('/home/steward/Holdfast data')}`,
+      );
       await page.waitForSelector('body[data-ready] .screen[data-screen="no-campaign"]');
       assert.equal(await page.locator('h1').textContent(), title);
       assert.match(await page.locator('.lead').textContent(), /\/home\/steward\/Holdfast data/);
-      await page.screenshot({ path: join(artifacts, `no-campaign-${locale}-390x844.png`), fullPage: true });
+      await page.screenshot({
+        path: join(artifacts, `no-campaign-${locale}-390x844.png`),
+        fullPage: true,
+      });
       assert.deepEqual(await seriousViolations(page), []);
       await page.context().close();
     }
     // A campaign that is there but will not open gets its reason shown.
     const page = await openPage();
     const reason = 'the database was written by a newer Holdfast';
-    await page.goto(`${server.base}/no-campaign.html?dir=%2Fdata&problem=${encodeURIComponent(reason)}`);
+    await page.goto(
+      `${server.base}/no-campaign.html?dir=%2Fdata&problem=${encodeURIComponent(reason)}`,
+    );
     await page.waitForSelector('body[data-ready] .screen[data-screen="no-campaign"]');
     assert.equal(await page.locator('h1').textContent(), 'Holdfast could not open the campaign');
     assert.equal(await page.getByRole('alert').textContent(), reason);
@@ -804,28 +995,52 @@ describe('the Holdfast web UI', () => {
     await show(page, 'today');
     const original = (await api('/api/today')).me;
     const members = await api('/api/members');
-    const plain = members.find((member) => member.roles.length === 1 && member.roles[0] === 'member');
-    const menu = async () => (await page.locator('#nav a').allTextContents()).map((text) => text.trim());
-    assert.ok(original.roles.includes('steward'), 'the demo device is a steward\'s');
+    const plain = members.find(
+      (member) => member.roles.length === 1 && member.roles[0] === 'member',
+    );
+    const menu = async () =>
+      (await page.locator('#nav a').allTextContents()).map((text) => text.trim());
+    assert.ok(original.roles.includes('steward'), "the demo device is a steward's");
     assert.equal((await menu()).length, SCREENS.length);
 
-    await page.getByRole('button', { name: `Not ${original.name}? Choose who uses this device` }).click();
+    await page
+      .getByRole('button', { name: `Not ${original.name}? Choose who uses this device` })
+      .click();
     await page.getByLabel('Find your name').fill(plain.name);
     await page.getByRole('button', { name: `I am ${plain.name}` }).click();
     await page.getByText(`Hello, ${plain.name}.`).waitFor();
     await page.waitForFunction(() => document.querySelectorAll('#nav a').length === 6);
-    assert.deepEqual(await menu(), ['Today', 'Circle', 'Skills', 'Decisions', 'Mutual aid', 'Sync & devices']);
+    assert.deepEqual(await menu(), [
+      'Today',
+      'Circle',
+      'Skills',
+      'Decisions',
+      'Mutual aid',
+      'Sync & devices',
+    ]);
     await page.screenshot({ path: join(artifacts, 'menu-member-390x844.png') });
     // A reload keeps the member's menu.
     await page.reload();
     await page.waitForSelector('body[data-ready]');
-    assert.deepEqual(await menu(), ['Today', 'Circle', 'Skills', 'Decisions', 'Mutual aid', 'Sync & devices']);
+    assert.deepEqual(await menu(), [
+      'Today',
+      'Circle',
+      'Skills',
+      'Decisions',
+      'Mutual aid',
+      'Sync & devices',
+    ]);
 
-    await page.getByRole('button', { name: `Not ${plain.name}? Choose who uses this device` }).click();
+    await page
+      .getByRole('button', { name: `Not ${plain.name}? Choose who uses this device` })
+      .click();
     await page.getByLabel('Find your name').fill(original.name);
     await page.getByRole('button', { name: `I am ${original.name}` }).click();
     await page.getByText(`Hello, ${original.name}.`).waitFor();
-    await page.waitForFunction((count) => document.querySelectorAll('#nav a').length === count, SCREENS.length);
+    await page.waitForFunction(
+      (count) => document.querySelectorAll('#nav a').length === count,
+      SCREENS.length,
+    );
     await page.context().close();
     noProblems();
   });
@@ -839,7 +1054,9 @@ describe('the Holdfast web UI', () => {
     assert.match(text, /quiet mode/);
     const lastModified = script.headers.get('last-modified');
     assert.ok(lastModified, 'the file says when it last changed');
-    const again = await fetch(`${server.base}/js/main.js`, { headers: { 'if-modified-since': lastModified } });
+    const again = await fetch(`${server.base}/js/main.js`, {
+      headers: { 'if-modified-since': lastModified },
+    });
     assert.equal(again.status, 304, 'a reload costs a 304, not the file again');
 
     const answer = await fetch(`${server.base}/api/members`);
@@ -849,7 +1066,9 @@ describe('the Holdfast web UI', () => {
     assert.ok((await answer.json()).length > 10);
 
     // A client that does not ask for gzip gets the plain bytes.
-    const plain = await fetch(`${server.base}/js/main.js`, { headers: { 'accept-encoding': 'identity' } });
+    const plain = await fetch(`${server.base}/js/main.js`, {
+      headers: { 'accept-encoding': 'identity' },
+    });
     assert.equal(plain.headers.get('content-encoding'), null);
     assert.equal(await plain.text(), text);
   });
@@ -860,7 +1079,9 @@ describe('the Holdfast web UI', () => {
     const members = await api('/api/members');
     const someone = members.find((member) => member.id !== original.id);
 
-    await page.getByRole('button', { name: `Not ${original.name}? Choose who uses this device` }).click();
+    await page
+      .getByRole('button', { name: `Not ${original.name}? Choose who uses this device` })
+      .click();
     await page.getByRole('heading', { name: 'Who uses this device?' }).waitFor();
     await page.screenshot({ path: join(artifacts, 'today-pick-390x844.png') });
     await page.getByLabel('Find your name').fill(someone.name.slice(0, 5));
@@ -869,7 +1090,9 @@ describe('the Holdfast web UI', () => {
     assert.equal((await api('/api/today')).me.id, someone.id);
 
     // Put the demo device back in its steward's hands for anyone running more.
-    await page.getByRole('button', { name: `Not ${someone.name}? Choose who uses this device` }).click();
+    await page
+      .getByRole('button', { name: `Not ${someone.name}? Choose who uses this device` })
+      .click();
     await page.getByLabel('Find your name').fill(original.name);
     await page.getByRole('button', { name: `I am ${original.name}` }).click();
     await page.getByText(`Hello, ${original.name}.`).waitFor();

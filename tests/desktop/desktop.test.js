@@ -36,7 +36,8 @@ function appBinary() {
     join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug/holdfast-app'),
   ].filter(Boolean);
   const found = candidates.find((path) => existsSync(path));
-  if (!found) throw new Error(`no app at ${candidates.join(' or ')}; run: cargo build -p holdfast-app`);
+  if (!found)
+    throw new Error(`no app at ${candidates.join(' or ')}; run: cargo build -p holdfast-app`);
   return found;
 }
 
@@ -96,11 +97,15 @@ before(async () => {
   driver.stderr.on('data', (chunk) => (driverOutput += chunk));
   driver.on('error', (error) => (driverOutput += `could not start tauri-driver: ${error.message}`));
   base = `http://127.0.0.1:${port}`;
-  await until('tauri-driver to listen', async () => {
-    if (driver.exitCode !== null) throw new Error(`tauri-driver stopped: ${driverOutput}`);
-    await fetch(`${base}/status`);
-    return true;
-  }, 30_000);
+  await until(
+    'tauri-driver to listen',
+    async () => {
+      if (driver.exitCode !== null) throw new Error(`tauri-driver stopped: ${driverOutput}`);
+      await fetch(`${base}/status`);
+      return true;
+    },
+    30_000,
+  );
 });
 
 after(() => {
@@ -117,7 +122,9 @@ async function webdriver(method, path, body) {
   });
   const answer = await response.json();
   if (!response.ok) {
-    throw new Error(`${method} ${path}: ${answer.value?.error ?? response.status} ${answer.value?.message ?? ''}`);
+    throw new Error(
+      `${method} ${path}: ${answer.value?.error ?? response.status} ${answer.value?.message ?? ''}`,
+    );
   }
   return answer.value;
 }
@@ -137,11 +144,16 @@ async function openApp(folder, flags) {
     run: (script, ...args) => webdriver('POST', `${session}/execute/sync`, { script, args }),
     runAsync: (script, ...args) => webdriver('POST', `${session}/execute/async`, { script, args }),
     async find(selector) {
-      const found = await webdriver('POST', `${session}/element`, { using: 'css selector', value: selector });
+      const found = await webdriver('POST', `${session}/element`, {
+        using: 'css selector',
+        value: selector,
+      });
       return found[ELEMENT];
     },
-    text: async (selector) => webdriver('GET', `${session}/element/${await app.find(selector)}/text`),
-    click: async (selector) => webdriver('POST', `${session}/element/${await app.find(selector)}/click`, {}),
+    text: async (selector) =>
+      webdriver('GET', `${session}/element/${await app.find(selector)}/text`),
+    click: async (selector) =>
+      webdriver('POST', `${session}/element/${await app.find(selector)}/click`, {}),
     reload: () => webdriver('POST', `${session}/refresh`, {}),
     async screenshot(name) {
       const png = await webdriver('GET', `${session}/screenshot`);
@@ -166,7 +178,9 @@ function newFolder(name) {
   return folder;
 }
 
-const readyScreen = (name) => `return Boolean(document.querySelector('body[data-ready] .screen[data-screen="${name}"]'))
+const readyScreen = (
+  name,
+) => `return Boolean(document.querySelector('body[data-ready] .screen[data-screen="${name}"]'))
   && !document.querySelector('main[aria-busy]');`;
 const checkState = "return document.querySelector('[data-testid=check-state]')?.textContent ?? '';";
 
@@ -179,7 +193,9 @@ describe('the Holdfast desktop app', () => {
       assert.equal((await app.text('[data-testid=check-button]')).trim(), 'Check in');
 
       await app.click('[data-testid=check-button]');
-      await until('the saved check-in', async () => (await app.run(checkState)).startsWith('Checked in at'));
+      await until('the saved check-in', async () =>
+        (await app.run(checkState)).startsWith('Checked in at'),
+      );
       assert.match(await app.run(checkState), /^Checked in at .+\. Saved on this device\.$/);
       const saved = await app.api('/api/today');
       assert.equal(saved.failure, undefined, JSON.stringify(saved.failure));
@@ -197,7 +213,9 @@ describe('the Holdfast desktop app', () => {
       // Checking out is its own button, and it asks first.
       await app.click('[data-testid=check-out]');
       await app.click('.check-out .confirm button[type=submit]');
-      await until('the saved check-out', async () => (await app.run(checkState)).startsWith('Checked out at'));
+      await until('the saved check-out', async () =>
+        (await app.run(checkState)).startsWith('Checked out at'),
+      );
       assert.equal((await app.text('[data-testid=check-button]')).trim(), 'Check in');
       assert.equal((await app.api('/api/today')).value.checked_in, false);
       await app.screenshot('today-checked-out.png');
@@ -229,7 +247,10 @@ describe('the Holdfast desktop app', () => {
     try {
       await until('the no-campaign page', () => app.run(readyScreen('no-campaign')));
       assert.equal(await app.text('h1'), 'There is no campaign on this device yet');
-      assert.ok((await app.text('.lead')).includes(folder), 'the page names the folder it looked in');
+      assert.ok(
+        (await app.text('.lead')).includes(folder),
+        'the page names the folder it looked in',
+      );
       const answer = await app.api('/api/today');
       assert.equal(answer.failure?.status, 503);
       assert.match(answer.failure?.error, /there is no campaign in /);
@@ -239,32 +260,39 @@ describe('the Holdfast desktop app', () => {
     }
   });
 
-  test('opens a campaign with a passphrase on its lock screen, and unlocks it', { skip: !holdfastBinary() && 'no holdfast program; run: cargo build -p holdfast' }, async () => {
-    const folder = join(newFolder('locked'), 'campaign');
-    const passphrase = 'bread and roses 1912';
-    const env = { ...process.env, HOLDFAST_NEW_PASSPHRASE: passphrase };
-    delete env.HOLDFAST_PASSPHRASE;
-    delete env.HOLDFAST_DATA_DIR;
-    execFileSync(holdfastBinary(), ['--data-dir', folder, 'demo'], { env, stdio: 'ignore' });
-    execFileSync(holdfastBinary(), ['--data-dir', folder, 'passphrase', 'set'], { env, stdio: 'ignore' });
-    const app = await openApp(folder, []);
-    try {
-      await until('the lock screen', () => app.run(readyScreen('lock')));
-      assert.equal(await app.run('return document.activeElement?.id;'), 'lock-passphrase');
-      const locked = await app.api('/api/today');
-      assert.equal(locked.failure?.status, 423);
-      assert.equal((await app.api('/api/lock')).value.locked, true);
-      await app.screenshot('lock-screen.png');
+  test(
+    'opens a campaign with a passphrase on its lock screen, and unlocks it',
+    { skip: !holdfastBinary() && 'no holdfast program; run: cargo build -p holdfast' },
+    async () => {
+      const folder = join(newFolder('locked'), 'campaign');
+      const passphrase = 'bread and roses 1912';
+      const env = { ...process.env, HOLDFAST_NEW_PASSPHRASE: passphrase };
+      delete env.HOLDFAST_PASSPHRASE;
+      delete env.HOLDFAST_DATA_DIR;
+      execFileSync(holdfastBinary(), ['--data-dir', folder, 'demo'], { env, stdio: 'ignore' });
+      execFileSync(holdfastBinary(), ['--data-dir', folder, 'passphrase', 'set'], {
+        env,
+        stdio: 'ignore',
+      });
+      const app = await openApp(folder, []);
+      try {
+        await until('the lock screen', () => app.run(readyScreen('lock')));
+        assert.equal(await app.run('return document.activeElement?.id;'), 'lock-passphrase');
+        const locked = await app.api('/api/today');
+        assert.equal(locked.failure?.status, 423);
+        assert.equal((await app.api('/api/lock')).value.locked, true);
+        await app.screenshot('lock-screen.png');
 
-      await app.run(
-        `document.getElementById('lock-passphrase').value = arguments[0];
+        await app.run(
+          `document.getElementById('lock-passphrase').value = arguments[0];
          document.querySelector('[data-screen=lock] form').requestSubmit();`,
-        passphrase,
-      );
-      await until('the Today screen', () => app.run(readyScreen('today')));
-      assert.equal((await app.api('/api/lock')).value.locked, false);
-    } finally {
-      await app.close();
-    }
-  });
+          passphrase,
+        );
+        await until('the Today screen', () => app.run(readyScreen('today')));
+        assert.equal((await app.api('/api/lock')).value.locked, false);
+      } finally {
+        await app.close();
+      }
+    },
+  );
 });

@@ -86,9 +86,13 @@ test('an edit made in Automerge JS merges back, alongside edits made in Holdfast
   writeFileSync(editedFile, Automerge.save(edited));
   holdfast(dataDir, 'import', editedFile);
 
-  const names = holdfastJson(dataDir, 'member', 'list').map((member) => member.name).sort();
+  const names = holdfastJson(dataDir, 'member', 'list')
+    .map((member) => member.name)
+    .sort();
   assert.deepEqual(names, ['Ana Ferreira', 'Bea Okafor', 'Chen Wei']);
-  const bea = holdfastJson(dataDir, 'member', 'list').find((member) => member.name === 'Bea Okafor');
+  const bea = holdfastJson(dataDir, 'member', 'list').find(
+    (member) => member.name === 'Bea Okafor',
+  );
   assert.deepEqual(bea.roles, ['member', 'captain']);
 
   // Importing the same file again changes nothing.
@@ -101,7 +105,9 @@ test('a file that is not an Automerge document is refused and nothing changes', 
   const before = holdfast(dataDir, '--json', 'member', 'list');
   const garbage = join(dataDir, 'garbage.automerge');
   writeFileSync(garbage, Buffer.from('this is not a campaign at all'));
-  const result = spawnSync(binary, ['--data-dir', dataDir, 'import', garbage], { encoding: 'utf8' });
+  const result = spawnSync(binary, ['--data-dir', dataDir, 'import', garbage], {
+    encoding: 'utf8',
+  });
   assert.notEqual(result.status, 0);
   assert.match(result.stderr, /error: /);
   assert.equal(holdfast(dataDir, '--json', 'member', 'list'), before);
@@ -140,7 +146,9 @@ test('a name written as collaborative text is refused, named, and nothing is sav
   });
   const editedFile = join(dataDir, 'text.automerge');
   writeFileSync(editedFile, Automerge.save(edited));
-  const result = spawnSync(binary, ['--data-dir', dataDir, 'import', editedFile], { encoding: 'utf8' });
+  const result = spawnSync(binary, ['--data-dir', dataDir, 'import', editedFile], {
+    encoding: 'utf8',
+  });
   assert.notEqual(result.status, 0);
   assert.match(result.stderr, /could not be read/);
   assert.equal(holdfast(dataDir, '--json', 'member', 'list'), before);
@@ -158,15 +166,40 @@ test('a member phone that rewrites its own role in Automerge JS gains nothing, o
   const { createInterface } = await import('node:readline');
   const hubDir = newCampaign();
   holdfast(hubDir, 'member', 'add', 'Bea Okafor');
-  const hub = spawn(binary, ['--data-dir', hubDir, 'hub', '--address', '127.0.0.1', '--port', '0', '--discovery', 'off', '--no-ui'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const hub = spawn(
+    binary,
+    [
+      '--data-dir',
+      hubDir,
+      'hub',
+      '--address',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--discovery',
+      'off',
+      '--no-ui',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   try {
     const lines = createInterface({ input: hub.stdout });
     const first = await new Promise((resolve) => lines.once('line', resolve));
     const address = first.replace('Holdfast hub listening on ', '').trim();
     lines.on('line', () => {});
-    const link = holdfastJson(hubDir, '--as', 'Ana Ferreira', 'invite', 'Bea Okafor', '--role', 'member', '--hub', address).link;
+    const link = holdfastJson(
+      hubDir,
+      '--as',
+      'Ana Ferreira',
+      'invite',
+      'Bea Okafor',
+      '--role',
+      'member',
+      '--hub',
+      address,
+    ).link;
     const phoneDir = mkdtempSync(join(tmpdir(), 'holdfast-interop-phone-'));
     holdfast(phoneDir, 'pair', link);
     const deviceId = holdfastJson(phoneDir, 'whoami').device_id;
@@ -178,7 +211,9 @@ test('a member phone that rewrites its own role in Automerge JS gains nothing, o
     });
     const editedFile = join(phoneDir, 'edited.automerge');
     writeFileSync(editedFile, Automerge.save(edited));
-    const result = spawnSync(binary, ['--data-dir', phoneDir, 'import', editedFile], { encoding: 'utf8' });
+    const result = spawnSync(binary, ['--data-dir', phoneDir, 'import', editedFile], {
+      encoding: 'utf8',
+    });
     assert.notEqual(result.status, 0, result.stdout);
     assert.match(result.stderr, /refused/);
     assert.match(result.stderr, /never paired/);

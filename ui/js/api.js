@@ -20,7 +20,9 @@ export class ApiError extends Error {
 }
 
 function query(values) {
-  const pairs = Object.entries(values ?? {}).filter(([, value]) => value !== undefined && value !== null);
+  const pairs = Object.entries(values ?? {}).filter(
+    ([, value]) => value !== undefined && value !== null,
+  );
   return pairs.length ? `?${new URLSearchParams(pairs)}` : '';
 }
 
@@ -29,7 +31,11 @@ async function call(method, path, request, { text = false } = {}) {
   const address = sendsBody ? path : path + query(request);
   if (tauri) {
     try {
-      return await tauri.invoke('api', { method, path: address, body: sendsBody ? (request ?? {}) : null });
+      return await tauri.invoke('api', {
+        method,
+        path: address,
+        body: sendsBody ? (request ?? {}) : null,
+      });
     } catch (failure) {
       throw new ApiError(failure?.error ?? String(failure), failure?.status ?? 0);
     }
@@ -47,7 +53,7 @@ async function call(method, path, request, { text = false } = {}) {
   }
   if (text && response.ok) return response.text();
   const body = await response.text();
-  let data = null;
+  let data;
   try {
     data = body ? JSON.parse(body) : null;
   } catch {
@@ -107,7 +113,8 @@ export const api = {
   skillSessions: () => get('/api/skills/sessions'),
   attendance: () => get('/api/skills/attendance'),
   nextFacilitator: (skill) => get(`/api/skills/${segment(skill)}/facilitator`),
-  recordAttendance: (session, members) => post(`/api/skills/sessions/${segment(session)}/attendance`, { members }),
+  recordAttendance: (session, members) =>
+    post(`/api/skills/sessions/${segment(session)}/attendance`, { members }),
   decisions: () => get('/api/decisions'),
   propose: (proposal) => post('/api/decisions', proposal),
   vote: (proposal, choice) => post(`/api/decisions/${segment(proposal)}/vote`, { choice }),

@@ -26,11 +26,19 @@ function scale(values) {
 
 function axis(chart, labels, step, at) {
   const baseline = HEIGHT - PAD.bottom;
-  chart.append(svg('line', { x1: PAD.left, x2: WIDTH - PAD.right, y1: baseline, y2: baseline, class: 'axis' }));
+  chart.append(
+    svg('line', { x1: PAD.left, x2: WIDTH - PAD.right, y1: baseline, y2: baseline, class: 'axis' }),
+  );
   labels.forEach((label, index) => {
     // With many months, every other label keeps the text legible.
     if (labels.length > 8 && index % 2 === 1 && index !== labels.length - 1) return;
-    chart.append(svg('text', { x: at(index), y: HEIGHT - 8, 'text-anchor': 'middle', class: 'chart-label' }, label));
+    chart.append(
+      svg(
+        'text',
+        { x: at(index), y: HEIGHT - 8, 'text-anchor': 'middle', class: 'chart-label' },
+        label,
+      ),
+    );
   });
   return step;
 }
@@ -56,9 +64,25 @@ export function barChart(points, label) {
   });
   const last = points.at(-1);
   if (last) {
-    chart.append(svg('text', { x: at(points.length - 1), y: Math.max(y(last.value) - 6, 14), 'text-anchor': 'end', class: 'chart-value' }, last.text));
+    chart.append(
+      svg(
+        'text',
+        {
+          x: at(points.length - 1),
+          y: Math.max(y(last.value) - 6, 14),
+          'text-anchor': 'end',
+          class: 'chart-value',
+        },
+        last.text,
+      ),
+    );
   }
-  axis(chart, points.map((point) => point.label), step, at);
+  axis(
+    chart,
+    points.map((point) => point.label),
+    step,
+    at,
+  );
   return chart;
 }
 
@@ -67,13 +91,35 @@ export function lineChart(points, label) {
   const y = scale(points.map((point) => point.value));
   const step = (WIDTH - PAD.left - PAD.right) / Math.max(points.length, 1);
   const at = (index) => PAD.left + step * index + step / 2;
-  const path = points.map((point, index) => `${index ? 'L' : 'M'}${at(index).toFixed(1)},${y(point.value).toFixed(1)}`).join(' ');
+  const path = points
+    .map(
+      (point, index) => `${index ? 'L' : 'M'}${at(index).toFixed(1)},${y(point.value).toFixed(1)}`,
+    )
+    .join(' ');
   chart.append(svg('path', { d: path, class: 'line' }));
-  points.forEach((point, index) => chart.append(svg('circle', { cx: at(index), cy: y(point.value), r: 3.5, class: 'dot' })));
+  points.forEach((point, index) =>
+    chart.append(svg('circle', { cx: at(index), cy: y(point.value), r: 3.5, class: 'dot' })),
+  );
   const last = points.at(-1);
   if (last) {
-    chart.append(svg('text', { x: at(points.length - 1), y: Math.max(y(last.value) - 8, 14), 'text-anchor': 'end', class: 'chart-value' }, last.text));
+    chart.append(
+      svg(
+        'text',
+        {
+          x: at(points.length - 1),
+          y: Math.max(y(last.value) - 8, 14),
+          'text-anchor': 'end',
+          class: 'chart-value',
+        },
+        last.text,
+      ),
+    );
   }
-  axis(chart, points.map((point) => point.label), step, at);
+  axis(
+    chart,
+    points.map((point) => point.label),
+    step,
+    at,
+  );
   return chart;
 }

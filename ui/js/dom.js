@@ -34,9 +34,41 @@ export function svg(tag, attributes = {}, ...children) {
   const element = document.createElementNS(SVG, tag);
   for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
   for (const child of children.flat()) {
-    if (child) element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    if (child)
+      element.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return element;
+}
+
+// SVG that arrives as text (a QR code from the hub) is never inserted as
+// markup, and the page's policy blocks a data: URL in an <img>. The text is
+// parsed as XML, away from the page, and only the elements and attributes
+// `shapes` names are copied into new elements (a fill only as a plain
+// colour): scripts, links, styles and event attributes cannot come along.
+// Returns null if the text is not SVG at all.
+const PLAIN_COLOUR = /^(#[0-9a-f]{3,8}|[a-z]+)$/i;
+
+export function safeSvg(markup, shapes, label) {
+  const parsed = new DOMParser().parseFromString(markup, 'image/svg+xml');
+  const root = parsed.documentElement;
+  if (root.namespaceURI !== SVG || root.localName !== 'svg') return null;
+  const copy = (source) => {
+    const allowed = shapes[source.localName];
+    if (source.namespaceURI !== SVG || !allowed) return null;
+    const attributes = {};
+    for (const name of allowed) {
+      const value = source.getAttribute(name);
+      if (value === null) continue;
+      if (name === 'fill' && !PLAIN_COLOUR.test(value)) continue;
+      attributes[name] = value;
+    }
+    return svg(source.localName, attributes, [...source.children].map(copy));
+  };
+  const picture = copy(root);
+  picture.setAttribute('role', 'img');
+  picture.setAttribute('aria-label', label);
+  picture.setAttribute('focusable', 'false');
+  return picture;
 }
 
 // Every screen starts with one heading, which takes focus after navigation
@@ -47,7 +79,12 @@ export function screenHeading(key, values) {
 
 export function section(titleKey, ...children) {
   const id = `section-${titleKey.replace(/\W/g, '-')}`;
-  return h('section', { class: 'card', 'aria-labelledby': id }, h('h3', { id, text: t(titleKey) }), ...children);
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': id },
+    h('h3', { id, text: t(titleKey) }),
+    ...children,
+  );
 }
 
 export function note(text, kind = 'info') {
@@ -84,7 +121,13 @@ export function askInPlace(slot, { button, id, question, extra = [], yes, act, e
       },
     });
     const confirm = h('button', { type: 'submit', class: 'button danger', text: yes });
-    const form = h('form', { novalidate: true }, extra, h('div', { class: 'actions' }, confirm, cancel), status);
+    const form = h(
+      'form',
+      { novalidate: true },
+      extra,
+      h('div', { class: 'actions' }, confirm, cancel),
+      status,
+    );
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       if (confirm.disabled) return;
@@ -102,7 +145,12 @@ export function askInPlace(slot, { button, id, question, extra = [], yes, act, e
     });
     slot.classList.add('is-asking');
     slot.replaceChildren(
-      h('div', { class: 'confirm', role: 'group', 'aria-labelledby': questionId }, h('p', { id: questionId, text: question }), form),
+      h(
+        'div',
+        { class: 'confirm', role: 'group', 'aria-labelledby': questionId },
+        h('p', { id: questionId, text: question }),
+        form,
+      ),
     );
     (form.querySelector('input') ?? cancel).focus();
   };
@@ -126,7 +174,9 @@ export function select(options, value) {
   return h(
     'select',
     {},
-    options.map(([optionValue, label]) => h('option', { value: optionValue, selected: optionValue === value, text: label })),
+    options.map(([optionValue, label]) =>
+      h('option', { value: optionValue, selected: optionValue === value, text: label }),
+    ),
   );
 }
 
@@ -137,7 +187,9 @@ export function memberPicker(members, { labelKey, buttonKey, onPick, limit = 40 
   const list = h('ul', { class: 'pick-list' });
   const draw = () => {
     const wanted = input.value.trim().toLowerCase();
-    const matches = members.filter((member) => member.name.toLowerCase().includes(wanted)).slice(0, limit);
+    const matches = members
+      .filter((member) => member.name.toLowerCase().includes(wanted))
+      .slice(0, limit);
     list.replaceChildren(
       ...matches.map((member) =>
         h(

@@ -72,33 +72,47 @@ export function t(key, values = {}) {
     const form = plurals.select(Number(values.count ?? 0));
     entry = entry[form] ?? entry.other ?? '';
   }
-  return entry.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+  return entry.replace(/\{(\w+)\}/g, (whole, name) =>
+    name in values ? String(values[name]) : whole,
+  );
 }
 
 // Elements in index.html carry data-i18n (text) or data-i18n-label (aria-label).
 export function translateStatic(root) {
-  for (const element of root.querySelectorAll('[data-i18n]')) element.textContent = t(element.dataset.i18n);
+  for (const element of root.querySelectorAll('[data-i18n]'))
+    element.textContent = t(element.dataset.i18n);
   for (const element of root.querySelectorAll('[data-i18n-label]')) {
     element.setAttribute('aria-label', t(element.dataset.i18nLabel));
   }
 }
 
 const dateTime = () =>
-  new Intl.DateTimeFormat(code, { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' });
+  new Intl.DateTimeFormat(code, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: 'numeric',
+    minute: '2-digit',
+  });
 
 export function formatDateTime(instant) {
   return dateTime().format(new Date(instant));
 }
 
 export function formatTime(instant) {
-  return new Intl.DateTimeFormat(code, { hour: 'numeric', minute: '2-digit' }).format(new Date(instant));
+  return new Intl.DateTimeFormat(code, { hour: 'numeric', minute: '2-digit' }).format(
+    new Date(instant),
+  );
 }
 
 // Days in the record are calendar days in UTC, so they are shown in UTC too.
 export function formatDay(day) {
-  return new Intl.DateTimeFormat(code, { weekday: 'short', day: 'numeric', month: 'long', timeZone: 'UTC' }).format(
-    new Date(`${day}T12:00:00Z`),
-  );
+  return new Intl.DateTimeFormat(code, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'long',
+    timeZone: 'UTC',
+  }).format(new Date(`${day}T12:00:00Z`));
 }
 
 export function formatMonth(month) {
@@ -108,7 +122,9 @@ export function formatMonth(month) {
 }
 
 export function formatShortMonth(month) {
-  return new Intl.DateTimeFormat(code, { month: 'short', timeZone: 'UTC' }).format(new Date(`${month}-15T12:00:00Z`));
+  return new Intl.DateTimeFormat(code, { month: 'short', timeZone: 'UTC' }).format(
+    new Date(`${month}-15T12:00:00Z`),
+  );
 }
 
 export function formatSpan(startsAt, endsAt) {

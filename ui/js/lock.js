@@ -67,16 +67,31 @@ export function lockScreen({ onUnlocked, onWiped }) {
     }
   });
 
-  const confirm = h('input', { type: 'text', id: 'wipe-confirm', name: 'confirm', autocomplete: 'off', spellcheck: 'false' });
+  const confirm = h('input', {
+    type: 'text',
+    id: 'wipe-confirm',
+    name: 'confirm',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
   const wipeError = alertBox('wipe-error');
-  const wipeButton = h('button', { type: 'submit', class: 'button danger', text: t('wipe.button') });
+  const wipeButton = h('button', {
+    type: 'submit',
+    class: 'button danger',
+    text: t('wipe.button'),
+  });
   const wipeForm = h(
     'form',
     { class: 'card wipe', 'aria-labelledby': 'wipe-title', novalidate: true },
     h('h3', { id: 'wipe-title', text: t('wipe.title') }),
     h('p', { id: 'wipe-explain', text: t('wipe.explain') }),
     // The label names the word to type, which is the same in every language.
-    h('div', { class: 'field' }, h('label', { for: confirm.id, text: t('wipe.confirm_label', { word: WIPE_WORD }) }), confirm),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: confirm.id, text: t('wipe.confirm_label', { word: WIPE_WORD }) }),
+      confirm,
+    ),
     wipeError,
     h('div', { class: 'actions' }, wipeButton),
   );

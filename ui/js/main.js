@@ -127,7 +127,8 @@ const app = {
   explain(error) {
     // A page served by a hub across the hall's network lost the hub, not
     // this device: most likely the phone left the wifi.
-    if (!error?.status) return t(servedFromElsewhere() ? 'error.hub_unreachable' : 'error.unreachable');
+    if (!error?.status)
+      return t(servedFromElsewhere() ? 'error.hub_unreachable' : 'error.unreachable');
     return t('error.refused', { reason: error.message });
   },
   go(route) {
@@ -183,7 +184,9 @@ async function show({ keepFocus = false } = {}) {
   // instead of a blank or stale screen.
   const loading = setTimeout(() => {
     if (mine === renderCount) {
-      main.replaceChildren(h('p', { class: 'loading', 'data-testid': 'loading', text: t('common.loading') }));
+      main.replaceChildren(
+        h('p', { class: 'loading', 'data-testid': 'loading', text: t('common.loading') }),
+      );
     }
   }, LOADING_AFTER_MS);
   try {
@@ -310,7 +313,16 @@ function buildNav(screens = Object.keys(SCREENS)) {
     'ul',
     {},
     screens.map((name) =>
-      h('li', {}, h('a', { href: `#/${name}`, 'data-route': name, 'data-i18n': `nav.${name}`, text: t(`nav.${name}`) })),
+      h(
+        'li',
+        {},
+        h('a', {
+          href: `#/${name}`,
+          'data-route': name,
+          'data-i18n': `nav.${name}`,
+          text: t(`nav.${name}`),
+        }),
+      ),
     ),
   );
   nav.replaceChildren(list);
@@ -335,7 +347,9 @@ async function start() {
   app.applyQuiet();
   const languages = await startLanguage();
   const picker = document.getElementById('language');
-  picker.replaceChildren(...languages.map((language) => h('option', { value: language.code, text: language.name })));
+  picker.replaceChildren(
+    ...languages.map((language) => h('option', { value: language.code, text: language.name })),
+  );
   picker.value = document.documentElement.lang;
   picker.addEventListener('change', async () => {
     await setLanguage(picker.value);
@@ -344,14 +358,18 @@ async function start() {
   });
   buildNav();
   translateStatic(document);
-  menuButton.addEventListener('click', () => setMenu(menuButton.getAttribute('aria-expanded') !== 'true'));
+  menuButton.addEventListener('click', () =>
+    setMenu(menuButton.getAttribute('aria-expanded') !== 'true'),
+  );
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Escape' && nav.classList.contains('open')) {
       setMenu(false);
       menuButton.focus();
     }
   });
-  document.getElementById('skip').addEventListener('click', () => main.querySelector('.screen-title')?.focus());
+  document
+    .getElementById('skip')
+    .addEventListener('click', () => main.querySelector('.screen-title')?.focus());
   lockButton.addEventListener('click', () => lockNow());
   status.addEventListener('click', clearStatus);
   document.addEventListener('holdfast:locked', locked);

@@ -45,9 +45,15 @@ async function start() {
       card(
         'start.create_title',
         h('p', { text: t('start.create') }),
-        command(`holdfast --data-dir "${folder}" init "${t('start.example_name')}" --local "${t('start.example_local')}"`),
+        command(
+          `holdfast --data-dir "${folder}" init "${t('start.example_name')}" --local "${t('start.example_local')}"`,
+        ),
       ),
-      card('start.elsewhere_title', h('p', { text: t('start.elsewhere') }), command(`holdfast-app --data-dir ${t('start.folder_placeholder')}`)),
+      card(
+        'start.elsewhere_title',
+        h('p', { text: t('start.elsewhere') }),
+        command(`holdfast-app --data-dir ${t('start.folder_placeholder')}`),
+      ),
     );
   }
   document.getElementById('main').replaceChildren(screen);

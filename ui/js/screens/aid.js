@@ -23,7 +23,13 @@ export async function render(container, app) {
   container.append(screenHeading('aid.title'), h('p', { class: 'lead', text: t('aid.explain') }));
   for (const item of attention.filter((entry) => entry.kind === 'fund_overdrawn')) {
     container.append(
-      h('div', { class: 'note note-warning', role: 'alert' }, h('p', { text: t('aid.overdrawn') }), h('p', { text: item.summary }), h('a', { href: '#/attention', text: t('aid.settle') })),
+      h(
+        'div',
+        { class: 'note note-warning', role: 'alert' },
+        h('p', { text: t('aid.overdrawn') }),
+        h('p', { text: item.summary }),
+        h('a', { href: '#/attention', text: t('aid.settle') }),
+      ),
     );
   }
   // What each pool holds comes first: it is what people ask about. Totals
@@ -49,13 +55,22 @@ export async function render(container, app) {
   if (!me) {
     container.append(note(t('aid.pick_first'), 'warning'));
   } else {
-    container.append(requestForm(me, app, () => redraw()), offerForm(me, app, () => redraw()));
+    container.append(
+      requestForm(me, app, () => redraw()),
+      offerForm(me, app, () => redraw()),
+    );
   }
   container.append(figures);
 }
 
 function amountInput() {
-  return h('input', { type: 'number', min: '0.01', step: '0.01', inputmode: 'decimal', required: true });
+  return h('input', {
+    type: 'number',
+    min: '0.01',
+    step: '0.01',
+    inputmode: 'decimal',
+    required: true,
+  });
 }
 
 function categorySelect() {
@@ -101,7 +116,9 @@ function requestForm(me, app, redraw) {
         note: text.value,
       });
       form.reset();
-      status.replaceChildren(note(t('aid.request_saved', { pseudonym: saved.pseudonym }), 'success'));
+      status.replaceChildren(
+        note(t('aid.request_saved', { pseudonym: saved.pseudonym }), 'success'),
+      );
       app.announce(t('aid.request_saved', { pseudonym: saved.pseudonym }));
       await redraw();
     } catch (error) {
@@ -132,7 +149,12 @@ function offerForm(me, app, redraw) {
     const submit = form.querySelector('button[type=submit]');
     submit.disabled = true;
     try {
-      await api.offerAid({ member: me.id, category: category.value, amount_cents: toCents(amount.value), note: text.value });
+      await api.offerAid({
+        member: me.id,
+        category: category.value,
+        amount_cents: toCents(amount.value),
+        note: text.value,
+      });
       form.reset();
       status.replaceChildren(note(t('aid.offer_saved'), 'success'));
       app.announce(t('aid.offer_saved'));
@@ -150,9 +172,15 @@ function offerForm(me, app, redraw) {
 // help: asked, offered, given into the fund and paid out. Cards rather than
 // a wide table, so nothing has to scroll sideways on a phone.
 function totals(summary, money) {
-  const months = [...new Set(summary.map((row) => row.month))].sort().reverse().slice(0, MONTHS_SHOWN);
+  const months = [...new Set(summary.map((row) => row.month))]
+    .sort()
+    .reverse()
+    .slice(0, MONTHS_SHOWN);
   if (!months.length) return section('aid.totals', empty('aid.no_totals'));
-  const figure = (key, className, text) => [h('dt', { text: t(key) }), h('dd', { class: className, text })];
+  const figure = (key, className, text) => [
+    h('dt', { text: t(key) }),
+    h('dd', { class: className, text }),
+  ];
   return section(
     'aid.totals',
     h('p', { class: 'hint', text: t('aid.totals_explain') }),
@@ -174,10 +202,26 @@ function totals(summary, money) {
                 h(
                   'dl',
                   { class: 'pairs compact' },
-                  figure('aid.column_asked', 'asked', row.requests ? `${money(row.requested_cents)} (${row.requests})` : '–'),
-                  figure('aid.column_offered', 'offered', row.offers ? money(row.offered_cents) : '–'),
-                  figure('aid.column_in', 'in', row.contributed_cents ? money(row.contributed_cents) : '–'),
-                  figure('aid.column_out', 'out', row.disbursed_cents ? money(row.disbursed_cents) : '–'),
+                  figure(
+                    'aid.column_asked',
+                    'asked',
+                    row.requests ? `${money(row.requested_cents)} (${row.requests})` : '–',
+                  ),
+                  figure(
+                    'aid.column_offered',
+                    'offered',
+                    row.offers ? money(row.offered_cents) : '–',
+                  ),
+                  figure(
+                    'aid.column_in',
+                    'in',
+                    row.contributed_cents ? money(row.contributed_cents) : '–',
+                  ),
+                  figure(
+                    'aid.column_out',
+                    'out',
+                    row.disbursed_cents ? money(row.disbursed_cents) : '–',
+                  ),
                 ),
               ),
             ),
@@ -205,7 +249,9 @@ function balanceList(balances, money) {
 }
 
 function coordinatorList(named, money) {
-  const open = named.filter((item) => item.request.status === 'open' || item.request.status === 'matched').reverse();
+  const open = named
+    .filter((item) => item.request.status === 'open' || item.request.status === 'matched')
+    .reverse();
   return section(
     'aid.coordinator',
     h('p', { class: 'hint', text: t('aid.coordinator_explain') }),
@@ -221,7 +267,10 @@ function coordinatorList(named, money) {
               h('span', {
                 text: `${request.pseudonym} · ${t(`category.${request.category}`)} · ${money(request.amount_cents)} · ${t(`urgency.${request.urgency}`)}`,
               }),
-              h('span', { class: 'tag', text: `${t(`status.${request.status}`)} · ${formatDay(request.requested_at.slice(0, 10))}` }),
+              h('span', {
+                class: 'tag',
+                text: `${t(`status.${request.status}`)} · ${formatDay(request.requested_at.slice(0, 10))}`,
+              }),
               request.note ? h('span', { text: request.note }) : null,
             ),
           ),

@@ -8,8 +8,12 @@ import { t } from '../i18n.js';
 export async function render(container, app) {
   const [items, today, members] = await Promise.all([api.attention(), api.today(), api.members()]);
   // Summaries name members by id; show the name where this device knows it.
-  const readable = (summary) => members.reduce((text, member) => text.replaceAll(member.id, member.name), summary);
-  container.append(screenHeading('attention.title'), h('p', { class: 'lead', text: t('attention.explain') }));
+  const readable = (summary) =>
+    members.reduce((text, member) => text.replaceAll(member.id, member.name), summary);
+  container.append(
+    screenHeading('attention.title'),
+    h('p', { class: 'lead', text: t('attention.explain') }),
+  );
   if (!items.length) {
     container.append(section('attention.list', empty('attention.none')));
     return;
@@ -82,7 +86,8 @@ function walkInItem(item, members, app) {
       type: 'button',
       class: 'button',
       text: t('attention.walk_in_add'),
-      onclick: (event) => settle(event.currentTarget, () => api.confirmWalkIn(id), 'attention.walk_in_added'),
+      onclick: (event) =>
+        settle(event.currentTarget, () => api.confirmWalkIn(id), 'attention.walk_in_added'),
     }),
     h(
       'details',
@@ -92,7 +97,8 @@ function walkInItem(item, members, app) {
         labelKey: 'attention.walk_in_find',
         buttonKey: 'attention.walk_in_merge_into',
         limit: 8,
-        onPick: (member, button) => settle(button, () => api.mergeWalkIn(id, member.id), 'attention.walk_in_merged'),
+        onPick: (member, button) =>
+          settle(button, () => api.mergeWalkIn(id, member.id), 'attention.walk_in_merged'),
       }),
     ),
     status,

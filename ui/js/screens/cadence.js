@@ -6,14 +6,23 @@ import { empty, h, note, screenHeading, section } from '../dom.js';
 import { formatDay, formatSpan, formatTime, t } from '../i18n.js';
 
 export async function render(container, app) {
-  const [calendar, warning, actions] = await Promise.all([api.calendar(6), api.variety(), api.actions()]);
+  const [calendar, warning, actions] = await Promise.all([
+    api.calendar(6),
+    api.variety(),
+    api.actions(),
+  ]);
   const now = new Date().toISOString();
   const coming = actions.filter((action) => !action.cancelled && action.ends_at > now).slice(0, 8);
   const next = calendar[0];
 
   container.append(screenHeading('cadence.title'));
   if (warning) {
-    container.append(note(t('cadence.variety', { tactic: warning.tactic, count: warning.times_in_a_row }), 'warning'));
+    container.append(
+      note(
+        t('cadence.variety', { tactic: warning.tactic, count: warning.times_in_a_row }),
+        'warning',
+      ),
+    );
   }
   container.append(
     section(
@@ -21,7 +30,10 @@ export async function render(container, app) {
       next
         ? [
             h('p', { class: 'action-title', text: next.cadence }),
-            h('p', { class: 'when', text: `${formatDay(next.date)}, ${formatTime(next.starts_at)}` }),
+            h('p', {
+              class: 'when',
+              text: `${formatDay(next.date)}, ${formatTime(next.starts_at)}`,
+            }),
           ]
         : empty('cadence.none'),
     ),
@@ -35,7 +47,10 @@ export async function render(container, app) {
               h(
                 'li',
                 { class: 'row stacked' },
-                h('span', { class: 'row-name', text: `${formatDay(occurrence.date)} · ${formatTime(occurrence.starts_at)}` }),
+                h('span', {
+                  class: 'row-name',
+                  text: `${formatDay(occurrence.date)} · ${formatTime(occurrence.starts_at)}`,
+                }),
                 h('span', {
                   class: 'tag',
                   text: `${occurrence.cadence} · ${t(occurrence.action_id ? 'cadence.planned' : 'cadence.not_planned')}`,
@@ -57,7 +72,9 @@ export async function render(container, app) {
                 'li',
                 { class: 'row stacked' },
                 h('span', { class: 'row-name', text: action.title }),
-                h('span', { text: `${formatSpan(action.starts_at, action.ends_at)} · ${t(`kind.${action.kind}`)}` }),
+                h('span', {
+                  text: `${formatSpan(action.starts_at, action.ends_at)} · ${t(`kind.${action.kind}`)}`,
+                }),
               ),
             ),
           )
@@ -68,7 +85,12 @@ export async function render(container, app) {
 
 function downloadLink(app) {
   if (api.calendarFileUrl) {
-    return h('a', { class: 'button secondary', href: api.calendarFileUrl, download: 'holdfast.ics', text: t('cadence.download') });
+    return h('a', {
+      class: 'button secondary',
+      href: api.calendarFileUrl,
+      download: 'holdfast.ics',
+      text: t('cadence.download'),
+    });
   }
   // Inside the app shell there is no address to link to: fetch the text and
   // hand it over as a file.

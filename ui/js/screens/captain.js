@@ -14,7 +14,10 @@ export async function render(container, app) {
   // Actions still running or to come, and the last few that ended, so a
   // captain can enter a paper sheet afterwards.
   const open = actions.filter((action) => !action.cancelled && action.ends_at > now);
-  const recent = actions.filter((action) => !action.cancelled && action.ends_at <= now).slice(-3).reverse();
+  const recent = actions
+    .filter((action) => !action.cancelled && action.ends_at <= now)
+    .slice(-3)
+    .reverse();
   const choices = [...open, ...recent];
   container.append(screenHeading('captain.title'));
   if (!choices.length) {
@@ -28,7 +31,10 @@ export async function render(container, app) {
   );
   const shiftSlot = h('div');
   const rosterSlot = h('div', { 'aria-live': 'polite' });
-  container.append(section('captain.choose', field('captain.action', actionSelect), shiftSlot), rosterSlot);
+  container.append(
+    section('captain.choose', field('captain.action', actionSelect), shiftSlot),
+    rosterSlot,
+  );
 
   const me = today.me;
   const loadShifts = async () => {
@@ -40,7 +46,10 @@ export async function render(container, app) {
     }
     const mine = shifts.find((shift) => me && shift.captain_id === me.id) ?? shifts[0];
     const shiftSelect = select(
-      shifts.map((shift) => [shift.id, `${shift.location} · ${formatSpan(shift.starts_at, shift.ends_at)}`]),
+      shifts.map((shift) => [
+        shift.id,
+        `${shift.location} · ${formatSpan(shift.starts_at, shift.ends_at)}`,
+      ]),
       mine.id,
     );
     shiftSelect.addEventListener('change', () => loadRoster(shiftSelect.value));
@@ -72,16 +81,27 @@ export async function render(container, app) {
         section(
           'captain.here_list',
           current.here.length
-            ? h('ul', { class: 'rows' }, current.here.map((member) => row(member, false)))
+            ? h(
+                'ul',
+                { class: 'rows' },
+                current.here.map((member) => row(member, false)),
+              )
             : empty('captain.nobody_here'),
         ),
       );
     const record = async (member, checkingIn, button, { inPlace }) => {
       button.disabled = true;
-      const request = { action: roster.shift.action_id, shift: shiftId, member: member.id, recorded_by: me?.id };
+      const request = {
+        action: roster.shift.action_id,
+        shift: shiftId,
+        member: member.id,
+        recorded_by: me?.id,
+      };
       try {
         const saved = await (checkingIn ? api.checkIn(request) : api.checkOut(request));
-        app.announce(t(checkingIn ? 'captain.saved_in' : 'captain.saved_out', { name: member.name }));
+        app.announce(
+          t(checkingIn ? 'captain.saved_in' : 'captain.saved_out', { name: member.name }),
+        );
         if (!inPlace) return loadRoster(shiftId);
         button.replaceWith(marked(saved, member, checkingIn, button));
         const current = await api.roster(shiftId);
@@ -98,7 +118,10 @@ export async function render(container, app) {
       const mark = h(
         'span',
         { class: 'marked-row' },
-        h('span', { class: 'tag marked', text: t(checkingIn ? 'captain.marked_here' : 'captain.marked_out') }),
+        h('span', {
+          class: 'tag marked',
+          text: t(checkingIn ? 'captain.marked_here' : 'captain.marked_out'),
+        }),
       );
       const undo = h('button', {
         type: 'button',
@@ -133,7 +156,9 @@ export async function render(container, app) {
         h('button', {
           type: 'button',
           class: checkingIn ? 'button' : 'button secondary',
-          'aria-label': t(checkingIn ? 'captain.check_in_name' : 'captain.check_out_name', { name: member.name }),
+          'aria-label': t(checkingIn ? 'captain.check_in_name' : 'captain.check_out_name', {
+            name: member.name,
+          }),
           text: t(checkingIn ? 'captain.check_in' : 'captain.check_out'),
           onclick: (event) => record(member, checkingIn, event.currentTarget, { inPlace: true }),
         }),
@@ -146,7 +171,11 @@ export async function render(container, app) {
       section(
         'captain.missing_list',
         roster.missing.length
-          ? h('ul', { class: 'rows' }, roster.missing.map((member) => row(member, true)))
+          ? h(
+              'ul',
+              { class: 'rows' },
+              roster.missing.map((member) => row(member, true)),
+            )
           : empty('captain.nobody_missing'),
       ),
       hereSlot,
@@ -174,10 +203,20 @@ export async function render(container, app) {
 // give one, and they are checked in at once, offline like anyone else. A
 // steward adds them to the members later, from Needs attention.
 function walkInForm(shift, app, reload) {
-  const name = h('input', { type: 'text', autocomplete: 'off', 'aria-required': 'true', maxlength: '120', 'data-testid': 'walk-in-name' });
+  const name = h('input', {
+    type: 'text',
+    autocomplete: 'off',
+    'aria-required': 'true',
+    maxlength: '120',
+    'data-testid': 'walk-in-name',
+  });
   const phone = h('input', { type: 'tel', autocomplete: 'off', 'data-testid': 'walk-in-phone' });
   const status = h('div', { 'aria-live': 'polite' });
-  const button = h('button', { type: 'submit', class: 'button', text: t('captain.walk_in_check_in') });
+  const button = h('button', {
+    type: 'submit',
+    class: 'button',
+    text: t('captain.walk_in_check_in'),
+  });
   const form = h(
     'form',
     { class: 'walk-in' },
@@ -197,7 +236,12 @@ function walkInForm(shift, app, reload) {
     }
     button.disabled = true;
     try {
-      const saved = await api.walkIn({ action: shift.action_id, shift: shift.id, name: name.value, phone: phone.value || null });
+      const saved = await api.walkIn({
+        action: shift.action_id,
+        shift: shift.id,
+        name: name.value,
+        phone: phone.value || null,
+      });
       app.announce(t('captain.walk_in_saved', { name: saved.person.name }));
       await reload();
     } catch (error) {

@@ -25,9 +25,15 @@ export async function render(container) {
     h('p', { class: 'lead', text: t('choke.explain', { hours: HORIZON_HOURS }) }),
     section(
       'choke.report',
-      report.length ? h('ol', { class: 'report', 'data-testid': 'freeze-report' }, report.map(reportRow)) : empty('choke.report_empty'),
+      report.length
+        ? h('ol', { class: 'report', 'data-testid': 'freeze-report' }, report.map(reportRow))
+        : empty('choke.report_empty'),
     ),
-    section('choke.map', h('p', { class: 'hint', text: t('choke.map_explain') }), mapTree(points, committed)),
+    section(
+      'choke.map',
+      h('p', { class: 'hint', text: t('choke.map_explain') }),
+      mapTree(points, committed),
+    ),
   );
 }
 
@@ -41,11 +47,18 @@ function reportRow(row) {
       text:
         row.frozen_through === row.name
           ? t('choke.freezes_in', { hours: formatNumber(row.hours_to_freeze, 1) })
-          : t('choke.freezes_through', { hours: formatNumber(row.hours_to_freeze, 1), through: row.frozen_through }),
+          : t('choke.freezes_through', {
+              hours: formatNumber(row.hours_to_freeze, 1),
+              through: row.frozen_through,
+            }),
     }),
-    row.also_stops.length ? h('p', { text: t('choke.also_stops', { names: row.also_stops.join(', ') }) }) : null,
+    row.also_stops.length
+      ? h('p', { text: t('choke.also_stops', { names: row.also_stops.join(', ') }) })
+      : null,
     people(row.people_needed, row.people_committed),
-    row.contingency ? h('p', { class: 'plan' }, h('strong', { text: t('choke.plan') }), ' ', row.contingency) : null,
+    row.contingency
+      ? h('p', { class: 'plan' }, h('strong', { text: t('choke.plan') }), ' ', row.contingency)
+      : null,
   );
 }
 
@@ -102,20 +115,38 @@ function mapTree(points, committed) {
             t(`choke_kind.${point.kind}`),
             t('choke.hours', { hours: formatNumber(point.hours_to_freeze, 1) }),
             point.routable ? t('choke.routable') : null,
-            t('choke.committed_of', { committed: committed.get(point.id)?.size ?? 0, needed: point.people_needed }),
+            t('choke.committed_of', {
+              committed: committed.get(point.id)?.size ?? 0,
+              needed: point.people_needed,
+            }),
           ]
             .filter(Boolean)
             .join(' · '),
         }),
         point.contingency
-          ? h('details', {}, h('summary', { text: t('choke.plan') }), h('p', { text: point.contingency }))
+          ? h(
+              'details',
+              {},
+              h('summary', { text: t('choke.plan') }),
+              h('p', { text: point.contingency }),
+            )
           : null,
       ),
-      children.length ? h('ul', {}, children.map((child) => node(child, nextPath))) : null,
+      children.length
+        ? h(
+            'ul',
+            {},
+            children.map((child) => node(child, nextPath)),
+          )
+        : null,
     );
   };
   const roots = points.filter((point) => !point.depends_on.some((id) => byId.has(id)));
-  const tree = h('ul', { class: 'tree' }, roots.map((point) => node(point, new Set())));
+  const tree = h(
+    'ul',
+    { class: 'tree' },
+    roots.map((point) => node(point, new Set())),
+  );
   for (const point of points) if (!shown.has(point.id)) tree.append(node(point, new Set()));
   return tree;
 }

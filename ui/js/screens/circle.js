@@ -23,7 +23,11 @@ export async function render(container, app) {
   // A browser at the hall is on the hall's computer: nothing kept there is
   // private to the person at the browser, so reflections are not offered.
   const atHall = Boolean(today?.browser);
-  const privateHint = () => h('p', { class: 'hint', text: t(atHall ? 'circle.private_at_hall' : 'circle.private_explain') });
+  const privateHint = () =>
+    h('p', {
+      class: 'hint',
+      text: t(atHall ? 'circle.private_at_hall' : 'circle.private_explain'),
+    });
   let timer = null;
   let wakeLock = null;
   const stopTimer = () => {
@@ -36,7 +40,8 @@ export async function render(container, app) {
   // was and the time left stay in this tab's storage until the circle is
   // recorded or the facilitator goes back.
   const forgetRound = () => sessionStorage.removeItem(ROUND_KEY);
-  const keepRound = (state) => sessionStorage.setItem(ROUND_KEY, JSON.stringify({ ...state, at: Date.now() }));
+  const keepRound = (state) =>
+    sessionStorage.setItem(ROUND_KEY, JSON.stringify({ ...state, at: Date.now() }));
 
   const start = () => {
     stopTimer();
@@ -56,7 +61,12 @@ export async function render(container, app) {
                   { class: 'row stacked' },
                   h('span', { class: 'row-name', text: item.title }),
                   h('span', { text: t('circle.ended', { when: formatDateTime(item.ended_at) }) }),
-                  h('button', { type: 'button', class: 'button', text: t('circle.start'), onclick: () => setup(item) }),
+                  h('button', {
+                    type: 'button',
+                    class: 'button',
+                    text: t('circle.start'),
+                    onclick: () => setup(item),
+                  }),
                 ),
               ),
             )
@@ -72,7 +82,15 @@ export async function render(container, app) {
                 .slice(-12)
                 .reverse()
                 .map((item) =>
-                  h('li', { class: 'row stacked' }, h('span', { class: 'row-name', text: names.get(item.member_id) ?? t('common.former_member') }), h('span', { text: item.commitment })),
+                  h(
+                    'li',
+                    { class: 'row stacked' },
+                    h('span', {
+                      class: 'row-name',
+                      text: names.get(item.member_id) ?? t('common.former_member'),
+                    }),
+                    h('span', { text: item.commitment }),
+                  ),
                 ),
             )
           : empty('circle.rest_none'),
@@ -92,7 +110,12 @@ export async function render(container, app) {
                   .slice(-10)
                   .reverse()
                   .map((item) =>
-                    h('li', { class: 'row stacked' }, h('span', { class: 'tag', text: t(`round.${item.round}.title`) }), h('span', { text: item.text })),
+                    h(
+                      'li',
+                      { class: 'row stacked' },
+                      h('span', { class: 'tag', text: t(`round.${item.round}.title`) }),
+                      h('span', { text: item.text }),
+                    ),
                   ),
               ),
             )
@@ -103,7 +126,13 @@ export async function render(container, app) {
   };
 
   const setup = (item) => {
-    const count = h('input', { type: 'number', min: '1', max: '500', value: '6', inputmode: 'numeric' });
+    const count = h('input', {
+      type: 'number',
+      min: '1',
+      max: '500',
+      value: '6',
+      inputmode: 'numeric',
+    });
     container.replaceChildren(
       screenHeading('circle.for', { title: item.title }),
       section(
@@ -112,17 +141,31 @@ export async function render(container, app) {
         h(
           'ol',
           { class: 'round-list' },
-          rounds.map((round) => h('li', { text: t('circle.round_minutes', { name: t(`round.${round.name}.title`), count: round.minutes }) })),
+          rounds.map((round) =>
+            h('li', {
+              text: t('circle.round_minutes', {
+                name: t(`round.${round.name}.title`),
+                count: round.minutes,
+              }),
+            }),
+          ),
         ),
         field('circle.participants', count),
-        h('div', { class: 'actions' },
+        h(
+          'div',
+          { class: 'actions' },
           h('button', {
             type: 'button',
             class: 'button',
             text: t('circle.begin'),
             onclick: () => runRound(item, Math.max(1, Number(count.value) || 1), 0, []),
           }),
-          h('button', { type: 'button', class: 'button secondary', text: t('common.back'), onclick: start }),
+          h('button', {
+            type: 'button',
+            class: 'button secondary',
+            text: t('common.back'),
+            onclick: start,
+          }),
         ),
       ),
     );
@@ -134,7 +177,8 @@ export async function render(container, app) {
     const round = rounds[index];
     let remaining = left ?? round.minutes * 60;
     let paused = wasPaused;
-    const keep = () => keepRound({ action: item.action_id, participants, index, done, remaining, paused });
+    const keep = () =>
+      keepRound({ action: item.action_id, participants, index, done, remaining, paused });
     keep();
     // The screen stays on while a round runs, where the browser allows it
     // (it needs a secure page: the app, or this computer's own address).
@@ -145,7 +189,12 @@ export async function render(container, app) {
         else lock.release().catch(() => {});
       })
       .catch(() => {});
-    const clock = h('p', { class: 'clock', role: 'timer', 'aria-live': 'off', 'data-testid': 'clock' });
+    const clock = h('p', {
+      class: 'clock',
+      role: 'timer',
+      'aria-live': 'off',
+      'data-testid': 'clock',
+    });
     const after = h('p', { class: 'hint', 'aria-live': 'polite' });
     const pause = h('button', { type: 'button', class: 'button secondary' });
     const drawClock = () => {
@@ -183,7 +232,10 @@ export async function render(container, app) {
       class: 'button',
       'data-testid': 'next-round',
       text: last ? t('circle.finish') : t('circle.next_round'),
-      onclick: () => (last ? finish(item, participants, [...done, round.name]) : runRound(item, participants, index + 1, [...done, round.name])),
+      onclick: () =>
+        last
+          ? finish(item, participants, [...done, round.name])
+          : runRound(item, participants, index + 1, [...done, round.name]),
     });
     drawClock();
     if (remaining === 0) timeUp();
@@ -225,7 +277,12 @@ export async function render(container, app) {
         { class: 'put-away', 'data-testid': 'put-away' },
         h('h2', { class: 'screen-title', tabindex: '-1', text: t('circle.put_away') }),
         h('p', { text: t('circle.put_away_explain') }),
-        h('button', { type: 'button', class: 'button', text: t('circle.back_after'), onclick: () => afterwards(item, circle) }),
+        h('button', {
+          type: 'button',
+          class: 'button',
+          text: t('circle.back_after'),
+          onclick: () => afterwards(item, circle),
+        }),
       ),
     );
     container.querySelector('.screen-title')?.focus();
@@ -256,7 +313,11 @@ export async function render(container, app) {
               if (!reflection.value.trim()) return;
               button.disabled = true;
               try {
-                await api.writeReflection({ action: item.action_id, round: roundSelect.value, text: reflection.value });
+                await api.writeReflection({
+                  action: item.action_id,
+                  round: roundSelect.value,
+                  text: reflection.value,
+                });
                 reflection.value = '';
                 reflectionStatus.textContent = t('circle.kept');
               } catch (error) {
@@ -296,7 +357,12 @@ export async function render(container, app) {
         }),
         commitmentStatus,
       ),
-      h('button', { type: 'button', class: 'button secondary', text: t('circle.done'), onclick: () => app.refresh() }),
+      h('button', {
+        type: 'button',
+        class: 'button secondary',
+        text: t('circle.done'),
+        onclick: () => app.refresh(),
+      }),
     );
     container.querySelector('.screen-title')?.focus();
   };
@@ -313,7 +379,14 @@ export async function render(container, app) {
   const keptItem = kept && due.find((item) => item.action_id === kept.action);
   if (keptItem && rounds[kept.index]) {
     const away = kept.paused ? 0 : Math.floor((Date.now() - kept.at) / 1000);
-    runRound(keptItem, kept.participants, kept.index, kept.done, Math.max(0, kept.remaining - away), kept.paused);
+    runRound(
+      keptItem,
+      kept.participants,
+      kept.index,
+      kept.done,
+      Math.max(0, kept.remaining - away),
+      kept.paused,
+    );
   } else {
     forgetRound();
     start();

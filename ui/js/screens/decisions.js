@@ -22,12 +22,24 @@ export async function render(container, app) {
     h('p', { class: 'hint', text: t('decisions.open_ballot') }),
     section(
       'decisions.open',
-      open.length ? h('ul', { class: 'sessions' }, open.map((row) => proposalCard(row, { me, mayClose, app, redraw }))) : empty('decisions.none_open'),
+      open.length
+        ? h(
+            'ul',
+            { class: 'sessions' },
+            open.map((row) => proposalCard(row, { me, mayClose, app, redraw })),
+          )
+        : empty('decisions.none_open'),
     ),
     me ? section('decisions.put', proposeForm(app, redraw)) : null,
     section(
       'decisions.closed',
-      closed.length ? h('ul', { class: 'sessions' }, closed.map((row) => proposalCard(row, { me, mayClose: false, app, redraw }))) : empty('decisions.none_closed'),
+      closed.length
+        ? h(
+            'ul',
+            { class: 'sessions' },
+            closed.map((row) => proposalCard(row, { me, mayClose: false, app, redraw })),
+          )
+        : empty('decisions.none_closed'),
     ),
   );
 }
@@ -40,7 +52,10 @@ function countsList(row) {
     row.proposal.options.map((option, index) => [
       h('dt', { text: option }),
       h('dd', {
-        text: t('decisions.count', { count: row.counts[index] ?? 0, share: total ? Math.round(((row.counts[index] ?? 0) * 100) / total) : 0 }),
+        text: t('decisions.count', {
+          count: row.counts[index] ?? 0,
+          share: total ? Math.round(((row.counts[index] ?? 0) * 100) / total) : 0,
+        }),
       }),
     ]),
   );
@@ -56,7 +71,14 @@ function ballotsList(row) {
     h(
       'ul',
       { class: 'plain' },
-      row.ballots.map((ballot) => h('li', { text: t('decisions.ballot', { name: ballot.name ?? t('decisions.erased_voter'), option: ballot.choice }) })),
+      row.ballots.map((ballot) =>
+        h('li', {
+          text: t('decisions.ballot', {
+            name: ballot.name ?? t('decisions.erased_voter'),
+            option: ballot.choice,
+          }),
+        }),
+      ),
     ),
   );
 }
@@ -71,27 +93,52 @@ function proposalCard(row, { me, mayClose, app, redraw }) {
     proposal.text ? h('p', { class: 'lead', text: proposal.text }) : null,
     h('p', {
       class: 'hint',
-      text: row.proposer_name ? t('decisions.put_by', { name: row.proposer_name, when: formatDateTime(proposal.opened_at) }) : formatDateTime(proposal.opened_at),
+      text: row.proposer_name
+        ? t('decisions.put_by', {
+            name: row.proposer_name,
+            when: formatDateTime(proposal.opened_at),
+          })
+        : formatDateTime(proposal.opened_at),
     }),
   ];
   if (closing) {
     parts.push(
       h('p', {
         class: 'row-name outcome',
-        text: row.outcome ? t('decisions.carried', { option: row.outcome }) : t('decisions.none_carried'),
+        text: row.outcome
+          ? t('decisions.carried', { option: row.outcome })
+          : t('decisions.none_carried'),
       }),
       countsList(row),
-      h('p', { class: 'hint', text: t('decisions.closed_at', { when: formatDateTime(closing.at) }) }),
+      h('p', {
+        class: 'hint',
+        text: t('decisions.closed_at', { when: formatDateTime(closing.at) }),
+      }),
       ballotsList(row),
     );
-    if (row.arrived_after_close) parts.push(note(t('decisions.arrived_after_close', { count: row.arrived_after_close })));
+    if (row.arrived_after_close)
+      parts.push(note(t('decisions.arrived_after_close', { count: row.arrived_after_close })));
   } else {
-    if (proposal.closes_at) parts.push(h('p', { text: t(row.open ? 'decisions.closes_at' : 'decisions.time_up', { when: formatDateTime(proposal.closes_at) }) }));
-    parts.push(countsList(row), h('p', { class: 'hint', text: t('decisions.voters', { count: row.voters }) }), ballotsList(row));
-    if (row.disagreements) parts.push(note(t('decisions.disagreements', { count: row.disagreements }), 'warning'));
+    if (proposal.closes_at)
+      parts.push(
+        h('p', {
+          text: t(row.open ? 'decisions.closes_at' : 'decisions.time_up', {
+            when: formatDateTime(proposal.closes_at),
+          }),
+        }),
+      );
+    parts.push(
+      countsList(row),
+      h('p', { class: 'hint', text: t('decisions.voters', { count: row.voters }) }),
+      ballotsList(row),
+    );
+    if (row.disagreements)
+      parts.push(note(t('decisions.disagreements', { count: row.disagreements }), 'warning'));
     if (me && row.open) {
       parts.push(
-        row.my_choice ? h('p', { class: 'my-vote', text: t('decisions.your_vote', { option: row.my_choice }) }) : null,
+        row.my_choice
+          ? h('p', { class: 'my-vote', text: t('decisions.your_vote', { option: row.my_choice }) })
+          : null,
         h(
           'div',
           { class: 'actions', role: 'group', 'aria-labelledby': headingId },
@@ -122,13 +169,21 @@ function proposalCard(row, { me, mayClose, app, redraw }) {
     if (mayClose) {
       const slot = h('div');
       askInPlace(slot, {
-        button: h('button', { type: 'button', class: 'button secondary', text: t('decisions.close') }),
+        button: h('button', {
+          type: 'button',
+          class: 'button secondary',
+          text: t('decisions.close'),
+        }),
         id: `close-${proposal.id}`,
         question: t('decisions.close_question', { title: proposal.title }),
         yes: t('decisions.close_yes'),
         act: async () => {
           const done = await api.closeProposal(proposal.id);
-          app.announce(done.closing?.outcome ? t('decisions.carried', { option: done.closing.outcome }) : t('decisions.none_carried'));
+          app.announce(
+            done.closing?.outcome
+              ? t('decisions.carried', { option: done.closing.outcome })
+              : t('decisions.none_carried'),
+          );
           redraw();
         },
         explain: (error) => app.explain(error),
@@ -153,7 +208,11 @@ function proposeForm(app, redraw) {
     field('decisions.field_text', text),
     field('decisions.field_options', options, 'decisions.options_hint'),
     field('decisions.field_closes_at', closesAt, 'decisions.closes_at_hint'),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button', text: t('decisions.put_button') })),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit', class: 'button', text: t('decisions.put_button') }),
+    ),
     status,
   );
   form.addEventListener('submit', async (event) => {
@@ -174,7 +233,9 @@ function proposeForm(app, redraw) {
           .split(',')
           .map((option) => option.trim())
           .filter(Boolean),
-        closes_at: closesAt.value ? new Date(closesAt.value).toISOString().replace(/\.\d{3}Z$/, 'Z') : null,
+        closes_at: closesAt.value
+          ? new Date(closesAt.value).toISOString().replace(/\.\d{3}Z$/, 'Z')
+          : null,
       });
       app.announce(t('decisions.put_done', { title: title.value.trim() }));
       redraw();

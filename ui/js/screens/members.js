@@ -14,7 +14,12 @@ export async function render(container, app) {
   // committees change too; what was erased is shown above the list and the
   // search text is kept.
   const paint = async ({ result = null, wanted = '' } = {}) => {
-    const [members, committees, sites, today] = await Promise.all([api.members(), api.committees(), api.sites(), api.today()]);
+    const [members, committees, sites, today] = await Promise.all([
+      api.members(),
+      api.committees(),
+      api.sites(),
+      api.today(),
+    ]);
     const me = today.me;
     const steward = Boolean(me?.roles.includes('steward'));
     const erased = async (member, report) => {
@@ -62,12 +67,17 @@ function committeeSection(committees, members) {
               { class: 'session' },
               h('h4', { text: committee.name }),
               committee.purpose ? h('p', { text: committee.purpose }) : null,
-              h('p', { class: 'hint', text: t('members.formed', { date: formatDay(committee.formed_on) }) }),
+              h('p', {
+                class: 'hint',
+                text: t('members.formed', { date: formatDay(committee.formed_on) }),
+              }),
               h('p', { text: t('members.committee_size', { count: committee.member_ids.length }) }),
               committee.rota.length
                 ? h('p', {
                     text: t('members.rota', {
-                      names: committee.rota.map((id) => names.get(id) ?? t('common.former_member')).join(' → '),
+                      names: committee.rota
+                        .map((id) => names.get(id) ?? t('common.former_member'))
+                        .join(' → '),
                     }),
                   })
                 : null,
@@ -91,7 +101,8 @@ function memberList(members, sites, search, control) {
     const wanted = search.value.trim().toLowerCase();
     const matches = members.filter(
       (member) =>
-        member.name.toLowerCase().includes(wanted) || (siteNames.get(member.site_id) ?? '').toLowerCase().includes(wanted),
+        member.name.toLowerCase().includes(wanted) ||
+        (siteNames.get(member.site_id) ?? '').toLowerCase().includes(wanted),
     );
     list.replaceChildren(
       ...matches.slice(0, SHOWN).map((member) =>
@@ -107,7 +118,12 @@ function memberList(members, sites, search, control) {
               h('span', { class: 'row-name', text: member.name }),
               h('span', {
                 class: 'row-detail',
-                text: [member.roles.map((role) => t(`role.${role}`)).join(', '), siteNames.get(member.site_id)].filter(Boolean).join(' · '),
+                text: [
+                  member.roles.map((role) => t(`role.${role}`)).join(', '),
+                  siteNames.get(member.site_id),
+                ]
+                  .filter(Boolean)
+                  .join(' · '),
               }),
             ),
             memberDetails(member),
@@ -116,7 +132,10 @@ function memberList(members, sites, search, control) {
         ),
       ),
     );
-    shown.textContent = t('members.shown', { shown: Math.min(matches.length, SHOWN), count: matches.length });
+    shown.textContent = t('members.shown', {
+      shown: Math.min(matches.length, SHOWN),
+      count: matches.length,
+    });
   };
   search.addEventListener('input', draw);
   draw();
@@ -159,15 +178,27 @@ function eraseControl(member, app, erased) {
     id,
     question: t('members.erase_question', { name }),
     extra: [
-      h('p', { id: `${id}-what`, class: 'confirm-detail', text: t('members.erase_what', { name }) }),
+      h('p', {
+        id: `${id}-what`,
+        class: 'confirm-detail',
+        text: t('members.erase_what', { name }),
+      }),
       h('p', { id: `${id}-where`, class: 'confirm-detail', text: t('members.erase_where') }),
       h('p', { id: `${id}-stays`, class: 'confirm-detail', text: t('members.erase_stays') }),
       h('p', { id: `${id}-final`, text: t('members.erase_final') }),
-      h('div', { class: 'field' }, h('label', { for: typed.id, text: t('members.erase_type', { name }) }), typed),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: typed.id, text: t('members.erase_type', { name }) }),
+        typed,
+      ),
     ],
     yes: t('members.erase_yes'),
     act: async () => erased(member, await api.eraseMember(member.id, typed.value)),
-    explain: (error) => (error?.status ? t('members.erase_refused', { reason: error.message }) : t('error.unreachable')),
+    explain: (error) =>
+      error?.status
+        ? t('members.erase_refused', { reason: error.message })
+        : t('error.unreachable'),
   });
   return slot;
 }

@@ -13,7 +13,9 @@ export async function render(container, app) {
     api.attendance(),
     api.members(),
   ]);
-  const rotation = await Promise.all(skills.map((skill) => api.nextFacilitator(skill.id).catch(() => null)));
+  const rotation = await Promise.all(
+    skills.map((skill) => api.nextFacilitator(skill.id).catch(() => null)),
+  );
   const next = new Map(skills.map((skill, index) => [skill.id, rotation[index]]));
   const skillById = new Map(skills.map((skill) => [skill.id, skill]));
   const names = new Map(members.map((member) => [member.id, member.name]));
@@ -24,11 +26,16 @@ export async function render(container, app) {
   }
   const todayDay = new Date().toISOString().slice(0, 10);
   const upcoming = sessions.filter((session) => session.held_on >= todayDay);
-  const past = sessions.filter((session) => session.held_on < todayDay).slice(-4).reverse();
+  const past = sessions
+    .filter((session) => session.held_on < todayDay)
+    .slice(-4)
+    .reverse();
 
   const sessionCard = (session) => {
     const skill = skillById.get(session.skill_id);
-    const facilitator = session.facilitator_id ? names.get(session.facilitator_id) : next.get(session.skill_id)?.name;
+    const facilitator = session.facilitator_id
+      ? names.get(session.facilitator_id)
+      : next.get(session.skill_id)?.name;
     const here = present.get(session.id) ?? new Set();
     const slot = h('div');
     return h(
@@ -38,10 +45,14 @@ export async function render(container, app) {
       h('p', { class: 'when', text: formatDay(session.held_on) }),
       h('p', {
         text: facilitator
-          ? t(session.facilitator_id ? 'skills.facilitator' : 'skills.rotation_suggests', { name: facilitator })
+          ? t(session.facilitator_id ? 'skills.facilitator' : 'skills.rotation_suggests', {
+              name: facilitator,
+            })
           : t('skills.no_facilitator'),
       }),
-      here.size || session.held_on < todayDay ? h('p', { text: t('skills.attended', { count: here.size }) }) : null,
+      here.size || session.held_on < todayDay
+        ? h('p', { text: t('skills.attended', { count: here.size }) })
+        : null,
       h('button', {
         type: 'button',
         class: 'button secondary',
@@ -57,8 +68,18 @@ export async function render(container, app) {
 
   container.append(
     screenHeading('skills.title'),
-    section('skills.upcoming', upcoming.length ? h('ul', { class: 'sessions' }, upcoming.map(sessionCard)) : empty('skills.none_upcoming')),
-    section('skills.past', past.length ? h('ul', { class: 'sessions' }, past.map(sessionCard)) : empty('skills.none_past')),
+    section(
+      'skills.upcoming',
+      upcoming.length
+        ? h('ul', { class: 'sessions' }, upcoming.map(sessionCard))
+        : empty('skills.none_upcoming'),
+    ),
+    section(
+      'skills.past',
+      past.length
+        ? h('ul', { class: 'sessions' }, past.map(sessionCard))
+        : empty('skills.none_past'),
+    ),
     section(
       'skills.materials',
       h('p', { class: 'hint', text: t('skills.materials_explain') }),
@@ -70,7 +91,9 @@ export async function render(container, app) {
               h('summary', { text: skill.name }),
               h('p', { class: 'lead', text: skill.summary }),
               h('p', {
-                text: next.get(skill.id) ? t('skills.next_in_rotation', { name: next.get(skill.id).name }) : t('skills.no_teacher'),
+                text: next.get(skill.id)
+                  ? t('skills.next_in_rotation', { name: next.get(skill.id).name })
+                  : t('skills.no_teacher'),
               }),
               materialsText(skill.materials),
             ),

@@ -20,7 +20,10 @@ const METRICS = [
 export async function render(container) {
   const [gains, today] = await Promise.all([api.sovereignty(), api.today()]);
   const months = gains.slice(-MONTHS_SHOWN);
-  container.append(screenHeading('sovereignty.title'), h('p', { class: 'lead', text: t('sovereignty.explain') }));
+  container.append(
+    screenHeading('sovereignty.title'),
+    h('p', { class: 'lead', text: t('sovereignty.explain') }),
+  );
   if (!months.length) {
     container.append(empty('sovereignty.none'));
     return;
@@ -30,7 +33,12 @@ export async function render(container) {
     h(
       'p',
       { class: 'share' },
-      h('a', { class: 'button', href: `/api/sovereignty/page?lang=${encodeURIComponent(language())}`, download: '', text: t('sovereignty.save_page') }),
+      h('a', {
+        class: 'button',
+        href: `/api/sovereignty/page?lang=${encodeURIComponent(language())}`,
+        download: '',
+        text: t('sovereignty.save_page'),
+      }),
       ' ',
       h('span', { class: 'hint', text: t('sovereignty.save_page_explain') }),
     ),
@@ -67,11 +75,27 @@ export async function render(container) {
           h(
             'table',
             {},
-            h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('sovereignty.month') }), h('th', { scope: 'col', text: t(`sovereignty.${metric.key}`) }))),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'col', text: t('sovereignty.month') }),
+                h('th', { scope: 'col', text: t(`sovereignty.${metric.key}`) }),
+              ),
+            ),
             h(
               'tbody',
               {},
-              months.map((month) => h('tr', {}, h('th', { scope: 'row', text: formatMonth(month.month) }), h('td', { text: show(month[metric.key]) }))),
+              months.map((month) =>
+                h(
+                  'tr',
+                  {},
+                  h('th', { scope: 'row', text: formatMonth(month.month) }),
+                  h('td', { text: show(month[metric.key]) }),
+                ),
+              ),
             ),
           ),
         ),

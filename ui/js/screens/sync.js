@@ -4,7 +4,19 @@
 // devices, shown as a QR code and as a code to read out.
 
 import { api } from '../api.js';
-import { append, askInPlace, empty, field, h, memberPicker, note, screenHeading, section, select, svg } from '../dom.js';
+import {
+  append,
+  askInPlace,
+  empty,
+  field,
+  h,
+  memberPicker,
+  note,
+  screenHeading,
+  section,
+  safeSvg,
+  select,
+} from '../dom.js';
 import { formatDateTime, t } from '../i18n.js';
 
 const INVITE_ROLES = ['member', 'captain', 'coordinator', 'steward'];
@@ -13,7 +25,12 @@ const MOST_HOURS = 24 * 14;
 const EVENTS_SHOWN = 8;
 
 export async function render(container, app) {
-  const [status, devices, today, members] = await Promise.all([api.syncStatus(), api.devices(), api.today(), api.members()]);
+  const [status, devices, today, members] = await Promise.all([
+    api.syncStatus(),
+    api.devices(),
+    api.today(),
+    api.members(),
+  ]);
   const me = today.me;
   const steward = Boolean(me?.roles.includes('steward'));
 
@@ -64,7 +81,8 @@ export async function render(container, app) {
 // paired with an invite. A steward turns a lost or unknown one away.
 function browsersSection(browsers, steward, app) {
   const list = h('ul', { class: 'rows', 'data-testid': 'browser-list' });
-  const draw = (rows) => list.replaceChildren(...rows.map((browser) => browserRow(browser, steward, app, redraw)));
+  const draw = (rows) =>
+    list.replaceChildren(...rows.map((browser) => browserRow(browser, steward, app, redraw)));
   const redraw = async () => draw(await api.browsers());
   draw(browsers);
   return section(
@@ -89,7 +107,11 @@ function newHallLink(app) {
       const made = await api.newHallLink();
       shown.replaceChildren(
         h('p', { text: t('browser.new_link_made') }),
-        h('ul', { class: 'links' }, made.links.map((link) => h('li', {}, h('code', { text: link })))),
+        h(
+          'ul',
+          { class: 'links' },
+          made.links.map((link) => h('li', {}, h('code', { text: link }))),
+        ),
       );
       app.announce(t('browser.new_link_made'));
     },
@@ -158,7 +180,12 @@ function stateSection(status, facts, app, afterSync) {
       'div',
       { class: 'actions' },
       button,
-      h('button', { type: 'button', class: 'button secondary', text: t('sync.check_again'), onclick: () => app.refresh() }),
+      h('button', {
+        type: 'button',
+        class: 'button secondary',
+        text: t('sync.check_again'),
+        onclick: () => app.refresh(),
+      }),
     ),
     result,
   );
@@ -171,7 +198,10 @@ function stateFacts(status) {
     h('p', {
       class: 'sync-latest',
       text: latest
-        ? t('sync.last_synced', { when: formatDateTime(latest.last_synced_at), device: peerName(latest) })
+        ? t('sync.last_synced', {
+            when: formatDateTime(latest.last_synced_at),
+            device: peerName(latest),
+          })
         : t('sync.never_synced'),
     }),
     h(
@@ -189,8 +219,17 @@ function stateFacts(status) {
 // disabled, which would throw the focus back to the top of the page), and
 // the answer, good or bad, lands in a live region under it.
 function syncNow(app, afterSync) {
-  const result = h('div', { class: 'sync-result', 'aria-live': 'polite', 'data-testid': 'sync-result' });
-  const button = h('button', { type: 'button', class: 'button', 'data-testid': 'sync-now', text: t('sync.now') });
+  const result = h('div', {
+    class: 'sync-result',
+    'aria-live': 'polite',
+    'data-testid': 'sync-result',
+  });
+  const button = h('button', {
+    type: 'button',
+    class: 'button',
+    'data-testid': 'sync-now',
+    text: t('sync.now'),
+  });
   let busy = false;
   const setBusy = (on) => {
     busy = on;
@@ -241,7 +280,9 @@ function syncFailure(error, app) {
     'div',
     { class: 'note note-warning', role: 'alert' },
     h('p', { text: t(key) }),
-    error.message ? h('p', { class: 'sync-reason', text: t('sync.now_reason', { reason: error.message }) }) : null,
+    error.message
+      ? h('p', { class: 'sync-reason', text: t('sync.now_reason', { reason: error.message }) })
+      : null,
   );
 }
 
@@ -261,10 +302,18 @@ function peersSection(status) {
           'li',
           { class: 'row stacked' },
           h('span', { class: 'row-name', text: peerName(peer) }),
-          h('span', { text: t('sync.peer_when', { when: formatDateTime(peer.last_synced_at), address: peer.address }) }),
+          h('span', {
+            text: t('sync.peer_when', {
+              when: formatDateTime(peer.last_synced_at),
+              address: peer.address,
+            }),
+          }),
           h('span', {
             class: 'tag',
-            text: t('sync.peer_changes', { received: peer.changes_received, sent: peer.changes_sent }),
+            text: t('sync.peer_changes', {
+              received: peer.changes_received,
+              sent: peer.changes_sent,
+            }),
           }),
         ),
       ),
@@ -287,7 +336,10 @@ function eventsSection(status) {
             h(
               'li',
               { class: 'row stacked' },
-              h('span', { class: 'tag', text: t('sync.event_when', { when: formatDateTime(event.at), peer: event.peer }) }),
+              h('span', {
+                class: 'tag',
+                text: t('sync.event_when', { when: formatDateTime(event.at), peer: event.peer }),
+              }),
               h('span', { text: event.event }),
             ),
           ),
@@ -307,8 +359,12 @@ function deviceList(devices, steward, app, redraw) {
 
 function deviceRow(device, steward, app, redraw) {
   const revoked = Boolean(device.revoked_at);
-  const who = device.member_id ? (device.member_name ?? t('common.former_member')) : t('sync.no_member');
-  const state = revoked ? t('sync.revoked_on', { when: formatDateTime(device.revoked_at) }) : t('sync.active');
+  const who = device.member_id
+    ? (device.member_name ?? t('common.former_member'))
+    : t('sync.no_member');
+  const state = revoked
+    ? t('sync.revoked_on', { when: formatDateTime(device.revoked_at) })
+    : t('sync.active');
   const slot = h('div', { class: 'device-actions' });
   const row = h(
     'li',
@@ -319,7 +375,10 @@ function deviceRow(device, steward, app, redraw) {
       h('span', { class: 'row-name', text: device.label }),
       device.this_device ? h('span', { class: 'badge', text: t('sync.this_device') }) : null,
       h('span', { text: `${who} · ${t(`role.${device.role}`)}` }),
-      h('span', { class: 'tag', text: `${t('sync.paired_on', { when: formatDateTime(device.paired_at) })} · ${state}` }),
+      h('span', {
+        class: 'tag',
+        text: `${t('sync.paired_on', { when: formatDateTime(device.paired_at) })} · ${state}`,
+      }),
     ),
     slot,
   );
@@ -350,7 +409,11 @@ function deviceRow(device, steward, app, redraw) {
 
 function inviteSection(members, app) {
   let chosen = null;
-  const chosenLine = h('p', { class: 'chosen', 'aria-live': 'polite', text: t('sync.invite_none_chosen') });
+  const chosenLine = h('p', {
+    class: 'chosen',
+    'aria-live': 'polite',
+    text: t('sync.invite_none_chosen'),
+  });
   const picker = memberPicker(members, {
     labelKey: 'sync.invite_member',
     buttonKey: 'sync.invite_pick',
@@ -397,7 +460,11 @@ function inviteSection(members, app) {
     submit.disabled = true;
     status.replaceChildren();
     try {
-      const issued = await api.invite({ member: chosen.id, role: role.value, hours: Number(hours.value) });
+      const issued = await api.invite({
+        member: chosen.id,
+        role: role.value,
+        hours: Number(hours.value),
+      });
       result.replaceChildren(issuedInvite(issued));
       app.announce(t('sync.invite_ready', { name: issued.member }));
       result.querySelector('h4')?.focus();
@@ -407,7 +474,12 @@ function inviteSection(members, app) {
       submit.disabled = false;
     }
   });
-  return section('sync.invite', h('p', { class: 'hint', text: t('sync.invite_explain') }), form, result);
+  return section(
+    'sync.invite',
+    h('p', { class: 'hint', text: t('sync.invite_explain') }),
+    form,
+    result,
+  );
 }
 
 // The invite as the new device takes it: the QR code for its camera, and the
@@ -419,8 +491,13 @@ function issuedInvite(issued) {
   return h(
     'div',
     { class: 'invite', 'data-testid': 'invite' },
-    h('h4', { tabindex: '-1', text: t('sync.invite_ready_title', { name, role: t(`role.${issued.role}`) }) }),
-    picture ? h('div', { class: 'invite-qr', 'data-testid': 'invite-qr' }, picture) : note(t('sync.invite_no_qr'), 'warning'),
+    h('h4', {
+      tabindex: '-1',
+      text: t('sync.invite_ready_title', { name, role: t(`role.${issued.role}`) }),
+    }),
+    picture
+      ? h('div', { class: 'invite-qr', 'data-testid': 'invite-qr' }, picture)
+      : note(t('sync.invite_no_qr'), 'warning'),
     h('p', { class: 'invite-code-label', text: t('sync.invite_code') }),
     // The groups are separate boxes so a narrow phone wraps between them,
     // never inside one; the dashes stay in the text for copying.
@@ -432,7 +509,10 @@ function issuedInvite(issued) {
         h('span', { class: 'invite-group', text: group }),
       ]),
     ),
-    h('p', { class: 'when', text: t('sync.invite_expires', { when: formatDateTime(issued.expires_at) }) }),
+    h('p', {
+      class: 'when',
+      text: t('sync.invite_expires', { when: formatDateTime(issued.expires_at) }),
+    }),
     note(t('sync.invite_secret', { name }), 'info'),
     h(
       'details',
@@ -443,39 +523,15 @@ function issuedInvite(issued) {
   );
 }
 
-// The QR code arrives as SVG text. The page's policy allows images from this
-// origin only, so a data: URL in an <img> would be blocked, and markup must
-// never be inserted as HTML. The text is parsed as XML, away from the page,
-// and only the shapes a QR code is made of are copied into new elements:
-// nothing else, such as scripts, links or event attributes, can come along.
-const SVG_NS = 'http://www.w3.org/2000/svg';
+// The QR code arrives as SVG text from the hub; only the shapes a QR code
+// is made of are kept (see `safeSvg`).
 const QR_SHAPES = {
   svg: ['viewBox', 'width', 'height', 'shape-rendering'],
   rect: ['x', 'y', 'width', 'height', 'fill'],
   path: ['d', 'fill'],
   g: ['fill'],
 };
-const PLAIN_COLOUR = /^(#[0-9a-f]{3,8}|[a-z]+)$/i;
 
 function qrPicture(markup, label) {
-  const parsed = new DOMParser().parseFromString(markup, 'image/svg+xml');
-  const root = parsed.documentElement;
-  if (root.namespaceURI !== SVG_NS || root.localName !== 'svg') return null;
-  const copy = (source) => {
-    const allowed = QR_SHAPES[source.localName];
-    if (source.namespaceURI !== SVG_NS || !allowed) return null;
-    const attributes = {};
-    for (const name of allowed) {
-      const value = source.getAttribute(name);
-      if (value === null) continue;
-      if (name === 'fill' && !PLAIN_COLOUR.test(value)) continue;
-      attributes[name] = value;
-    }
-    return svg(source.localName, attributes, [...source.children].map(copy));
-  };
-  const picture = copy(root);
-  picture.setAttribute('role', 'img');
-  picture.setAttribute('aria-label', label);
-  picture.setAttribute('focusable', 'false');
-  return picture;
+  return safeSvg(markup, QR_SHAPES, label);
 }

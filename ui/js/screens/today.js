@@ -12,7 +12,10 @@ export async function render(container, app) {
   if (!today.me) return pickYourself(container, app);
   const sites = today.next_action?.site_id ? await api.sites() : [];
 
-  container.append(screenHeading('today.title'), h('p', { class: 'lead', text: t('today.hello', { name: today.me.name }) }));
+  container.append(
+    screenHeading('today.title'),
+    h('p', { class: 'lead', text: t('today.hello', { name: today.me.name }) }),
+  );
 
   const action = today.next_action;
   if (!action) {
@@ -33,7 +36,10 @@ export async function render(container, app) {
         today.my_shift
           ? [
               h('p', { class: 'action-title', text: today.my_shift.location }),
-              h('p', { class: 'when', text: formatSpan(today.my_shift.starts_at, today.my_shift.ends_at) }),
+              h('p', {
+                class: 'when',
+                text: formatSpan(today.my_shift.starts_at, today.my_shift.ends_at),
+              }),
             ]
           : h('p', { text: t(today.check_in_opens_at ? 'today.no_shift_yet' : 'today.no_shift') }),
       ),
@@ -109,7 +115,12 @@ function checkPanel(today, app) {
   // marked, and the screen is as it was before the tap.
   const offerUndo = (saved) => {
     clearTimeout(undoTimer);
-    const undo = h('button', { type: 'button', class: 'link-button', 'data-testid': 'undo', text: t('today.undo') });
+    const undo = h('button', {
+      type: 'button',
+      class: 'link-button',
+      'data-testid': 'undo',
+      text: t('today.undo'),
+    });
     undo.addEventListener('click', async () => {
       undo.disabled = true;
       try {
@@ -118,7 +129,7 @@ function checkPanel(today, app) {
         undoSlot.replaceChildren();
         checkedIn = saved.kind !== 'in';
         app.setAtAction(checkedIn);
-            draw(saved.at, false);
+        draw(saved.at, false);
         state.textContent = t(saved.kind === 'in' ? 'today.undone_in' : 'today.undone_out');
         app.announce(state.textContent);
       } catch (error) {
@@ -193,7 +204,11 @@ function notOpenYet(opensAt, app) {
   const panel = h(
     'div',
     { class: 'check-panel' },
-    h('p', { class: 'check-state', 'data-testid': 'check-opens', text: t('today.check_in_opens', { when: formatDateTime(opensAt) }) }),
+    h('p', {
+      class: 'check-state',
+      'data-testid': 'check-opens',
+      text: t('today.check_in_opens', { when: formatDateTime(opensAt) }),
+    }),
   );
   return panel;
 }
@@ -202,15 +217,26 @@ function notOpenYet(opensAt, app) {
 // and a switch that overrides it either way, with the way back to "by
 // itself" when it was overridden.
 function quietToggle(app) {
-  const button = h('button', { type: 'button', class: 'toggle', 'data-testid': 'quiet', 'aria-pressed': String(app.quiet()) });
+  const button = h('button', {
+    type: 'button',
+    class: 'toggle',
+    'data-testid': 'quiet',
+    'aria-pressed': String(app.quiet()),
+  });
   const how = h('p', { class: 'hint', 'data-testid': 'quiet-how' });
-  const back = h('button', { type: 'button', class: 'link-button', 'data-testid': 'quiet-auto', text: t('quiet.back_to_auto') });
+  const back = h('button', {
+    type: 'button',
+    class: 'link-button',
+    'data-testid': 'quiet-auto',
+    text: t('quiet.back_to_auto'),
+  });
   const draw = () => {
     const on = app.quiet();
     const choice = app.quietChoice();
     button.setAttribute('aria-pressed', String(on));
     button.textContent = on ? t('quiet.on') : t('quiet.off');
-    how.textContent = choice === 'auto' ? t(on ? 'quiet.auto_on' : 'quiet.auto_off') : t(`quiet.chosen_${choice}`);
+    how.textContent =
+      choice === 'auto' ? t(on ? 'quiet.auto_on' : 'quiet.auto_off') : t(`quiet.chosen_${choice}`);
     back.hidden = choice === 'auto';
   };
   button.addEventListener('click', () => {
@@ -223,16 +249,34 @@ function quietToggle(app) {
   });
   app.quietListener = draw;
   draw();
-  return section('quiet.title', h('p', { class: 'hint', text: t('quiet.explain') }), button, how, back);
+  return section(
+    'quiet.title',
+    h('p', { class: 'hint', text: t('quiet.explain') }),
+    button,
+    how,
+    back,
+  );
 }
 
 function reminders(today) {
   const items = [];
   if (today.circles_due) {
-    items.push(h('li', {}, h('a', { href: '#/circle', text: t('today.circles_due', { count: today.circles_due }) })));
+    items.push(
+      h(
+        'li',
+        {},
+        h('a', { href: '#/circle', text: t('today.circles_due', { count: today.circles_due }) }),
+      ),
+    );
   }
   if (today.attention) {
-    items.push(h('li', {}, h('a', { href: '#/attention', text: t('today.attention', { count: today.attention }) })));
+    items.push(
+      h(
+        'li',
+        {},
+        h('a', { href: '#/attention', text: t('today.attention', { count: today.attention }) }),
+      ),
+    );
   }
   return items.length ? section('today.also', h('ul', { class: 'links' }, items)) : null;
 }
@@ -260,7 +304,14 @@ async function pickYourself(container, app, cancel) {
         }
       },
     }),
-    cancel ? h('button', { type: 'button', class: 'button secondary', text: t('common.back'), onclick: cancel }) : null,
+    cancel
+      ? h('button', {
+          type: 'button',
+          class: 'button secondary',
+          text: t('common.back'),
+          onclick: cancel,
+        })
+      : null,
   );
 }
 
@@ -277,7 +328,13 @@ function pairThisBrowser(container, app) {
   });
   const answer = h('p', { role: 'status' });
   const button = h('button', { type: 'submit', class: 'button', text: t('browser.pair') });
-  const form = h('form', { class: 'stack' }, field('browser.code', input, 'browser.code_hint'), button, answer);
+  const form = h(
+    'form',
+    { class: 'stack' },
+    field('browser.code', input, 'browser.code_hint'),
+    button,
+    answer,
+  );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     button.disabled = true;
