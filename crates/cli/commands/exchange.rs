@@ -16,7 +16,7 @@ pub enum Command {
     /// Write one document to a .automerge file that any Automerge reader opens.
     Export {
         file: PathBuf,
-        /// campaign, aid, aid-private or action:<id> (an action's title works too).
+        /// campaign, aid, aid-private or action:ID (an action's title works too).
         #[arg(long, default_value = "campaign")]
         document: String,
     },

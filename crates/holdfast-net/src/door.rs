@@ -18,7 +18,7 @@
 //!
 //! An honest handshake takes one round trip, so it is rarely the oldest.
 //! The door is plain bookkeeping behind a mutex; the hub's connection tasks
-//! call it and watch their place's [`GiveWay`] while they wait on the socket.
+//! call it and watch their place's `GiveWay` while they wait on the socket.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;

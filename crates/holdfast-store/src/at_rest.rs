@@ -215,7 +215,7 @@ pub fn protection(data_dir: &Path) -> Result<Option<Protection>> {
 /// Protects the campaign with a new passphrase (or none: then by the system
 /// keystore where one answers, else on this device only). The database is
 /// written again under a new key, so no copy of the old key file opens it
-/// (see [`crate::rekey`]); refused while another process has the campaign
+/// (see the `rekey` module); refused while another process has the campaign
 /// open. A keystore entry the old file needed is removed afterwards. Gives
 /// the protection the key has now.
 pub fn change_passphrase(
