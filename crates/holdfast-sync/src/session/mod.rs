@@ -1,10 +1,16 @@
 //! One sync connection as a state machine: bytes in, bytes out.
 //!
-//! The socket, timers and threads live in `holdfast-net`; this file only
+//! The socket, timers and threads live in `holdfast-net`; this module only
 //! turns what arrived into what to send, reading and writing the campaign
 //! through the store. That keeps every refusal path testable without a
 //! network, and lets the same code run in the hub, the desktop app and a
 //! phone.
+//!
+//! The stages live in files of their own: `handshake.rs` (the hello and
+//! the Noise handshake, and who the peer is), `flights.rs` (what each
+//! flight announces, applies and answers) and `histories.rs` (documents
+//! whose histories differ after an erasure, and the re-bases that settle
+//! them). This file holds the state machine that routes frames to them.
 //!
 //! A connection runs in three steps:
 //! 1. the initiator says hello in the clear (protocol name, mode);
@@ -17,17 +23,24 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::sync;
-use holdfast_core::model::{Device, Role};
-use holdfast_core::rebase::Epoch;
-use holdfast_core::{DocumentId, DocumentKind};
-use holdfast_store::{Campaign, Rebase};
+use holdfast_core::model::Device;
+use holdfast_core::DocumentId;
+use holdfast_store::Campaign;
 
 use crate::error::{Result, SyncError};
 use crate::frame::{self, FrameKind, FrameReader, MAX_FRAME_BODY};
-use crate::identity::{to_hex, Identity};
+use crate::identity::Identity;
 use crate::noise::{self, TAG_BYTES};
-use crate::validate::{validate_sync_message, Limits};
-use crate::wire::{HeadsDigest, Message};
+use crate::validate::Limits;
+use crate::wire::Message;
+
+mod flights;
+mod handshake;
+mod histories;
+
+use flights::Flight;
+pub use flights::{digest, plan_first_flight, Announce};
+use handshake::{check_peer, remote_key, short_key};
 
 /// What the clear-text hello starts with.
 pub const MAGIC: &[u8; 4] = b"HFS1";
@@ -432,52 +445,6 @@ impl Session {
         }
     }
 
-    fn on_hello(
-        &mut self,
-        campaign: &mut Campaign,
-        body: &[u8],
-        send: &mut Vec<u8>,
-    ) -> Result<Status> {
-        if body.len() < 5 || &body[..4] != MAGIC {
-            let shown: String = body
-                .iter()
-                .take(8)
-                .map(|byte| format!("{byte:02x}"))
-                .collect();
-            return Err(SyncError::NotHoldfast(format!("bytes {shown}")));
-        }
-        match body[4] {
-            MODE_SYNC if body.len() == 5 => {
-                let handshake = noise::responder(&self.identity.private, None)?;
-                self.stage = Stage::AwaitingHandshakeStart(Box::new(handshake), None);
-                Ok(Status::Continue)
-            }
-            MODE_PAIR => {
-                let tag = std::str::from_utf8(&body[5..])
-                    .map_err(|_| SyncError::MalformedFrame("an invite tag that is not text"))?;
-                let grant = match campaign.invite_grant(tag) {
-                    Ok(grant) => grant,
-                    Err(error) => {
-                        // Before any key is agreed, the only thing a stranger
-                        // learns is that this invite will not work: not
-                        // whether the tag is unknown, used or expired, nor
-                        // when it expired. This device keeps the reason.
-                        frame::encode(FrameKind::Refusal, INVITE_REFUSED.as_bytes(), send);
-                        return Err(error.into());
-                    }
-                };
-                let psk: [u8; 32] =
-                    grant.psk.as_slice().try_into().map_err(|_| {
-                        SyncError::BadInvite("the stored invite key is damaged".into())
-                    })?;
-                let handshake = noise::responder(&self.identity.private, Some(&psk))?;
-                self.stage = Stage::AwaitingHandshakeStart(Box::new(handshake), Some(grant));
-                Ok(Status::Continue)
-            }
-            _ => Err(SyncError::NotHoldfast("an unknown mode".into())),
-        }
-    }
-
     fn on_message(
         &mut self,
         campaign: &mut Campaign,
@@ -547,433 +514,6 @@ impl Session {
             _ => Err(SyncError::Unexpected("sync before the peer was identified")),
         }
     }
-
-    /// The initiator's first flight: which documents it holds for this peer
-    /// (with a digest of their heads), and sync messages for the documents
-    /// that changed here since the last sync with this peer.
-    fn first_flight(&mut self, campaign: &mut Campaign) -> Result<Message> {
-        let peer = self.peer_device()?.clone();
-        let (announce, active) = plan_first_flight(campaign, &peer)?;
-        self.active = active;
-        let syncs = self.generate(campaign)?;
-        Ok(Message::Flight {
-            announce: Some(announce),
-            syncs,
-            epochs: Vec::new(),
-            rebases: Vec::new(),
-        })
-    }
-
-    fn on_flight(
-        &mut self,
-        campaign: &mut Campaign,
-        flight: Flight,
-        send: &mut Vec<u8>,
-    ) -> Result<Status> {
-        self.report.round_trips += usize::from(self.side == Side::Initiator);
-        let peer = self.peer_device()?.clone();
-        let Flight {
-            announce,
-            syncs,
-            epochs,
-            rebases,
-        } = flight;
-        let empty =
-            announce.is_none() && syncs.is_empty() && epochs.is_empty() && rebases.is_empty();
-        let mut reply = Histories::default();
-        // Documents whose sync messages in this flight were written against
-        // the other side's history, and must not be applied to this one.
-        let mut stale = BTreeSet::new();
-        if let Some(announce) = announce {
-            if self.announce_received || self.side == Side::Initiator {
-                return Err(SyncError::Unexpected("a second list of documents"));
-            }
-            self.announce_received = true;
-            let mut announced = BTreeSet::new();
-            let sharing = campaign.sharing_with(&peer)?;
-            for (id, their_epoch, their_digest) in announce {
-                if !sharing.allows(&id)? {
-                    // Offered a document this device may not hold from this
-                    // peer (personal notes, or aid identities to a member):
-                    // it is simply not synced.
-                    continue;
-                }
-                announced.insert(id.clone());
-                let ours = campaign.epoch(&id)?;
-                if ours != their_epoch {
-                    stale.insert(id.clone());
-                    reply.epochs.push((id.clone(), ours));
-                    self.apart.insert(id.clone());
-                    if ours > their_epoch {
-                        self.offer_rebase(campaign, &id, &mut reply)?;
-                    }
-                    continue;
-                }
-                let heads = campaign.document_heads(&id)?;
-                if digest(&heads) != their_digest {
-                    self.activate(campaign, &peer, &id)?;
-                }
-            }
-            // Documents the peer did not list are ones it lacks: it can
-            // make their first change itself, so the reply carries all the
-            // rest at once instead of first asking what the peer holds.
-            for id in campaign.documents_for(&peer)? {
-                if !announced.contains(&id) {
-                    if campaign.epoch(&id)? == Epoch::ZERO {
-                        self.activate_lacking(campaign, &peer, &id)?;
-                    } else {
-                        self.apart.insert(id.clone());
-                        self.offer_rebase(campaign, &id, &mut reply)?;
-                    }
-                }
-            }
-        } else if !self.announce_received && self.side == Side::Responder {
-            return Err(SyncError::Unexpected(
-                "a flight without the list of documents",
-            ));
-        }
-        for (id, their_epoch) in epochs {
-            if self.side == Side::Responder {
-                return Err(SyncError::Unexpected(
-                    "a list of epochs from the connecting side",
-                ));
-            }
-            if !campaign.may_share(&id, &peer)? {
-                continue;
-            }
-            // What this side sent of the document belongs to another
-            // history than the peer's: drop it and settle the history first.
-            self.active.remove(&id);
-            self.apart.insert(id.clone());
-            stale.insert(id.clone());
-            if campaign.epoch(&id)? > their_epoch {
-                self.offer_rebase(campaign, &id, &mut reply)?;
-            }
-        }
-        for rebase in rebases {
-            let id = rebase.document.clone();
-            if !campaign.may_share(&id, &peer)? {
-                return Err(SyncError::NotAllowed {
-                    document: id.to_string(),
-                });
-            }
-            if peer.role != Role::Steward || peer.is_revoked() {
-                return Err(SyncError::RebaseRefused {
-                    document: id.to_string(),
-                });
-            }
-            campaign.install_rebase(rebase)?;
-            self.report.rebases_received += 1;
-            self.apart.remove(&id);
-            stale.remove(&id);
-            self.active.insert(id, sync::State::new());
-        }
-        // The campaign document first: it says who may write the others.
-        let mut syncs = syncs;
-        syncs.sort_by_key(|(id, _, _)| *id != DocumentId::campaign());
-        for (id, bytes, signatures) in syncs {
-            // A member's arrivals are taken from any paired device (a captain's
-            // phone since demoted still carries the check-ins it recorded
-            // with the role; the door checks each one), but only sent to
-            // the devices `may_share` names.
-            let hand_in_only = !campaign.may_share(&id, &peer)?;
-            if hand_in_only && id.kind().ok() != Some(DocumentKind::Arrivals) {
-                return Err(SyncError::NotAllowed {
-                    document: id.to_string(),
-                });
-            }
-            if stale.contains(&id) || self.apart.contains(&id) {
-                // Written against the other history; the peer learns why
-                // from the epochs in the reply.
-                continue;
-            }
-            validate_sync_message(&bytes, &self.config.limits).map_err(|source| {
-                SyncError::InvalidSyncMessage {
-                    document: id.to_string(),
-                    source,
-                }
-            })?;
-            let message = sync::Message::decode(&bytes).map_err(|error| {
-                SyncError::UndecodableSyncMessage {
-                    document: id.to_string(),
-                    reason: error.to_string(),
-                }
-            })?;
-            let mut handed_in = sync::State::new();
-            let state = if hand_in_only {
-                &mut handed_in
-            } else {
-                self.activate(campaign, &peer, &id)?;
-                self.active.get_mut(&id).expect("activated above")
-            };
-            let received = campaign.receive_sync_message(&id, state, message, &signatures)?;
-            self.report.changes_received += received.new_changes;
-            self.report.changes_refused += received.refused;
-            // A revocation that arrived just now may have dropped changes
-            // from documents: their sync starts afresh from what remains.
-            for rewritten in campaign.take_rewritten() {
-                if let Some(state) = self.active.get_mut(&rewritten) {
-                    *state = sync::State::new();
-                }
-            }
-        }
-        // The side that connected decides when the session ends, and an
-        // empty flight from it ends the session for the hub too, even if
-        // changes from other phones arrived meanwhile: those go next time.
-        // Without this, a hub busy with fifty phones keeps every session
-        // chasing the others' writes, and a phone that closes after its
-        // empty flight meets one more flight on a closed socket.
-        let settled = match self.side {
-            Side::Responder => empty,
-            Side::Initiator => !empty && reply.is_empty() && self.settled(campaign)?,
-        };
-        let replies = if settled {
-            Vec::new()
-        } else {
-            self.generate(campaign)?
-        };
-        let Stage::Open(transport) = &mut self.stage else {
-            return Err(SyncError::Unexpected("a flight before the channel opened"));
-        };
-        if !replies.is_empty() || !reply.is_empty() {
-            write_message(
-                transport,
-                &Message::Flight {
-                    announce: None,
-                    syncs: replies,
-                    epochs: reply.epochs,
-                    rebases: reply.rebases,
-                },
-                send,
-            )?;
-            return Ok(Status::Continue);
-        }
-        if !empty {
-            // Nothing more to say: tell the peer so, and finish.
-            write_message(
-                transport,
-                &Message::Flight {
-                    announce: None,
-                    syncs: Vec::new(),
-                    epochs: Vec::new(),
-                    rebases: Vec::new(),
-                },
-                send,
-            )?;
-        }
-        self.finish(campaign)
-    }
-
-    /// Sends this device's history of a document to a peer that holds an
-    /// older one, if this is a steward's device; otherwise the document
-    /// stays apart until the peer meets one.
-    fn offer_rebase(
-        &mut self,
-        campaign: &mut Campaign,
-        id: &DocumentId,
-        reply: &mut Histories,
-    ) -> Result<()> {
-        if !campaign.is_steward_device()? {
-            return Ok(());
-        }
-        if let Some(rebase) = campaign.rebase_for_peer(id)? {
-            reply.rebases.push(rebase);
-            self.report.rebases_sent += 1;
-            self.apart.remove(id);
-            // A fresh state: the peer installs the history before it reads
-            // this flight's sync message for the document.
-            self.active.insert(id.clone(), sync::State::new());
-        }
-        Ok(())
-    }
-
-    /// Whether, for every document in this session, this device now holds
-    /// exactly the heads the peer last announced: the peer had all of this
-    /// device's changes, and this device all of the peer's, when it spoke.
-    /// Changes one side refused at its door do not count: they were sent
-    /// once and will not be taken, so waiting for them would never end.
-    fn settled(&self, campaign: &mut Campaign) -> Result<bool> {
-        for (id, state) in &self.active {
-            let Some(theirs) = &state.their_heads else {
-                return Ok(false);
-            };
-            let mut theirs = theirs.clone();
-            theirs.sort();
-            if campaign.document_heads(id)? != theirs
-                && !campaign.differs_only_by_refusals(id, &theirs, &state.sent_hashes)?
-            {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    }
-
-    /// Like `activate`, for a document the peer does not hold at all.
-    fn activate_lacking(
-        &mut self,
-        campaign: &Campaign,
-        peer: &Device,
-        id: &DocumentId,
-    ) -> Result<()> {
-        if !self.active.contains_key(id) {
-            let mut state = campaign.sync_state(&peer.public_key, id)?;
-            prime_from_genesis(&mut state, id)?;
-            self.active.insert(id.clone(), state);
-        }
-        Ok(())
-    }
-
-    fn activate(&mut self, campaign: &Campaign, peer: &Device, id: &DocumentId) -> Result<()> {
-        if !self.active.contains_key(id) {
-            let mut state = campaign.sync_state(&peer.public_key, id)?;
-            prime(&mut state);
-            self.active.insert(id.clone(), state);
-        }
-        Ok(())
-    }
-
-    fn generate(&mut self, campaign: &mut Campaign) -> Result<Vec<SyncEntry>> {
-        let mut syncs = Vec::new();
-        for (id, state) in self.active.iter_mut() {
-            if let Some((message, signatures)) = campaign.generate_sync_message(id, state)? {
-                self.report.changes_sent += message.changes.len();
-                syncs.push((id.clone(), message.encode(), signatures));
-            }
-        }
-        Ok(syncs)
-    }
-
-    fn finish(&mut self, campaign: &mut Campaign) -> Result<Status> {
-        let peer = self.peer_device()?.clone();
-        let states: Vec<(DocumentId, sync::State)> =
-            std::mem::take(&mut self.active).into_iter().collect();
-        if self.config.collapse_heads {
-            for (id, _) in &states {
-                campaign.collapse_heads(id)?;
-            }
-        }
-        campaign.save_sync_states(&peer.public_key, &states)?;
-        Ok(Status::Done(Report {
-            peer_key: peer.public_key.clone(),
-            peer_device: peer.id.clone(),
-            peer_label: peer.label.clone(),
-            documents: states.len(),
-            documents_apart: self.apart.len(),
-            ..self.report.clone()
-        }))
-    }
-}
-
-/// One document's part of a flight: its Automerge sync message and the
-/// signatures of the changes in it.
-type SyncEntry = (DocumentId, Vec<u8>, holdfast_store::Signatures);
-
-/// The parts of a flight after the announcement, as one value.
-struct Flight {
-    announce: Option<Vec<(DocumentId, Epoch, HeadsDigest)>>,
-    syncs: Vec<SyncEntry>,
-    epochs: Vec<(DocumentId, Epoch)>,
-    rebases: Vec<Rebase>,
-}
-
-/// What a reply says about histories: epochs that differ, and new
-/// histories for the peer.
-#[derive(Default)]
-struct Histories {
-    epochs: Vec<(DocumentId, Epoch)>,
-    rebases: Vec<Rebase>,
-}
-
-impl Histories {
-    fn is_empty(&self) -> bool {
-        self.epochs.is_empty() && self.rebases.is_empty()
-    }
-}
-
-/// A stored sync state only remembers the heads both sides shared. Assuming
-/// the peer still has them lets the first message carry the changes made
-/// since, instead of spending a round trip to learn what the peer has. If the
-/// peer lost them, Automerge's own `need` list repairs it on the next flight.
-fn prime(state: &mut sync::State) {
-    if state.shared_heads.is_empty() {
-        return;
-    }
-    let shared = state.shared_heads.clone();
-    prime_from(state, shared);
-}
-
-/// The list of documents a first flight announces.
-pub type Announce = Vec<(DocumentId, Epoch, HeadsDigest)>;
-
-/// What the connecting side's first flight says: every document it holds
-/// for the peer, with its epoch and a digest of its heads, and a primed
-/// sync state for each document that changed since the two last synced
-/// (the sync messages are generated from these). The load bench sizes the
-/// first flight through this too.
-pub fn plan_first_flight(
-    campaign: &mut Campaign,
-    peer: &Device,
-) -> Result<(Announce, BTreeMap<DocumentId, sync::State>)> {
-    let mut announce = Vec::new();
-    let mut active = BTreeMap::new();
-    for id in campaign.documents_for(peer)? {
-        let heads = campaign.document_heads(&id)?;
-        announce.push((id.clone(), campaign.epoch(&id)?, digest(&heads)));
-        let mut state = campaign.sync_state(&peer.public_key, &id)?;
-        if state.shared_heads != heads {
-            if state.shared_heads.is_empty() && fresh_arrivals(campaign, &id)? {
-                prime_from_genesis(&mut state, &id)?;
-            } else {
-                prime(&mut state);
-            }
-            active.insert(id, state);
-        }
-    }
-    Ok((announce, active))
-}
-
-/// Primes a sync state as if the peer last held `heads`.
-fn prime_from(state: &mut sync::State, heads: Vec<automerge::ChangeHash>) {
-    if state.their_heads.is_some() {
-        return;
-    }
-    state.their_heads = Some(heads.clone());
-    state.their_need = Some(Vec::new());
-    state.their_have = Some(vec![sync::Have {
-        last_sync: heads,
-        bloom: sync::BloomFilter::default(),
-    }]);
-}
-
-/// Primes a sync state as if the peer held only the document's first
-/// change, which every device can make itself (`documents::genesis`).
-fn prime_from_genesis(state: &mut sync::State, id: &DocumentId) -> Result<()> {
-    let mut genesis =
-        holdfast_core::documents::genesis(id).map_err(holdfast_store::StoreError::from)?;
-    prime_from(state, genesis.get_heads());
-    Ok(())
-}
-
-/// Whether a document is a member's arrivals this device has never synced
-/// with the peer, in its first history. Every device can make a document's
-/// first change itself (`documents::genesis`), so the first flight carries
-/// everything after it: a phone's first check-in reaches the hub in the
-/// first flight instead of after a round trip to learn that the hub lacks
-/// the document. If the peer held more, Automerge's `need` list repairs it.
-fn fresh_arrivals(campaign: &Campaign, id: &DocumentId) -> Result<bool> {
-    Ok(id.kind().ok() == Some(DocumentKind::Arrivals) && campaign.epoch(id)? == Epoch::ZERO)
-}
-
-/// The first eight bytes of a BLAKE2s hash of the sorted heads.
-pub fn digest(heads: &[automerge::ChangeHash]) -> HeadsDigest {
-    use blake2::{Blake2s256, Digest};
-    let mut sorted = heads.to_vec();
-    sorted.sort();
-    let mut hasher = Blake2s256::new();
-    for head in &sorted {
-        hasher.update(head.as_ref());
-    }
-    hasher.finalize()[..8].try_into().expect("eight bytes")
 }
 
 pub(crate) fn hello(mode: u8, tag: Option<&str>) -> Vec<u8> {
@@ -983,31 +523,6 @@ pub(crate) fn hello(mode: u8, tag: Option<&str>) -> Vec<u8> {
         body.extend_from_slice(tag.as_bytes());
     }
     body
-}
-
-fn remote_key(handshake: &snow::HandshakeState) -> Result<String> {
-    handshake
-        .get_remote_static()
-        .map(to_hex)
-        .ok_or_else(|| SyncError::Handshake("the peer sent no key".into()))
-}
-
-/// A peer must be listed in the campaign's devices and not revoked.
-fn check_peer(campaign: &Campaign, public_key: &str) -> Result<Device> {
-    match campaign.device_by_key(public_key)? {
-        None => Err(SyncError::Unpaired {
-            fingerprint: short_key(public_key),
-        }),
-        Some(device) if device.is_revoked() => Err(SyncError::Revoked {
-            label: device.label.clone(),
-            revoked_at: device.revoked_at.clone().unwrap_or_default(),
-        }),
-        Some(device) => Ok(device),
-    }
-}
-
-fn short_key(public_key: &str) -> String {
-    crate::identity::fingerprint_of_hex(public_key)
 }
 
 /// Encrypts an application message as one or more transport frames.
