@@ -18,6 +18,11 @@ impl Output {
         Output { json }
     }
 
+    /// Whether answers go out as JSON.
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
     /// Prints `value` as JSON, or else the text `human` makes. The text is
     /// only built when a person will read it.
     pub fn show<T: Serialize + ?Sized>(

@@ -68,6 +68,35 @@ fn planning_the_next_action_twice_gives_the_same_action() {
 }
 
 #[test]
+fn planning_an_action_already_planned_says_so_and_how_to_plan_the_one_after() {
+    let holdfast = with_cadence();
+    let first = holdfast.json(&["cadence", "next", "Monthly log-off", "--from", "2026-02-01"]);
+    assert_eq!(first["already_planned"], false);
+    let again = holdfast.json(&["cadence", "next", "Monthly log-off", "--from", "2026-02-01"]);
+    assert_eq!(again["already_planned"], true);
+    let text = holdfast.ok(&["cadence", "next", "Monthly log-off", "--from", "2026-02-01"]);
+    assert!(text.contains("already planned"), "{text}");
+    // The one after: the day after this one, which the command then plans.
+    assert!(
+        text.contains("holdfast cadence next \"Monthly log-off\" --from 2026-03-02"),
+        "{text}"
+    );
+    let after = holdfast.json(&["cadence", "next", "Monthly log-off", "--from", "2026-03-02"]);
+    assert_eq!(after["already_planned"], false);
+    assert_eq!(after["starts_at"], "2026-03-30T12:30:00Z");
+}
+
+#[test]
+fn a_calendar_on_standard_output_under_json_is_json() {
+    let holdfast = with_cadence();
+    holdfast.ok(&["cadence", "next", "Monthly log-off", "--from", "2026-02-01"]);
+    let wrapped = holdfast.json(&["cadence", "ics", "--from", "2026-01-01", "--count", "2"]);
+    let text = wrapped["ics"].as_str().expect("the calendar as text");
+    assert!(text.starts_with("BEGIN:VCALENDAR"), "{text}");
+    assert_eq!(wrapped["bytes"].as_u64(), Some(text.len() as u64));
+}
+
+#[test]
 fn the_calendar_file_holds_the_planned_and_coming_actions() {
     let holdfast = with_cadence();
     holdfast.ok(&["cadence", "next", "Monthly log-off", "--from", "2026-02-01"]);

@@ -151,3 +151,14 @@ fn a_roster_too_big_for_one_import_is_refused_at_once_and_changes_nothing() {
     eprintln!("refused in {:?}", started.elapsed());
     assert!(names(&holdfast).is_empty());
 }
+
+#[test]
+fn a_roster_on_standard_output_under_json_is_json() {
+    let holdfast = Holdfast::new();
+    holdfast.member("Ana Okafor", &[]);
+    let plain = holdfast.ok(&["roster", "export"]);
+    assert!(plain.starts_with("name,"), "{plain}");
+    let wrapped = holdfast.json(&["roster", "export"]);
+    assert_eq!(wrapped["members"], 1);
+    assert_eq!(wrapped["csv"].as_str(), Some(plain.as_str()));
+}

@@ -178,19 +178,40 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
             })
         }
         Command::Cadence(CadenceCommand::Next { cadence, from }) => {
-            let action = campaign.plan_next_action(&cadence, day(from)?)?;
-            output.show(&action, || {
-                format!(
-                    "The next action is {} on {}. Its id is {}.",
-                    action.title,
-                    when(&action.starts_at),
-                    action.id
-                )
+            let planned = campaign.plan_next(&cadence, day(from)?)?;
+            output.show(&planned, || {
+                let action = &planned.action;
+                if planned.already_planned {
+                    format!(
+                        "{} on {} is already planned (its id is {}). To plan the one after, run: holdfast cadence next \"{}\" --from {}",
+                        action.title,
+                        when(&action.starts_at),
+                        action.id,
+                        planned.cadence,
+                        planned.day_after
+                    )
+                } else {
+                    format!(
+                        "The next action is {} on {}. Its id is {}.",
+                        action.title,
+                        when(&action.starts_at),
+                        action.id
+                    )
+                }
             })
         }
         Command::Cadence(CadenceCommand::Ics { out, from, count }) => {
             let calendar = campaign.calendar_ics(day(from)?, usize::from(count))?;
             let Some(out) = out else {
+                if output.is_json() {
+                    // Under --json the calendar is one field of a JSON
+                    // answer, as every answer is.
+                    let wrapped = serde_json::json!({
+                        "bytes": calendar.len(),
+                        "ics": calendar,
+                    });
+                    return output.show(&wrapped, String::new);
+                }
                 return crate::output::write_raw(calendar.as_bytes());
             };
             std::fs::write(&out, &calendar)

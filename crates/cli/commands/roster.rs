@@ -57,9 +57,17 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
             })
         }
         RosterCommand::Export { file: None } => {
-            // The CSV itself is the output here, with or without --json.
             let mut csv = Vec::new();
-            campaign.export_roster(&mut csv)?;
+            let members = campaign.export_roster(&mut csv)?;
+            if output.is_json() {
+                // Under --json the file is one field of a JSON answer, as
+                // every answer is.
+                let wrapped = serde_json::json!({
+                    "members": members,
+                    "csv": String::from_utf8(csv)?,
+                });
+                return output.show(&wrapped, String::new);
+            }
             crate::output::write_raw(&csv)
         }
         RosterCommand::Export { file: Some(file) } => {

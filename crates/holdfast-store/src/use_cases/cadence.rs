@@ -48,6 +48,18 @@ pub const MAX_CALENDAR_COUNT: usize = 500;
 const CADENCE_NAMESPACE: uuid::Uuid =
     uuid::Uuid::from_u128(0x6c1f_1d2e_4a7b_4f11_9b0c_5e2d_8a4f_0c33);
 
+/// A cadence's next action, and whether it had been planned already.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Planned {
+    #[serde(flatten)]
+    pub action: Action,
+    pub already_planned: bool,
+    /// The cadence's name, as a person would type it again.
+    pub cadence: String,
+    /// The day after this occurrence: planning from it plans the one after.
+    pub day_after: String,
+}
+
 impl Campaign {
     pub fn add_cadence(&mut self, new: NewCadence) -> Result<Cadence> {
         if new.name.trim().is_empty() {
@@ -147,14 +159,27 @@ impl Campaign {
     /// tactic used least recently. Planning the same occurrence twice, here or
     /// on another device, yields the same action.
     pub fn plan_next_action(&mut self, cadence: &str, today: NaiveDate) -> Result<Action> {
+        Ok(self.plan_next(cadence, today)?.action)
+    }
+
+    /// [`Campaign::plan_next_action`], saying whether the action was
+    /// planned before (here or on another device) and which cadence it
+    /// follows, so that a person can be told how to plan the one after.
+    pub fn plan_next(&mut self, cadence: &str, today: NaiveDate) -> Result<Planned> {
         let cadence = self.resolve_cadence(cadence)?;
         let date = rules::occurrences(&cadence, today, 1)
             .into_iter()
             .next()
             .ok_or_else(|| StoreError::rejected("the cadence has no start date"))?;
         let id = occurrence_id(&cadence, date);
+        let planned = |action: Action, already_planned: bool| Planned {
+            action,
+            already_planned,
+            cadence: cadence.name.clone(),
+            day_after: time::format_date(date.succ_opt().unwrap_or(date)),
+        };
         if let Some(existing) = self.find::<Action>(&id)? {
-            return Ok(existing);
+            return Ok(planned(existing, true));
         }
         let past: Vec<String> = self
             .actions()?
@@ -168,7 +193,7 @@ impl Campaign {
             .unwrap_or_else(|| cadence.kind.as_str().replace('_', " "));
         let (starts_at, ends_at) = occurrence_times(&cadence, date)?;
         let site = cadence.site_id.clone();
-        self.create_action_with_id(
+        let action = self.create_action_with_id(
             id,
             NewAction {
                 title: format!("{}: {}", cadence.name, tactic),
@@ -180,7 +205,8 @@ impl Campaign {
                 choke_points: Vec::new(),
             },
             Some(cadence.id.clone()),
-        )
+        )?;
+        Ok(planned(action, false))
     }
 
     /// Whether the same tactic has run too many times in a row.
