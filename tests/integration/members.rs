@@ -113,3 +113,18 @@ fn erasing_a_member_needs_confirmation_and_removes_them() {
         1
     );
 }
+
+/// Sentences count in words people use: "1 member", never "1 member(s)".
+#[test]
+fn counts_in_sentences_agree_with_their_number() {
+    let holdfast = Holdfast::new();
+    holdfast.member("Ana Lopes", &[]);
+    holdfast.member("Ben Okafor", &[]);
+    let formed = holdfast.ok(&["committee", "add", "Safety", "--member", "Ana Lopes"]);
+    assert!(formed.contains("with 1 member."), "{formed}");
+    let joined = holdfast.ok(&["committee", "join", "Safety", "Ben Okafor"]);
+    assert!(joined.contains("now has 2 members."), "{joined}");
+    let erased = holdfast.ok(&["member", "erase", "Ana Lopes", "--yes"]);
+    assert!(erased.contains("from 1 committee,"), "{erased}");
+    assert!(!erased.contains("(s)"), "{erased}");
+}

@@ -69,9 +69,9 @@ pub fn run(
             let committee = campaign.add_committee(&name, &purpose, &members, formed.as_deref())?;
             output.show(&committee, || {
                 format!(
-                    "Formed the {} committee with {} member(s).",
+                    "Formed the {} committee with {}.",
                     committee.name,
-                    committee.member_ids.len()
+                    crate::output::count(committee.member_ids.len() as i64, "member", "members")
                 )
             })
         }
@@ -104,9 +104,9 @@ pub fn run(
             let committee = campaign.join_committee(&committee, &member)?;
             output.show(&committee, || {
                 format!(
-                    "The {} committee now has {} member(s).",
+                    "The {} committee now has {}.",
                     committee.name,
-                    committee.member_ids.len()
+                    crate::output::count(committee.member_ids.len() as i64, "member", "members")
                 )
             })
         }

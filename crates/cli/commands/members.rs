@@ -202,14 +202,22 @@ fn run_member(context: &Context, command: MemberCommand) -> Result<()> {
                     Some(reason) => format!("Note: {reason}."),
                 };
                 let erasure = &report.erasure;
+                use crate::output::count;
                 format!(
-                    "Erased {name}: removed from {} committee(s), {} choke-point commitment(s) \
-                     and {} aid record(s); {} device(s) of theirs revoked. Their check-ins stay, \
-                     with no name attached. {history}",
-                    erasure.committees_updated,
-                    erasure.commitments_removed,
-                    erasure.aid_identities_removed,
-                    erasure.devices_revoked,
+                    "Erased {name}: removed from {}, {} and {}; {} of theirs revoked. Their \
+                     check-ins stay, with no name attached. {history}",
+                    count(erasure.committees_updated as i64, "committee", "committees"),
+                    count(
+                        erasure.commitments_removed as i64,
+                        "choke-point commitment",
+                        "choke-point commitments"
+                    ),
+                    count(
+                        erasure.aid_identities_removed as i64,
+                        "aid record",
+                        "aid records"
+                    ),
+                    count(erasure.devices_revoked as i64, "device", "devices"),
                 )
             })
         }

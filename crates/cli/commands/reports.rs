@@ -234,8 +234,12 @@ fn describe_dashboard(dashboard: &Dashboard) -> String {
         .map(|row| format!("{} (needs {} more)", row.name, row.people_still_needed))
         .collect();
     text.push_str(&format!(
-        "\n{} choke point(s) would freeze the operation within 48 hours",
-        dashboard.freeze_within_48_hours.len()
+        "\n{} would freeze the operation within 48 hours",
+        crate::output::count(
+            dashboard.freeze_within_48_hours.len() as i64,
+            "choke point",
+            "choke points"
+        )
     ));
     if short.is_empty() {
         text.push_str(".\n");
@@ -251,9 +255,14 @@ fn describe_dashboard(dashboard: &Dashboard) -> String {
         text.push_str(&format!("Aid pools: {}.\n", pools.join(", ")));
     }
     if dashboard.attention > 0 {
+        let needs = if dashboard.attention == 1 {
+            "needs"
+        } else {
+            "need"
+        };
         text.push_str(&format!(
-            "{} item(s) need attention: see `holdfast attention list`.\n",
-            dashboard.attention
+            "{} {needs} attention: see `holdfast attention list`.\n",
+            crate::output::count(dashboard.attention as i64, "item", "items")
         ));
     }
     if let Some(warning) = &dashboard.variety_warning {

@@ -49,8 +49,13 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
                 );
                 if summary.sites_created + summary.departments_created > 0 {
                     text.push_str(&format!(
-                        "\nCreated {} new site(s) and {} new department(s) named in the file.",
-                        summary.sites_created, summary.departments_created
+                        "\nCreated {} and {} named in the file.",
+                        crate::output::count(summary.sites_created as i64, "new site", "new sites"),
+                        crate::output::count(
+                            summary.departments_created as i64,
+                            "new department",
+                            "new departments"
+                        )
                     ));
                 }
                 text

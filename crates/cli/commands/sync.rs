@@ -137,12 +137,13 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
                 round_trips: report.round_trips,
             };
             output.show(&summary, || {
+                use crate::output::count;
                 format!(
-                    "Synced with {} at {}: {} documents compared, {} changes received, {} sent.",
+                    "Synced with {} at {}: {} compared, {} received, {} sent.",
                     summary.peer,
                     summary.address,
-                    summary.documents,
-                    summary.changes_received,
+                    count(summary.documents as i64, "document", "documents"),
+                    count(summary.changes_received as i64, "change", "changes"),
                     summary.changes_sent
                 )
             })
