@@ -262,7 +262,7 @@ fn describe_dashboard(dashboard: &Dashboard) -> String {
         };
         text.push_str(&format!(
             "{} {needs} attention: see `holdfast attention list`.\n",
-            crate::output::count(dashboard.attention as i64, "item", "items")
+            crate::output::count(dashboard.attention, "item", "items")
         ));
     }
     if let Some(warning) = &dashboard.variety_warning {
