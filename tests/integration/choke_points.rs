@@ -147,3 +147,31 @@ fn the_map_lists_dependencies_and_commitments() {
     holdfast.refused(&["choke", "depend", "Mailroom", "Mailroom"]);
     holdfast.refused(&["choke", "depend", "Mailroom", "Nowhere"]);
 }
+
+/// A loop in the map (the dock needs the mailroom, which needs the clearing
+/// run, which needs the dock) has no first thing to stop; it is refused by
+/// name and the map stays as it was.
+#[test]
+fn a_dependency_that_closes_a_loop_is_refused_and_named() {
+    let holdfast = mapped();
+    holdfast.ok(&["choke", "depend", "Mailroom", "Clearing run"]);
+    let before = holdfast.json(&["choke", "list"]);
+    let refused = holdfast.refused(&["choke", "depend", "Data centre", "Loading dock"]);
+    assert!(refused.contains("loop"), "{refused}");
+    assert!(
+        refused.contains("Loading dock → Mailroom → Clearing run → Data centre"),
+        "{refused}"
+    );
+    assert_eq!(holdfast.json(&["choke", "list"]), before);
+    // Adding a point that names its dependency at once is checked the same
+    // way: a new point cannot be part of a loop yet, so it is taken.
+    holdfast.ok(&[
+        "choke",
+        "add",
+        "Gate",
+        "--hours",
+        "5",
+        "--depends-on",
+        "Data centre",
+    ]);
+}

@@ -97,6 +97,46 @@ pub fn freeze_report(
     rows
 }
 
+/// If `point` came to depend on `dependency`, whether that would close a
+/// loop: the chain of ids from `point` through `dependency` and what it
+/// already depends on, back to `point`. A loop has no first thing to stop,
+/// so the map refuses it where it is drawn.
+pub fn loop_through(points: &[ChokePoint], point: &str, dependency: &str) -> Option<Vec<String>> {
+    let by_id: BTreeMap<&str, &ChokePoint> = points
+        .iter()
+        .map(|point| (point.id.as_str(), point))
+        .collect();
+    // Breadth first from the dependency along what each point depends on,
+    // remembering how each was reached, until the point itself comes up.
+    let mut reached_from: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut queue = std::collections::VecDeque::from([dependency]);
+    let mut seen = BTreeSet::from([dependency]);
+    while let Some(current) = queue.pop_front() {
+        if current == point {
+            let mut chain = vec![current.to_string()];
+            let mut step = current;
+            while let Some(previous) = reached_from.get(step) {
+                chain.push(previous.to_string());
+                step = previous;
+            }
+            chain.push(point.to_string());
+            chain.reverse();
+            return Some(chain);
+        }
+        for next in by_id
+            .get(current)
+            .map(|found| found.depends_on.as_slice())
+            .unwrap_or_default()
+        {
+            if seen.insert(next.as_str()) {
+                reached_from.insert(next.as_str(), current);
+                queue.push_back(next.as_str());
+            }
+        }
+    }
+    None
+}
+
 /// The point itself and everything that depends on it, transitively. Cycles in
 /// a hand-drawn map are tolerated: each point is visited once.
 fn stopped_with<'a>(
@@ -205,6 +245,24 @@ mod tests {
             ],
             &[("gate", 1.0, "gate", 0)],
         );
+    }
+
+    #[test]
+    fn a_dependency_that_closes_a_loop_is_found_with_its_chain() {
+        // c needs b, b needs a.
+        let points = vec![
+            point("a", 1.0, false, &[], 1),
+            point("b", 1.0, false, &["a"], 1),
+            point("c", 1.0, false, &["b"], 1),
+        ];
+        // a needing c would close a -> c -> b -> a.
+        assert_eq!(
+            loop_through(&points, "a", "c"),
+            Some(vec!["a".into(), "c".into(), "b".into(), "a".into()])
+        );
+        // c needing a closes nothing: a needs nothing.
+        assert_eq!(loop_through(&points, "c", "a"), None);
+        assert_eq!(loop_through(&points, "a", "unknown"), None);
     }
 
     #[test]

@@ -78,6 +78,26 @@ impl Campaign {
                 "a choke point cannot depend on itself",
             ));
         }
+        let points: Vec<ChokePoint> = self.all()?;
+        if let Some(chain) =
+            holdfast_core::rules::choke_map::loop_through(&points, &point.id, &dependency.id)
+        {
+            let names: Vec<&str> = chain
+                .iter()
+                .map(|id| {
+                    points
+                        .iter()
+                        .find(|known| &known.id == id)
+                        .map_or(id.as_str(), |known| known.name.as_str())
+                })
+                .collect();
+            return Err(StoreError::rejected(format!(
+                "{} cannot depend on {}: that would close a loop ({}), and a loop has no first thing to stop",
+                point.name,
+                dependency.name,
+                names.join(" → ")
+            )));
+        }
         if !point.depends_on.contains(&dependency.id) {
             point.depends_on.push(dependency.id);
         }
