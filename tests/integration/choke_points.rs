@@ -175,3 +175,49 @@ fn a_dependency_that_closes_a_loop_is_refused_and_named() {
         "Data centre",
     ]);
 }
+
+/// The contingency plan is part of the map people read, a steward can
+/// change it, and a member can take back a commitment they can no longer
+/// keep (the count of people still needed goes up again). On a paired
+/// device the write policy lets only the member remove their own
+/// commitment, as it lets only them make it.
+#[test]
+fn contingency_plans_are_shown_and_changed_and_commitments_withdrawn() {
+    let holdfast = mapped();
+    let list = holdfast.ok(&["choke", "list"]);
+    assert!(list.contains("Picket both entrances"), "{list}");
+    let report = holdfast.ok(&["choke", "report"]);
+    assert!(report.contains("Picket both entrances"), "{report}");
+
+    holdfast.ok(&[
+        "choke",
+        "plan",
+        "Data centre",
+        "Block the loading bay if they move the servers",
+    ]);
+    let points = holdfast.json(&["choke", "list"]);
+    let data_centre = points
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["name"] == "Data centre")
+        .unwrap();
+    assert_eq!(
+        data_centre["contingency"],
+        "Block the loading bay if they move the servers"
+    );
+
+    let withdrawn = holdfast.ok(&["choke", "withdraw", "Data centre", "--member", "Ben"]);
+    assert!(withdrawn.contains("Ben"), "{withdrawn}");
+    let report = holdfast.json(&["choke", "report"]);
+    let row = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["name"] == "Data centre")
+        .unwrap();
+    assert_eq!(row["people_committed"], 1);
+    // Withdrawing what was never promised is refused by name.
+    let refused = holdfast.refused(&["choke", "withdraw", "Data centre", "--member", "Ben"]);
+    assert!(refused.contains("Ben"), "{refused}");
+}

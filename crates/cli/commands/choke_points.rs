@@ -50,6 +50,15 @@ pub enum ChokeCommand {
         #[arg(long)]
         member: Option<String>,
     },
+    /// Take back a commitment to close a choke point (your own by default).
+    Withdraw {
+        point: String,
+        #[arg(long)]
+        member: Option<String>,
+    },
+    /// Change what to do at POINT if management moves the work or the plan
+    /// fails ("" removes the plan).
+    Plan { point: String, plan: String },
     /// List the map.
     List,
     /// Which points freeze the operation within a number of hours, and how
@@ -110,6 +119,28 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
                 format!("{name} is committed to closing {}.", point.name)
             })
         }
+        ChokeCommand::Withdraw { point, member } => {
+            let member = context.member_or_actor(&campaign, member)?;
+            let withdrawn = campaign.withdraw_commitment(&point, &member)?;
+            let point = campaign.resolve_choke_point(&withdrawn.choke_point_id)?;
+            let name = super::member_name(&campaign, &withdrawn.member_id);
+            output.show(&withdrawn, || {
+                format!("{name} is no longer committed to closing {}.", point.name)
+            })
+        }
+        ChokeCommand::Plan { point, plan } => {
+            let point = campaign.set_contingency(&point, &plan)?;
+            output.show(&point, || {
+                if point.contingency.is_empty() {
+                    format!("{} has no contingency plan now.", point.name)
+                } else {
+                    format!(
+                        "The plan for {} if it fails: {}",
+                        point.name, point.contingency
+                    )
+                }
+            })
+        }
         ChokeCommand::List => {
             let points: Vec<ChokePoint> = campaign.all()?;
             let commitments: Vec<Commitment> = campaign.all()?;
@@ -137,6 +168,7 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
                     "Routable",
                     "People",
                     "Depends on",
+                    "If it fails",
                 ]);
                 for row in &rows {
                     table.row(vec![
@@ -152,6 +184,7 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
                             .map(name_of)
                             .collect::<Vec<_>>()
                             .join(", "),
+                        row.point.contingency.clone(),
                     ]);
                 }
                 table.render_or("The map is empty. Add a point with `holdfast choke add`.")
@@ -178,6 +211,11 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
                         row.people_still_needed.to_string(),
                     ]);
                 }
+                let plans: Vec<String> = rows
+                    .iter()
+                    .filter(|row| !row.contingency.is_empty())
+                    .map(|row| format!("  {}: {}", row.name, row.contingency))
+                    .collect();
                 let short: i64 = rows.iter().map(|row| row.people_still_needed).sum();
                 let mut text = format!(
                     "Closing any of these freezes the operation within {horizon} hours:\n\n"
@@ -188,6 +226,10 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
                     1 => "\n\nOne more committed person is needed.".to_string(),
                     _ => format!("\n\n{short} more committed people are needed in all."),
                 });
+                if !plans.is_empty() {
+                    text.push_str("\n\nIf a point fails or the work is moved:\n");
+                    text.push_str(&plans.join("\n"));
+                }
                 if rows.is_empty() {
                     format!(
                         "No choke point on the map freezes the operation within {horizon} hours."

@@ -130,6 +130,39 @@ impl Campaign {
         Ok(commitment)
     }
 
+    /// Replaces a point's contingency plan: what to do if management moves
+    /// the work or the plan fails. An empty text removes it.
+    pub fn set_contingency(&mut self, point: &str, plan: &str) -> Result<ChokePoint> {
+        let mut point = self.resolve_choke_point(point)?;
+        point.contingency = plan.trim().to_string();
+        self.write(
+            &DocumentId::campaign(),
+            "change a contingency plan",
+            |writer| writer.put(&point),
+        )?;
+        Ok(point)
+    }
+
+    /// Takes back a member's commitment to close a point. Refused, by name,
+    /// if they had not committed to it.
+    pub fn withdraw_commitment(&mut self, point: &str, member: &str) -> Result<Commitment> {
+        let point = self.resolve_choke_point(point)?;
+        let member = self.resolve_member(member)?;
+        let commitments: Vec<Commitment> = self.all()?;
+        let Some(found) = commitments.into_iter().find(|commitment| {
+            commitment.choke_point_id == point.id && commitment.member_id == member.id
+        }) else {
+            return Err(StoreError::rejected(format!(
+                "{} has no commitment to close {}",
+                member.name, point.name
+            )));
+        };
+        self.write(&DocumentId::campaign(), "withdraw a commitment", |writer| {
+            writer.delete::<Commitment>(&found.id)
+        })?;
+        Ok(found)
+    }
+
     /// Which points freeze the operation within `horizon_hours`, and how many
     /// people each still needs.
     pub fn freeze_report(&self, horizon_hours: f64) -> Result<Vec<FreezeRow>> {
