@@ -56,6 +56,15 @@ pub fn format_cents(cents: i64) -> String {
     format!("{sign}{}.{:02}", magnitude / 100, magnitude % 100)
 }
 
+/// An amount with the campaign's currency after it: `125.50 USD`.
+pub fn format_money(cents: i64, currency: &str) -> String {
+    let amount = format_cents(cents);
+    match currency.trim() {
+        "" => amount,
+        currency => format!("{amount} {currency}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -306,3 +306,42 @@ fn an_amount_too_large_to_keep_is_refused_and_sums_never_wrap() {
         200_000_000_000_i64
     );
 }
+
+/// Amounts people read carry the local's currency, and a match from a pool
+/// names that pool, not "the fund" for a rent request.
+#[test]
+fn amounts_name_their_currency_and_a_match_names_its_pool() {
+    let holdfast = with_members();
+    let contributed = holdfast.ok(&[
+        "--as",
+        "Rosa Coordinator",
+        "aid",
+        "contribute",
+        "--category",
+        "rent",
+        "--amount",
+        "100",
+        "--from",
+        "Cy Tran",
+    ]);
+    assert!(contributed.contains("100.00 USD"), "{contributed}");
+    let request = holdfast.json(&[
+        "aid",
+        "request",
+        "--member",
+        "Ben Okafor",
+        "--category",
+        "rent",
+        "--amount",
+        "40",
+        "--urgency",
+        "urgent",
+        "--note",
+        "rent",
+    ]);
+    let listed = holdfast.ok(&["aid", "requests"]);
+    assert!(listed.contains("40.00 USD"), "{listed}");
+    let matched = holdfast.ok(&["--as", "Rosa Coordinator", "aid", "match", &id_of(&request)]);
+    assert!(matched.contains("rent pool"), "{matched}");
+    assert!(!matched.contains("the fund"), "{matched}");
+}

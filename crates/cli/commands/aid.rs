@@ -7,7 +7,7 @@ use holdfast_core::model::{AidCategory, AidOffer, AidRequest, Urgency};
 use holdfast_store::use_cases::aid::NewRequest;
 
 use super::Context;
-use crate::money::{format_cents, parse_cents};
+use crate::money::{format_money, parse_cents};
 use crate::output::{when, Table};
 
 #[derive(Subcommand)]
@@ -68,6 +68,7 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
     let Command::Aid(command) = command;
     let output = &context.output;
     let mut campaign = context.open()?;
+    let currency = campaign.settings()?.currency;
     match command {
         AidCommand::Request {
             category,
@@ -89,7 +90,7 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
                     "Filed a {} request for {} under the pseudonym {}. Only aid coordinators \
                      can see who is behind it. The request id is {}.",
                     request.category,
-                    format_cents(request.amount_cents),
+                    format_money(request.amount_cents, &currency),
                     request.pseudonym,
                     request.id
                 )
@@ -106,7 +107,7 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
             output.show(&offer, || {
                 format!(
                     "Offered {} of {} as {}. The offer id is {}.",
-                    format_cents(offer.amount_cents),
+                    format_money(offer.amount_cents, &currency),
                     offer.category,
                     offer.pseudonym,
                     offer.id
@@ -116,23 +117,29 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
         AidCommand::Requests => {
             let requests = campaign.aid_requests()?;
             output.show(&requests, || {
-                request_table(&requests, |_| None).render_or("No one has asked for aid.")
+                request_table(&requests, &currency, |_| None).render_or("No one has asked for aid.")
             })
         }
         AidCommand::Offers => {
             let offers = campaign.aid_offers()?;
-            output.show(&offers, || offer_table(&offers))
+            output.show(&offers, || offer_table(&offers, &currency))
         }
         AidCommand::Suggest { request } => {
             let offers = campaign.suggest_matches(&request)?;
-            output.show(&offers, || offer_table(&offers))
+            output.show(&offers, || offer_table(&offers, &currency))
         }
         AidCommand::Match { request, offer } => {
             let coordinator = context.actor(&campaign)?;
             let matched = campaign.match_request(&request, offer.as_deref(), &coordinator)?;
-            output.show(&matched, || match &matched.offer_id {
-                Some(offer) => format!("Matched the request with offer {offer}."),
-                None => "Matched the request; it will be paid from the fund.".to_string(),
+            let pool = campaign
+                .find::<AidRequest>(&matched.request_id)?
+                .map(|request| request.category.to_string());
+            output.show(&matched, || match (&matched.offer_id, pool) {
+                (Some(offer), _) => format!("Matched the request with offer {offer}."),
+                (None, Some(pool)) => {
+                    format!("Matched the request; it will be paid from the {pool} pool.")
+                }
+                (None, None) => "Matched the request; it will be paid from its pool.".to_string(),
             })
         }
         AidCommand::Fund(command) => super::aid_ledger::run(context, &mut campaign, command),
@@ -143,7 +150,7 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
             output.show(&view, || {
                 let requests: Vec<AidRequest> =
                     view.iter().map(|named| named.request.clone()).collect();
-                request_table(&requests, |index| {
+                request_table(&requests, &currency, |index| {
                     Some(
                         view[index]
                             .member_name
@@ -158,7 +165,11 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
 }
 
 /// Requests as a table; `name` adds a column of names for coordinators.
-fn request_table(requests: &[AidRequest], name: impl Fn(usize) -> Option<String>) -> Table {
+fn request_table(
+    requests: &[AidRequest],
+    currency: &str,
+    name: impl Fn(usize) -> Option<String>,
+) -> Table {
     let named = !requests.is_empty() && name(0).is_some();
     let mut headers = vec!["Asked", "Pseudonym"];
     if named {
@@ -173,7 +184,7 @@ fn request_table(requests: &[AidRequest], name: impl Fn(usize) -> Option<String>
         }
         row.extend([
             request.category.to_string(),
-            format_cents(request.amount_cents),
+            format_money(request.amount_cents, currency),
             request.urgency.to_string(),
             request.status.to_string(),
             request.id.clone(),
@@ -183,14 +194,14 @@ fn request_table(requests: &[AidRequest], name: impl Fn(usize) -> Option<String>
     table
 }
 
-fn offer_table(offers: &[AidOffer]) -> String {
+fn offer_table(offers: &[AidOffer], currency: &str) -> String {
     let mut table = Table::new(&["Offered", "By", "Category", "Amount", "Note", "Id"]);
     for offer in offers.iter().filter(|offer| !offer.withdrawn) {
         table.row(vec![
             when(&offer.offered_at),
             offer.pseudonym.clone(),
             offer.category.to_string(),
-            format_cents(offer.amount_cents),
+            format_money(offer.amount_cents, currency),
             offer.note.clone(),
             offer.id.clone(),
         ]);

@@ -8,7 +8,7 @@ use holdfast_store::use_cases::aid::NewLedgerEntry;
 use holdfast_store::Campaign;
 
 use super::Context;
-use crate::money::{format_cents, parse_cents};
+use crate::money::{format_money, parse_cents};
 use crate::output::{when, Table};
 
 #[derive(Subcommand)]
@@ -63,6 +63,7 @@ pub enum LedgerCommand {
 
 pub fn run(context: &Context, campaign: &mut Campaign, command: LedgerCommand) -> Result<()> {
     let output = &context.output;
+    let currency = campaign.settings()?.currency;
     match command {
         LedgerCommand::Contribute {
             category,
@@ -135,8 +136,8 @@ pub fn run(context: &Context, campaign: &mut Campaign, command: LedgerCommand) -
                     table.row(vec![
                         total.month.clone(),
                         total.category.to_string(),
-                        format_cents(total.contributed_cents),
-                        format_cents(total.disbursed_cents),
+                        format_money(total.contributed_cents, &currency),
+                        format_money(total.disbursed_cents, &currency),
                         total.disbursements.to_string(),
                     ]);
                 }
@@ -148,7 +149,7 @@ pub fn run(context: &Context, campaign: &mut Campaign, command: LedgerCommand) -
             output.show(&balances, || {
                 let mut table = Table::new(&["Pool", "Holds"]);
                 for (category, cents) in &balances {
-                    table.row(vec![category.to_string(), format_cents(*cents)]);
+                    table.row(vec![category.to_string(), format_money(*cents, &currency)]);
                 }
                 table.render_or("Every pool is empty.")
             })
@@ -162,7 +163,7 @@ pub fn run(context: &Context, campaign: &mut Campaign, command: LedgerCommand) -
                         when(&entry.at),
                         entry.kind.to_string(),
                         entry.category.to_string(),
-                        format_cents(entry.signed_amount()),
+                        format_money(entry.signed_amount(), &currency),
                         entry.party_pseudonym.clone(),
                         entry.note.clone(),
                     ]);
@@ -174,6 +175,7 @@ pub fn run(context: &Context, campaign: &mut Campaign, command: LedgerCommand) -
 }
 
 fn record(context: &Context, campaign: &mut Campaign, entry: NewLedgerEntry) -> Result<()> {
+    let currency = campaign.settings()?.currency;
     let coordinator = context.actor(campaign)?;
     let entry = campaign.record_ledger_entry(entry, &coordinator)?;
     let balance = campaign
@@ -185,9 +187,9 @@ fn record(context: &Context, campaign: &mut Campaign, entry: NewLedgerEntry) -> 
         format!(
             "Recorded a {} of {} in the {} pool, which now holds {}.",
             entry.kind,
-            format_cents(entry.amount_cents),
+            format_money(entry.amount_cents, &currency),
             entry.category,
-            format_cents(balance)
+            format_money(balance, &currency)
         )
     })
 }

@@ -58,6 +58,42 @@ fn two_coordinators_paying_out_apart_overdraw_the_fund_and_a_person_settles_it()
     assert!(phone.attention().unwrap().is_empty());
 }
 
+/// The item says a contribution settles it, so one does: once the pool is
+/// back above zero the item goes by itself, on every device, with nobody
+/// marking it resolved. A pool still below zero keeps it.
+#[test]
+fn a_contribution_that_brings_the_pool_back_settles_the_overdraw() {
+    let (_hall_dir, mut hall) = new_campaign();
+    let first = member(&mut hall, "Rosa Lindqvist", &[Role::AidCoordinator]);
+    let second = member(&mut hall, "Tomasz Wojcik", &[Role::AidCoordinator]);
+    hall.record_ledger_entry(entry(LedgerKind::Contribution, 100_000), &first.id)
+        .unwrap();
+    let (_phone_dir, mut phone) = join(&mut hall);
+    hall.record_ledger_entry(entry(LedgerKind::Disbursement, 70_000), &first.id)
+        .unwrap();
+    phone
+        .record_ledger_entry(entry(LedgerKind::Disbursement, 70_000), &second.id)
+        .unwrap();
+    sync(&mut hall, &mut phone);
+    assert_eq!(hall.attention().unwrap().len(), 1);
+
+    // 200.00 in: the pool is at -200.00, still short.
+    hall.record_ledger_entry(entry(LedgerKind::Contribution, 20_000), &first.id)
+        .unwrap();
+    sync(&mut hall, &mut phone);
+    assert_eq!(hall.attention().unwrap().len(), 1, "still short by 200.00");
+
+    // 200.00 more: back at zero, which is settled.
+    phone
+        .record_ledger_entry(entry(LedgerKind::Contribution, 20_000), &second.id)
+        .unwrap();
+    sync(&mut hall, &mut phone);
+    for device in [&hall, &phone] {
+        let items = device.attention().unwrap();
+        assert!(items.is_empty(), "{items:?}");
+    }
+}
+
 #[test]
 fn a_captain_and_a_member_checking_the_same_person_in_apart_is_flagged_not_dropped() {
     let (_hall_dir, mut hall) = new_campaign();
