@@ -209,3 +209,56 @@ fn a_strike_pay_rule_no_one_could_meet_is_refused_and_the_old_one_stays() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     holdfast.ok(&args);
 }
+
+/// A practice is only worth counting while it is kept up: the list says
+/// when each was last held (or that it has not been yet).
+#[test]
+fn the_practice_list_says_when_each_was_last_held() {
+    let holdfast = Holdfast::new();
+    for name in ["Worker safety walk", "Peer grievance panel"] {
+        holdfast.ok(&[
+            "practice",
+            "start",
+            name,
+            "--kind",
+            "other",
+            "--on",
+            "2026-02-03",
+        ]);
+    }
+    for day in ["2026-02-17", "2026-03-02"] {
+        holdfast.ok(&[
+            "practice",
+            "held",
+            "Worker safety walk",
+            "--on",
+            day,
+            "--participants",
+            "6",
+        ]);
+    }
+    let listed = holdfast.json(&["practice", "list"]);
+    let last: Vec<(String, serde_json::Value)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row["name"].as_str().unwrap().to_string(),
+                row["last_held"].clone(),
+            )
+        })
+        .collect();
+    assert!(
+        last.contains(&("Worker safety walk".into(), "2026-03-02".into())),
+        "{last:?}"
+    );
+    assert!(
+        last.contains(&("Peer grievance panel".into(), serde_json::Value::Null)),
+        "{last:?}"
+    );
+    let text = holdfast.ok(&["practice", "list"]);
+    assert!(text.contains("Last held"), "{text}");
+    assert!(text.contains("2026-03-02"), "{text}");
+    assert!(text.contains("not yet"), "{text}");
+}

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use clap::Subcommand;
-use holdfast_core::model::{Department, Practice, PracticeKind, Site};
+use holdfast_core::model::{Department, Practice, PracticeEvent, PracticeKind, Site};
 
 use super::{site_name, today, Context};
 use crate::output::Table;
@@ -149,18 +149,45 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
         }
         Command::Practice(PracticeCommand::List) => {
             let practices: Vec<Practice> = campaign.all()?;
-            output.show(&practices, || {
-                let mut table = Table::new(&["Practice", "Kind", "Started", "Site"]);
-                for practice in &practices {
+            let events: Vec<PracticeEvent> = campaign.all()?;
+            let mut rows: Vec<PracticeRow> = practices
+                .into_iter()
+                .map(|practice| PracticeRow {
+                    last_held: events
+                        .iter()
+                        .filter(|event| event.practice_id == practice.id)
+                        .map(|event| event.held_on.clone())
+                        .max(),
+                    practice,
+                })
+                .collect();
+            rows.sort_by(|left, right| {
+                left.practice
+                    .name
+                    .to_lowercase()
+                    .cmp(&right.practice.name.to_lowercase())
+            });
+            output.show(&rows, || {
+                let mut table = Table::new(&["Practice", "Kind", "Started", "Last held", "Site"]);
+                for row in &rows {
                     table.row(vec![
-                        practice.name.clone(),
-                        practice.kind.to_string(),
-                        practice.started_on.clone(),
-                        site_name(&campaign, practice.site_id.as_deref()),
+                        row.practice.name.clone(),
+                        row.practice.kind.to_string(),
+                        row.practice.started_on.clone(),
+                        row.last_held.clone().unwrap_or_else(|| "not yet".into()),
+                        site_name(&campaign, row.practice.site_id.as_deref()),
                     ]);
                 }
                 table.render_or("No practices yet.")
             })
         }
     }
+}
+
+/// A practice with the day it was last carried out, if it has been.
+#[derive(serde::Serialize)]
+struct PracticeRow {
+    #[serde(flatten)]
+    practice: Practice,
+    last_held: Option<String>,
 }
