@@ -25,12 +25,15 @@ installed() {
 # - gnome-keyring, dbus-daemon (dbus-run-session): the keystore test runs a
 #   real Secret Service in a private D-Bus session (scripts/keystore-test.sh).
 #   Holdfast itself talks D-Bus in Rust, so no libdbus development package.
+# - systemd (systemd-analyze, systemd-sysusers): the check of the hub's unit
+#   file (scripts/check-packaging.sh); nothing here runs it as init.
 packages=(
   build-essential pkg-config chromium
   libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libgtk-3-dev
   libsoup-3.0-dev librsvg2-dev libxdo-dev libssl-dev file curl
   xvfb webkit2gtk-driver
   gnome-keyring dbus-daemon
+  systemd
 )
 need_apt=()
 for package in "${packages[@]}"; do

@@ -65,6 +65,9 @@ step "interop with @automerge/automerge"
 cargo build --locked --bin holdfast
 HOLDFAST_BIN="$target_dir/debug/holdfast" node --test tests/interop/
 
+step "the hub as a system service: its unit file and user"
+scripts/check-packaging.sh "$target_dir/debug/holdfast"
+
 step "web UI in Chromium, with axe-core on every screen"
 # The offline test runs the holdfast program itself: a hub, a paired phone.
 cargo build --locked -p holdfast-http --example serve
