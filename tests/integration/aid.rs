@@ -2,6 +2,20 @@
 
 use crate::support::{field, id_of, Holdfast};
 
+/// Rosa, a coordinator, records money coming into the rent pool.
+fn rent_in(amount: &str) -> Vec<&str> {
+    vec![
+        "--as",
+        "Rosa Coordinator",
+        "aid",
+        "contribute",
+        "--category",
+        "rent",
+        "--amount",
+        amount,
+    ]
+}
+
 fn with_members() -> Holdfast {
     let holdfast = Holdfast::new();
     holdfast.member("Rosa Coordinator", &["--role", "coordinator"]);
@@ -282,18 +296,7 @@ fn offers_are_listed_newest_first() {
 #[test]
 fn an_amount_too_large_to_keep_is_refused_and_sums_never_wrap() {
     let holdfast = with_members();
-    let contribute = |amount: &str| {
-        holdfast.run(&[
-            "--as",
-            "Rosa Coordinator",
-            "aid",
-            "contribute",
-            "--category",
-            "rent",
-            "--amount",
-            amount,
-        ])
-    };
+    let contribute = |amount: &str| holdfast.run(&rent_in(amount));
     let refused = contribute("92233720368547758.07");
     assert!(!refused.status.success());
     let stderr = String::from_utf8_lossy(&refused.stderr);
@@ -312,18 +315,7 @@ fn an_amount_too_large_to_keep_is_refused_and_sums_never_wrap() {
 #[test]
 fn amounts_name_their_currency_and_a_match_names_its_pool() {
     let holdfast = with_members();
-    let contributed = holdfast.ok(&[
-        "--as",
-        "Rosa Coordinator",
-        "aid",
-        "contribute",
-        "--category",
-        "rent",
-        "--amount",
-        "100",
-        "--from",
-        "Cy Tran",
-    ]);
+    let contributed = holdfast.ok(&[&rent_in("100")[..], &["--from", "Cy Tran"]].concat());
     assert!(contributed.contains("100.00 USD"), "{contributed}");
     let request = holdfast.json(&[
         "aid",

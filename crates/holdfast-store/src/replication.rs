@@ -285,12 +285,23 @@ impl Campaign {
 
     /// The changes of a document after the given heads (all of it, given
     /// none), in the form Automerge's `load_incremental` reads.
+    ///
+    /// Changes written one by one are not compressed the way a whole
+    /// document is, so after an early point they can take several times the
+    /// bytes of the whole document (77 KB against 11 KB for 200 members);
+    /// then the whole document goes instead, which any reader merges the
+    /// same way.
     pub fn changes_since(&mut self, id: &DocumentId, heads: &[ChangeHash]) -> Result<Vec<u8>> {
         let doc = &mut self.loaded(id)?.doc;
-        Ok(if heads.is_empty() {
-            doc.save()
+        if heads.is_empty() {
+            return Ok(doc.save());
+        }
+        let after = doc.save_after(heads);
+        let whole = doc.save();
+        Ok(if after.len() <= whole.len() {
+            after
         } else {
-            doc.save_after(heads)
+            whole
         })
     }
 
