@@ -14,8 +14,27 @@ use crate::{lock, NetError, SharedVault};
 /// How long to wait for a hub to answer.
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(20);
 
-async fn connect(address: &str) -> Result<TcpStream, NetError> {
-    let socket = tokio::time::timeout(ANSWER_TIMEOUT, TcpStream::connect(address))
+async fn connect(address: &str, from: Option<std::net::IpAddr>) -> Result<TcpStream, NetError> {
+    let connecting = async {
+        let Some(from) = from else {
+            return TcpStream::connect(address).await;
+        };
+        // A chosen source address: the load bench gives each simulated
+        // phone one of its own on the loopback network, as phones on the
+        // hall's wifi each have their own.
+        let target = tokio::net::lookup_host(address)
+            .await?
+            .find(|target| target.is_ipv4() == from.is_ipv4())
+            .ok_or_else(|| std::io::Error::other("no address of the same family"))?;
+        let socket = if from.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        socket.bind(std::net::SocketAddr::new(from, 0))?;
+        socket.connect(target).await
+    };
+    let socket = tokio::time::timeout(ANSWER_TIMEOUT, connecting)
         .await
         .map_err(|_| NetError::Timeout {
             address: address.to_string(),
@@ -52,8 +71,17 @@ async fn read_some(
 
 /// Syncs once with the hub or peer at `address`.
 pub async fn sync_with(campaign: SharedVault, address: &str) -> Result<Report, NetError> {
+    sync_from(campaign, address, None).await
+}
+
+/// [`sync_with`], connecting from the local address `from` when given.
+pub async fn sync_from(
+    campaign: SharedVault,
+    address: &str,
+    from: Option<std::net::IpAddr>,
+) -> Result<Report, NetError> {
     let identity = Identity::of(lock(&campaign).campaign()?)?;
-    let mut socket = connect(address).await?;
+    let mut socket = connect(address, from).await?;
     let config = Config {
         peer_address: Some(address.to_string()),
         ..Config::default()
@@ -147,7 +175,7 @@ async fn pair_at(
     identity: &Identity,
     device_id: &str,
 ) -> Result<pairing::Welcome, NetError> {
-    let mut socket = connect(address).await?;
+    let mut socket = connect(address, None).await?;
     let (mut pairing, first) = Pairing::start(invite.clone(), identity, device_id)?;
     write(&mut socket, &first, address).await?;
     let mut buffer = vec![0_u8; 64 * 1024];
