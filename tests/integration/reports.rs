@@ -148,7 +148,11 @@ fn strike_pay_follows_the_local_rule() {
         report["members"][0]["qualifying_weeks"],
         serde_json::json!(["2026-03-02"])
     );
-    assert!(holdfast.ok(&["strike-pay"]).contains("150.00"));
+    let text = holdfast.ok(&["strike-pay"]);
+    assert!(text.contains("150.00"), "{text}");
+    assert!(text.contains("On days that count"), "{text}");
+    assert_eq!(report["members"][0]["hours_on_counting_days"], 8.0);
+    assert_eq!(report["members"][0]["picket_hours"], 8.0);
 }
 
 #[test]

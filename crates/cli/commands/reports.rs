@@ -61,6 +61,8 @@ struct StrikePayRow {
     name: String,
     qualifying_weeks: Vec<String>,
     counted_hours: f64,
+    hours_on_counting_days: f64,
+    picket_hours: f64,
     pay_cents: i64,
 }
 
@@ -116,6 +118,8 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
                     member_id: pay.member_id,
                     qualifying_weeks: pay.qualifying_weeks,
                     counted_hours: pay.counted_hours,
+                    hours_on_counting_days: pay.hours_on_counting_days,
+                    picket_hours: pay.picket_hours,
                     pay_cents: pay.pay_cents,
                 })
                 .collect();
@@ -128,12 +132,19 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
             });
             let report = StrikePayReport { rule, members };
             output.show(&report, || {
-                let mut table = Table::new(&["Member", "Weeks", "Hours counted", "Pay"]);
+                let mut table = Table::new(&[
+                    "Member",
+                    "Picket hours",
+                    "On days that count",
+                    "Weeks that pay",
+                    "Pay",
+                ]);
                 for row in &report.members {
                     table.row(vec![
                         row.name.clone(),
+                        hours(row.picket_hours),
+                        hours(row.hours_on_counting_days),
                         row.qualifying_weeks.len().to_string(),
-                        hours(row.counted_hours),
                         format_cents(row.pay_cents),
                     ]);
                 }

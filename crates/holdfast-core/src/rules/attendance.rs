@@ -132,7 +132,13 @@ pub struct StrikePay {
     pub member_id: String,
     /// Mondays of the weeks that qualify.
     pub qualifying_weeks: Vec<String>,
+    /// Hours in the weeks that qualify: what the pay is for.
     pub counted_hours: f64,
+    /// Hours on days that met the daily minimum, in any week: a member
+    /// short of a paying week sees how far they got.
+    pub hours_on_counting_days: f64,
+    /// Every picket hour, counting days or not.
+    pub picket_hours: f64,
     pub pay_cents: i64,
 }
 
@@ -152,6 +158,7 @@ pub fn strike_pay(rule: &StrikePayRule, picket_stays: &[Stay]) -> Vec<StrikePay>
     }
     let mut result = Vec::new();
     for (member_id, days) in daily {
+        let picket_hours = days.values().sum::<f64>() + 0.0;
         let mut weekly: BTreeMap<NaiveDate, f64> = BTreeMap::new();
         for (day, hours) in days {
             if hours + 1e-9 >= rule.minimum_hours_per_day {
@@ -160,6 +167,7 @@ pub fn strike_pay(rule: &StrikePayRule, picket_stays: &[Stay]) -> Vec<StrikePay>
                 *weekly.entry(monday).or_insert(0.0) += hours;
             }
         }
+        let hours_on_counting_days = weekly.values().sum::<f64>() + 0.0;
         let qualifying: Vec<(NaiveDate, f64)> = weekly
             .into_iter()
             .filter(|(_, hours)| hours + 1e-9 >= rule.minimum_hours_per_week)
@@ -168,6 +176,8 @@ pub fn strike_pay(rule: &StrikePayRule, picket_stays: &[Stay]) -> Vec<StrikePay>
             member_id: member_id.to_string(),
             // An empty float sum is negative zero; adding zero makes it plain zero.
             counted_hours: qualifying.iter().map(|(_, hours)| hours).sum::<f64>() + 0.0,
+            hours_on_counting_days,
+            picket_hours,
             pay_cents: rule.weekly_pay_cents * qualifying.len() as i64,
             qualifying_weeks: qualifying
                 .iter()
@@ -268,5 +278,27 @@ mod tests {
         assert_eq!(pay[0].qualifying_weeks, ["2026-03-02"]);
         assert_eq!(pay[0].pay_cents, 30_000);
         assert_eq!(pay[0].counted_hours, 20.0);
+    }
+
+    /// Hours on days that count, in a week that falls short, are shown as
+    /// what they are, not as nothing: a member with 18 hours in a 20-hour
+    /// week is two hours from pay, and sees that.
+    #[test]
+    fn hours_on_counting_days_are_kept_when_the_week_falls_short() {
+        let rule = StrikePayRule {
+            minimum_hours_per_day: 4.0,
+            minimum_hours_per_week: 20.0,
+            weekly_pay_cents: 30_000,
+        };
+        // Three 6-hour days and one 2-hour day (which does not count).
+        let mut stays: Vec<Stay> = (2..=4)
+            .map(|day| stay("ana", &format!("2026-03-0{day}"), 6.0))
+            .collect();
+        stays.push(stay("ana", "2026-03-05", 2.0));
+        let pay = strike_pay(&rule, &stays);
+        assert_eq!(pay[0].pay_cents, 0);
+        assert_eq!(pay[0].counted_hours, 0.0);
+        assert_eq!(pay[0].hours_on_counting_days, 18.0);
+        assert_eq!(pay[0].picket_hours, 20.0);
     }
 }
