@@ -16,6 +16,24 @@ fn rent_in(amount: &str) -> Vec<&str> {
     ]
 }
 
+/// Ben asks the rent pool for `amount`, urgently.
+fn ben_asks_for_rent(holdfast: &Holdfast, amount: &str) -> serde_json::Value {
+    holdfast.json(&[
+        "aid",
+        "request",
+        "--member",
+        "Ben Okafor",
+        "--category",
+        "rent",
+        "--amount",
+        amount,
+        "--urgency",
+        "urgent",
+        "--note",
+        "Rent due Friday",
+    ])
+}
+
 fn with_members() -> Holdfast {
     let holdfast = Holdfast::new();
     holdfast.member("Rosa Coordinator", &["--role", "coordinator"]);
@@ -43,20 +61,7 @@ fn a_payout_larger_than_the_pool_is_refused() {
     ]
     .concat();
     holdfast.ok(&contribute);
-    let request = holdfast.json(&[
-        "aid",
-        "request",
-        "--member",
-        "Ben Okafor",
-        "--category",
-        "rent",
-        "--amount",
-        "250",
-        "--urgency",
-        "urgent",
-        "--note",
-        "Rent due Friday",
-    ]);
+    let request = ben_asks_for_rent(&holdfast, "250");
     let request_id = id_of(&request);
 
     let too_much = [
@@ -317,20 +322,7 @@ fn amounts_name_their_currency_and_a_match_names_its_pool() {
     let holdfast = with_members();
     let contributed = holdfast.ok(&[&rent_in("100")[..], &["--from", "Cy Tran"]].concat());
     assert!(contributed.contains("100.00 USD"), "{contributed}");
-    let request = holdfast.json(&[
-        "aid",
-        "request",
-        "--member",
-        "Ben Okafor",
-        "--category",
-        "rent",
-        "--amount",
-        "40",
-        "--urgency",
-        "urgent",
-        "--note",
-        "rent",
-    ]);
+    let request = ben_asks_for_rent(&holdfast, "40");
     let listed = holdfast.ok(&["aid", "requests"]);
     assert!(listed.contains("40.00 USD"), "{listed}");
     let matched = holdfast.ok(&["--as", "Rosa Coordinator", "aid", "match", &id_of(&request)]);
