@@ -6,7 +6,10 @@
 //! `synchronous = FULL` the commit has reached the disk by then, so a crash or
 //! a power cut after "saved" loses nothing. If anything fails before the
 //! commit, the in-memory document is thrown away and reloaded from disk, so
-//! memory never runs ahead of what is saved.
+//! memory never runs ahead of what is saved. The write lock is held from the
+//! moment the document is read until the commit (`in_one_commit`), so
+//! another process on the same campaign (the command line beside a running
+//! hub) commits before or after an edit, never in the middle of it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -565,7 +568,9 @@ impl Campaign {
     /// write inside still succeeds or fails on its own (a savepoint), and
     /// nothing is durable before this returns `Ok`. If the final commit
     /// fails, nothing `work` wrote is kept and every document in memory is
-    /// dropped, to be read again from what the disk holds.
+    /// dropped, to be read again from what the disk holds. Outermost, it
+    /// takes the write lock before `work` reads anything, which is why every
+    /// local edit, merge and compaction runs inside one.
     pub fn in_one_commit<T>(&mut self, work: impl FnOnce(&mut Campaign) -> T) -> Result<T> {
         // Outermost, the write lock is taken at once: a transaction that
         // read first would fail to write if another process (the command
