@@ -221,3 +221,45 @@ fn contingency_plans_are_shown_and_changed_and_commitments_withdrawn() {
     let refused = holdfast.refused(&["choke", "withdraw", "Data centre", "--member", "Ben"]);
     assert!(refused.contains("Ben"), "{refused}");
 }
+
+/// A member takes back their own commitment from their own phone, and the
+/// hub takes the change; the same phone cannot take back someone else's,
+/// nor can its program get round that (the hub's door refuses it too).
+#[test]
+fn a_member_withdraws_their_own_commitment_from_their_phone_and_no_one_elses() {
+    use crate::sync::{hub_campaign, paired_phone, sync, Hub};
+    let hub = hub_campaign();
+    hub.ok(&[
+        "choke",
+        "add",
+        "Data centre",
+        "--hours",
+        "6",
+        "--people",
+        "4",
+    ]);
+    hub.ok(&["choke", "commit", "Data centre", "--member", "Ben Tran"]);
+    let running = Hub::start(&hub, "off");
+    let ana = paired_phone(&hub, &running.address, "Ana Okafor", "member");
+    sync(&ana);
+    ana.ok(&["choke", "commit", "Data centre"]);
+    sync(&ana);
+    let committed = |device: &Holdfast| -> Vec<String> {
+        let list = device.json(&["choke", "list"]);
+        vec![list[0]["people_committed"].to_string()]
+    };
+    assert_eq!(committed(&hub), ["2"]);
+
+    ana.ok(&["choke", "withdraw", "Data centre"]);
+    sync(&ana);
+    assert_eq!(committed(&hub), ["1"]);
+    assert_eq!(committed(&ana), ["1"]);
+
+    let refused = ana.refused(&["choke", "withdraw", "Data centre", "--member", "Ben Tran"]);
+    assert!(refused.contains("may not"), "{refused}");
+    // Committing again after withdrawing counts once more.
+    ana.ok(&["choke", "commit", "Data centre"]);
+    sync(&ana);
+    drop(running);
+    assert_eq!(committed(&hub), ["2"]);
+}

@@ -149,7 +149,9 @@ pub fn run(context: &Context, command: Command) -> Result<()> {
                 .map(|point| PointRow {
                     people_committed: commitments
                         .iter()
-                        .filter(|commitment| commitment.choke_point_id == point.id)
+                        .filter(|commitment| {
+                            commitment.choke_point_id == point.id && commitment.is_active()
+                        })
                         .count(),
                     point,
                 })

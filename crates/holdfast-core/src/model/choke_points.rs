@@ -41,5 +41,19 @@ pub struct Commitment {
     pub choke_point_id: String,
     pub member_id: String,
     pub made_on: String,
+    /// The day the member took the commitment back. It is marked, not
+    /// removed: the write policy lets a member change their own record
+    /// but only a steward's device remove one, and a commitment made again
+    /// is the same record with this cleared.
+    #[serde(default)]
+    #[autosurgeon(missing = "Option::default")]
+    pub withdrawn_on: Option<String>,
 }
 record!(Commitment, "commitments");
+
+impl Commitment {
+    /// Whether the member still stands by it.
+    pub fn is_active(&self) -> bool {
+        self.withdrawn_on.is_none()
+    }
+}

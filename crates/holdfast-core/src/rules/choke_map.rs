@@ -49,7 +49,10 @@ pub fn freeze_report(
         }
     }
     let mut committed: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for commitment in commitments {
+    for commitment in commitments
+        .iter()
+        .filter(|commitment| commitment.is_active())
+    {
         committed
             .entry(commitment.choke_point_id.as_str())
             .or_default()
@@ -179,6 +182,7 @@ mod tests {
             id: format!("{point}-{member}"),
             choke_point_id: point.into(),
             member_id: member.into(),
+            withdrawn_on: None,
             made_on: "2026-01-01".into(),
         }
     }

@@ -32,7 +32,11 @@ async fn choke_points(State(shared): State<Shared>) -> ApiResult<Json<Vec<ChokeP
 
 async fn commitments(State(shared): State<Shared>) -> ApiResult<Json<Vec<Commitment>>> {
     shared
-        .run(|campaign| campaign.all::<Commitment>())
+        .run(|campaign| {
+            // Only those still standing: a withdrawn one is history.
+            let all = campaign.all::<Commitment>()?;
+            Ok(all.into_iter().filter(Commitment::is_active).collect())
+        })
         .await
         .map(Json)
 }

@@ -111,16 +111,24 @@ impl Campaign {
         let point = self.resolve_choke_point(point)?;
         let member = self.resolve_member(member)?;
         let existing: Vec<Commitment> = self.all()?;
-        if let Some(found) = existing.into_iter().find(|commitment| {
+        let today = time::day_of(&time::now()).to_string();
+        let commitment = match existing.into_iter().find(|commitment| {
             commitment.choke_point_id == point.id && commitment.member_id == member.id
         }) {
-            return Ok(found);
-        }
-        let commitment = Commitment {
-            id: new_id(),
-            choke_point_id: point.id,
-            member_id: member.id,
-            made_on: time::day_of(&time::now()).to_string(),
+            Some(found) if found.is_active() => return Ok(found),
+            // Made again after it was taken back: the same record, standing.
+            Some(found) => Commitment {
+                withdrawn_on: None,
+                made_on: today,
+                ..found
+            },
+            None => Commitment {
+                id: new_id(),
+                choke_point_id: point.id,
+                member_id: member.id,
+                made_on: today,
+                withdrawn_on: None,
+            },
         };
         self.write(
             &DocumentId::campaign(),
@@ -143,24 +151,32 @@ impl Campaign {
         Ok(point)
     }
 
-    /// Takes back a member's commitment to close a point. Refused, by name,
-    /// if they had not committed to it.
+    /// Takes back a member's commitment to close a point: marked withdrawn,
+    /// which the member's own device may write (see
+    /// [`Commitment::withdrawn_on`]). Refused, by name, if they had none
+    /// standing.
     pub fn withdraw_commitment(&mut self, point: &str, member: &str) -> Result<Commitment> {
         let point = self.resolve_choke_point(point)?;
         let member = self.resolve_member(member)?;
         let commitments: Vec<Commitment> = self.all()?;
         let Some(found) = commitments.into_iter().find(|commitment| {
-            commitment.choke_point_id == point.id && commitment.member_id == member.id
+            commitment.choke_point_id == point.id
+                && commitment.member_id == member.id
+                && commitment.is_active()
         }) else {
             return Err(StoreError::rejected(format!(
                 "{} has no commitment to close {}",
                 member.name, point.name
             )));
         };
+        let withdrawn = Commitment {
+            withdrawn_on: Some(time::day_of(&time::now()).to_string()),
+            ..found
+        };
         self.write(&DocumentId::campaign(), "withdraw a commitment", |writer| {
-            writer.delete::<Commitment>(&found.id)
+            writer.put(&withdrawn)
         })?;
-        Ok(found)
+        Ok(withdrawn)
     }
 
     /// Which points freeze the operation within `horizon_hours`, and how many
