@@ -22,7 +22,12 @@ data_dir=/var/lib/holdfast
 unit_dir=/etc/systemd/system
 sysusers_dir=/usr/lib/sysusers.d
 
-scripts/setup.sh
+# Only what building the program needs: the test tools scripts/setup.sh
+# installs (a browser, the desktop stack) have no place on a hall server.
+for package in build-essential pkg-config; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || { apt-get update -qq && apt-get install -y -qq "$package"; }
+done
 cargo build --release --locked --bin holdfast
 install -D -m 0755 "${CARGO_TARGET_DIR:-target}/release/holdfast" /usr/local/bin/holdfast
 install -D -m 0644 packaging/systemd/holdfast.sysusers "$sysusers_dir/holdfast.conf"

@@ -725,9 +725,6 @@ fn open_phone(dir: &Path) -> Result<Campaign> {
     Ok(campaign)
 }
 
-/// Syncs every phone with the hub, at most `parallel` at once, in order.
-/// Each phone's campaign is open only for its own sync; the time it takes
-/// to open is not in its sync time.
 /// Each phone connects from a loopback address of its own (127.1.x.y;
 /// Linux answers the whole of 127.0.0.0/8 on the loopback interface), as
 /// phones on the hall's wifi each have their own address. From one address,
@@ -743,6 +740,9 @@ fn phone_address(index: usize) -> std::net::IpAddr {
     ))
 }
 
+/// Syncs every phone with the hub, at most `parallel` at once, in order.
+/// Each phone's campaign is open only for its own sync; the time it takes
+/// to open is not in its sync time.
 async fn sync_all(phones: &[PathBuf], address: &str, parallel: usize) -> Vec<Outcome> {
     let places = Arc::new(Semaphore::new(parallel));
     let mut tasks = JoinSet::new();

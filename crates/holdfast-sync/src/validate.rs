@@ -52,8 +52,6 @@ const SMALLEST_CHANGE_BYTES: usize = 1;
 /// Automerge uses to size the array, so our expected length matches its.
 const MOST_BLOOM_BITS: u64 = 1 << 31;
 use crate::number::NumberError;
-#[cfg(test)]
-use crate::number::MOST_BYTES as MOST_NUMBER_BYTES;
 
 /// How much a single sync message may claim before it is refused.
 ///
@@ -440,7 +438,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    use crate::number::encode as uleb;
+    use crate::number::{encode as uleb, MOST_BYTES as MOST_NUMBER_BYTES};
 
     fn join(parts: &[&[u8]]) -> Vec<u8> {
         parts.concat()
